@@ -1,0 +1,165 @@
+"""Training data: self-supervised frame pairs drawn from the same video.
+
+Videos come as files (mp4/avi/mov/webm/gif via ffmpeg), folders of frames, or the stacked-PNG-strip
+format (frames side by side along the width). Each is decoded once at the training resolution and
+cached as a uint8 .npy, so an epoch costs no decoding.
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".gif", ".m4v"}
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp"}
+
+
+def ffmpeg_binary():
+    found = os.environ.get("FFMPEG_PATH") or shutil.which("ffmpeg")
+    if not found:
+        raise RuntimeError("ffmpeg not found: install it or set FFMPEG_PATH")
+    return found
+
+
+def decode_video(path, height, width, max_frames=None):
+    """All frames of a video file scaled to (height, width): uint8 (T, H, W, 3)."""
+    cmd = [ffmpeg_binary(), "-v", "error", "-nostdin", "-i", str(path)]
+    if max_frames:
+        cmd += ["-frames:v", str(max_frames)]
+    cmd += ["-vf", f"scale={width}:{height}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not decode {path}: {proc.stderr.decode(errors='replace').strip()}")
+    frame_bytes = height * width * 3
+    count = len(proc.stdout) // frame_bytes
+    if count == 0:
+        raise ValueError(f"{path} has no video frames")
+    return np.frombuffer(proc.stdout[: count * frame_bytes], dtype=np.uint8).reshape(count, height, width, 3)
+
+
+def _read_image(path):
+    from skimage import io
+
+    image = io.imread(path)
+    if image.ndim == 2:
+        image = np.stack([image] * 3, axis=-1)
+    return image[..., :3]
+
+
+def _resize(frames, height, width):
+    from skimage.transform import resize
+
+    if frames.shape[1:3] == (height, width):
+        return frames
+    out = [resize(f, (height, width), anti_aliasing=True, preserve_range=True) for f in frames]
+    return np.clip(np.stack(out), 0, 255).astype(np.uint8)
+
+
+def read_png_strip(path, frame_width):
+    """Frames stored side by side along the width (the Monkey-Net / FOMM .png format)."""
+    image = _read_image(path)
+    if image.shape[1] % frame_width:
+        raise ValueError(f"{path}: width {image.shape[1]} is not a multiple of the frame width {frame_width}")
+    count = image.shape[1] // frame_width
+    return image.reshape(image.shape[0], count, frame_width, 3).transpose(1, 0, 2, 3)
+
+
+def read_frames(path, height, width, strip_frame_width=None):
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
+        if not files:
+            raise ValueError(f"{path} holds no frames")
+        return _resize(np.stack([_read_image(p) for p in files]), height, width)
+    suffix = path.suffix.lower()
+    if suffix == ".png" and strip_frame_width:
+        return _resize(read_png_strip(path, strip_frame_width), height, width)
+    if suffix in VIDEO_EXTENSIONS:
+        return decode_video(path, height, width)
+    raise ValueError(f"{path}: not a video, a frame folder or a PNG strip")
+
+
+def cached_frames(path, height, width, cache_dir, strip_frame_width=None):
+    stat = Path(path).stat()
+    key = hashlib.sha1(f"{Path(path).resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{height}x{width}".encode()).hexdigest()[:16]
+    cache = Path(cache_dir) / f"{Path(path).stem}-{key}.npy"
+    if cache.exists():
+        return np.load(cache)
+    frames = read_frames(path, height, width, strip_frame_width)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npy")
+    np.save(tmp, frames)
+    os.replace(tmp, cache)
+    return frames
+
+
+def load_split(split_file, root):
+    """A split JSON lists clips relative to `root`: {"train": [...], "test": [...]}."""
+    with open(split_file) as handle:
+        split = json.load(handle)
+    return {name: [Path(root) / rel for rel in clips] for name, clips in split.items() if isinstance(clips, list)}
+
+
+def to_tensor(frame):
+    return torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1).float() / 255.0
+
+
+def colour_jitter(frames, generator, brightness, contrast, saturation, hue):
+    """Same random colour change on every frame of the pair: (N, 3, H, W) in [0, 1]."""
+
+    def factor(amount):
+        return 1 + (torch.rand((), generator=generator).item() * 2 - 1) * amount
+
+    out = frames * factor(brightness)
+    mean = out.mean(dim=(1, 2, 3), keepdim=True)
+    out = (out - mean) * factor(contrast) + mean
+    gray = (0.299 * out[:, 0:1] + 0.587 * out[:, 1:2] + 0.114 * out[:, 2:3])
+    out = (out - gray) * factor(saturation) + gray
+    angle = (torch.rand((), generator=generator).item() * 2 - 1) * hue * 2 * np.pi
+    out = rotate_hue(out, angle)
+    return out.clamp(0, 1)
+
+
+def rotate_hue(frames, angle):
+    """Rotate chroma in YIQ space by `angle` radians."""
+    to_yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    cos, sin = float(np.cos(angle)), float(np.sin(angle))
+    rot = torch.tensor([[1, 0, 0], [0, cos, -sin], [0, sin, cos]], dtype=torch.float32)
+    matrix = torch.linalg.inv(to_yiq) @ rot @ to_yiq
+    return torch.einsum("ij,njhw->nihw", matrix, frames)
+
+
+class FramePairs(Dataset):
+    """Pairs (source, driving) of distinct frames of one video, with shared augmentation."""
+
+    def __init__(self, videos, num_repeats=1, augmentation=None, seed=0):
+        self.videos = [v for v in videos if len(v) >= 2]
+        if not self.videos:
+            raise ValueError("no training video has two frames or more")
+        self.num_repeats = num_repeats
+        self.augmentation = augmentation or {}
+        self.seed = seed
+        self.epoch = 0
+
+    def __len__(self):
+        return len(self.videos) * self.num_repeats
+
+    def __getitem__(self, index):
+        rng = torch.Generator().manual_seed(hash((self.seed, self.epoch, index)) & 0x7FFFFFFF)
+        video = self.videos[index % len(self.videos)]
+        picks = torch.randperm(len(video), generator=rng)[:2].sort().values.tolist()
+        pair = torch.stack([to_tensor(video[i]) for i in picks])
+        flips = self.augmentation.get("flip_param", {})
+        if flips.get("time_flip") and torch.rand((), generator=rng).item() < 0.5:
+            pair = pair.flip(0)
+        if flips.get("horizontal_flip") and torch.rand((), generator=rng).item() < 0.5:
+            pair = pair.flip(3)
+        jitter = self.augmentation.get("jitter_param")
+        if jitter:
+            pair = colour_jitter(pair, rng, **jitter)
+        return {"source": pair[0], "driving": pair[1]}

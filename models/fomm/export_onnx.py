@@ -1,0 +1,152 @@
+"""ONNX export, split so the app can cache per-source work, plus a manifest per model.
+
+    kp_detector.onnx     image -> value, jacobian, heatmap
+    source_encoder.onnx  source -> source_features              (once per job)
+    generator.onnx       source, source_features, kp_source_*, kp_driving_* ->
+                         prediction, occlusion_map, mask, deformation   (per frame)
+
+    /usr/bin/python3 -m fomm.export_onnx --config configs/face-128.yaml \
+        --checkpoint ../runs/face-128/checkpoint.pth.tar --out onnx/face-128 --name "Faces 128"
+"""
+import argparse
+import json
+import os
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .checkpoint import load_checkpoint
+from .config import build_models, frame_size, load_config
+
+OPSET = 16
+MANIFEST_FORMAT = "marionette-model/1"
+
+
+class KeypointGraph(nn.Module):
+    def __init__(self, kp_detector):
+        super().__init__()
+        self.kp_detector = kp_detector
+
+    def forward(self, image):
+        kp = self.kp_detector(image)
+        return kp["value"], kp["jacobian"], kp["heatmap"]
+
+
+class SourceEncoderGraph(nn.Module):
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, source):
+        return self.generator.encode_source(source)
+
+
+class GeneratorGraph(nn.Module):
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, source, source_features, kp_source_value, kp_source_jacobian, kp_driving_value, kp_driving_jacobian):
+        out = self.generator.decode(
+            source,
+            source_features,
+            kp_driving={"value": kp_driving_value, "jacobian": kp_driving_jacobian},
+            kp_source={"value": kp_source_value, "jacobian": kp_source_jacobian},
+        )
+        occlusion = out.get("occlusion_map")
+        if occlusion is None:  # occlusion-free ablations still expose the output, as all ones
+            occlusion = torch.ones_like(out["mask"][:, :1])
+        return out["prediction"], occlusion, out["mask"], out["deformation"]
+
+
+def _io_spec(names, tensors):
+    return [{"name": n, "shape": ["N"] + list(t.shape[1:]), "dtype": "float32"} for n, t in zip(names, tensors)]
+
+
+def _export(module, args, path, input_names, output_names):
+    # The wrapper must be in eval mode itself: export restores the wrapper's mode afterwards, and a
+    # wrapper left in training mode would switch BatchNorm back to updating its running statistics.
+    module.eval()
+    with torch.no_grad():
+        outputs = module(*args)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    dynamic = {name: {0: "N"} for name in input_names + output_names}
+    tmp = Path(str(path) + ".partial")
+    torch.onnx.export(
+        module, args, str(tmp), opset_version=OPSET, input_names=input_names, output_names=output_names,
+        dynamic_axes=dynamic, do_constant_folding=True,
+    )
+    os.replace(tmp, path)
+    return {"inputs": _io_spec(input_names, args), "outputs": _io_spec(output_names, outputs)}
+
+
+def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2):
+    """Export the three graphs in eval mode and write manifest.json; returns the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kp_detector.eval()
+    generator.eval()
+    height, width = frame_size(config)
+    common = config["model_params"]["common_params"]
+    num_kp = common["num_kp"]
+    image = torch.rand(batch, 3, height, width)
+    files = {}
+    with torch.no_grad():
+        files["kp_detector"] = _export(KeypointGraph(kp_detector), (image,), out_dir / "kp_detector.onnx",
+                                       ["image"], ["value", "jacobian", "heatmap"])
+        files["source_encoder"] = _export(SourceEncoderGraph(generator), (image,), out_dir / "source_encoder.onnx",
+                                          ["source"], ["source_features"])
+        kp = kp_detector(image)
+        features = generator.encode_source(image)
+        kp_driving = kp_detector(torch.rand(batch, 3, height, width))
+        files["generator"] = _export(
+            GeneratorGraph(generator),
+            (image, features, kp["value"], kp["jacobian"], kp_driving["value"], kp_driving["jacobian"]),
+            out_dir / "generator.onnx",
+            ["source", "source_features", "kp_source_value", "kp_source_jacobian", "kp_driving_value", "kp_driving_jacobian"],
+            ["prediction", "occlusion_map", "mask", "deformation"],
+        )
+    for key in files:
+        files[key]["file"] = f"{key}.onnx"
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "name": name,
+        "resolution": [height, width],
+        "num_kp": num_kp,
+        "estimate_jacobian": bool(common.get("estimate_jacobian", True)),
+        "estimate_occlusion_map": bool(config["model_params"]["generator_params"].get("estimate_occlusion_map", False)),
+        "align_corners": bool(common.get("align_corners", True)),
+        "opset": OPSET,
+        "architecture": config["model_params"],
+        "files": files,
+    }
+    manifest.update(extra_manifest or {})
+    tmp = out_dir / "manifest.json.partial"
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
+    os.replace(tmp, out_dir / "manifest.json")
+    return manifest
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--checkpoint", default=None, help="omit for random weights (tests, benchmarks)")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--extra", default=None, help="JSON file merged into the manifest (training data, metrics)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    torch.manual_seed(args.seed)
+    config = load_config(args.config)
+    kp_detector, generator, discriminator = build_models(config)
+    if args.checkpoint:
+        load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
+    extra = json.loads(Path(args.extra).read_text()) if args.extra else {}
+    extra.setdefault("weights", "trained" if args.checkpoint else "random")
+    manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra)
+    print(json.dumps({k: manifest[k] for k in ("name", "resolution", "num_kp", "weights")}))
+
+
+if __name__ == "__main__":
+    main()

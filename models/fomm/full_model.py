@@ -1,0 +1,71 @@
+"""One training step's forward pass: reconstruct D from S and the keypoints, and every loss term."""
+import torch
+from torch import nn
+
+from . import losses
+from .transforms import RandomWarp
+
+
+class GeneratorFullModel(nn.Module):
+    def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None):
+        super().__init__()
+        self.kp_detector = kp_detector
+        self.generator = generator
+        self.discriminator = discriminator
+        self.train_params = train_params
+        self.weights = train_params["loss_weights"]
+        self.scales = train_params["scales"]
+        self.pyramid = losses.ImagePyramid(self.scales, generator.num_channels)
+        self.vgg = vgg
+
+    def forward(self, source, driving, rng=None):
+        kp_source = self.kp_detector(source)
+        kp_driving = self.kp_detector(driving)
+        generated = self.generator(source, kp_driving=kp_driving, kp_source=kp_source)
+        generated.update({"kp_source": kp_source, "kp_driving": kp_driving})
+
+        terms = {}
+        pyr_real = self.pyramid(driving)
+        pyr_fake = self.pyramid(generated["prediction"])
+        recon_weights = self.weights["perceptual"] if self.vgg is not None else [self.weights.get("pixel") or 10]
+        terms["reconstruction"] = losses.pyramid_reconstruction_loss(pyr_fake, pyr_real, recon_weights, self.vgg)
+
+        if self.weights.get("generator_gan", 0):
+            kp_for_disc = kp_driving["value"].detach()
+            disc_fake = self.discriminator(pyr_fake, kp_for_disc)
+            disc_real = self.discriminator(pyr_real, kp_for_disc)
+            terms["gen_gan"] = self.weights["generator_gan"] * losses.generator_gan_loss(disc_fake)
+            if sum(self.weights.get("feature_matching", [])):
+                terms["feature_matching"] = losses.feature_matching_loss(
+                    disc_fake, disc_real, self.weights["feature_matching"]
+                )
+
+        w_value = self.weights.get("equivariance_value", 0)
+        w_jac = self.weights.get("equivariance_jacobian", 0)
+        if w_value or w_jac:
+            warp = RandomWarp(driving.shape[0], generator=rng, **self.train_params["transform_params"])
+            kp_warped = self.kp_detector(warp.warp_image(driving))
+            generated["warped_driving"] = kp_warped
+            if w_value:
+                terms["equivariance_value"] = w_value * losses.equivariance_value_loss(kp_driving, kp_warped, warp)
+            if w_jac and self.kp_detector.jacobian is not None:
+                terms["equivariance_jacobian"] = w_jac * losses.equivariance_jacobian_loss(kp_driving, kp_warped, warp)
+        return terms, generated
+
+
+class DiscriminatorFullModel(nn.Module):
+    def __init__(self, discriminator, train_params, pyramid):
+        super().__init__()
+        self.discriminator = discriminator
+        self.weight = train_params["loss_weights"].get("discriminator_gan", 1)
+        self.pyramid = pyramid
+
+    def forward(self, driving, generated):
+        kp_value = generated["kp_driving"]["value"].detach()
+        disc_fake = self.discriminator(self.pyramid(generated["prediction"].detach()), kp_value)
+        disc_real = self.discriminator(self.pyramid(driving), kp_value)
+        return {"disc_gan": self.weight * losses.discriminator_gan_loss(disc_fake, disc_real)}
+
+
+def total(terms):
+    return sum(terms.values()) if terms else torch.zeros(())

@@ -1,0 +1,93 @@
+"""Occlusion-aware generator (paper Sec. 3.2, Eq. 8).
+
+The source is encoded to a feature map xi, xi is back-warped with the dense motion, multiplied
+by the occlusion map, and decoded. `encode_source` and `decode` are split so that the app can
+compute the source encoding once per job and run only `decode` per driving frame.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d, warp
+from .dense_motion import DenseMotionNetwork
+
+
+def resize_flow(deformation, height, width):
+    """Bilinearly resize a (B, h, w, 2) flow to (B, H, W, 2); values are resolution-free."""
+    if deformation.shape[1] == height and deformation.shape[2] == width:
+        return deformation
+    flow = F.interpolate(deformation.permute(0, 3, 1, 2), size=(height, width), mode="bilinear", align_corners=False)
+    return flow.permute(0, 2, 3, 1)
+
+
+class OcclusionAwareGenerator(nn.Module):
+    def __init__(
+        self,
+        num_channels,
+        num_kp,
+        block_expansion,
+        max_features,
+        num_down_blocks,
+        num_bottleneck_blocks,
+        estimate_occlusion_map=False,
+        dense_motion_params=None,
+        estimate_jacobian=False,
+        align_corners=True,
+    ):
+        super().__init__()
+        del estimate_jacobian  # accepted for config compatibility; the Jacobian lives in the keypoints
+        self.align_corners = align_corners
+        self.dense_motion_network = DenseMotionNetwork(
+            num_kp=num_kp,
+            num_channels=num_channels,
+            estimate_occlusion_map=estimate_occlusion_map,
+            align_corners=align_corners,
+            **(dense_motion_params or {}),
+        )
+        self.first = SameBlock2d(num_channels, block_expansion, kernel_size=(7, 7), padding=(3, 3))
+        width = lambda level: min(max_features, block_expansion * (2 ** level))  # noqa: E731
+        self.down_blocks = nn.ModuleList(
+            [DownBlock2d(width(i), width(i + 1), kernel_size=(3, 3), padding=(1, 1)) for i in range(num_down_blocks)]
+        )
+        self.up_blocks = nn.ModuleList(
+            [
+                UpBlock2d(width(num_down_blocks - i), width(num_down_blocks - i - 1), kernel_size=(3, 3), padding=(1, 1))
+                for i in range(num_down_blocks)
+            ]
+        )
+        self.bottleneck = nn.Sequential()
+        for i in range(num_bottleneck_blocks):
+            self.bottleneck.add_module(f"r{i}", ResBlock2d(width(num_down_blocks), kernel_size=(3, 3), padding=(1, 1)))
+        self.final = nn.Conv2d(block_expansion, num_channels, kernel_size=(7, 7), padding=(3, 3))
+        self.num_channels = num_channels
+
+    def encode_source(self, source_image):
+        out = self.first(source_image)
+        for block in self.down_blocks:
+            out = block(out)
+        return out
+
+    def decode(self, source_image, source_features, kp_driving, kp_source):
+        motion = self.dense_motion_network(source_image, kp_driving=kp_driving, kp_source=kp_source)
+        _, _, height, width = source_features.shape
+        deformation = resize_flow(motion["deformation"], height, width)
+        out = warp(source_features, deformation, self.align_corners)
+        occlusion_map = motion.get("occlusion_map")
+        if occlusion_map is not None:
+            if occlusion_map.shape[2:] != out.shape[2:]:
+                occlusion_map = F.interpolate(occlusion_map, size=out.shape[2:], mode="bilinear", align_corners=False)
+            out = out * occlusion_map  # Eq. 8
+        out = self.bottleneck(out)
+        for block in self.up_blocks:
+            out = block(out)
+        prediction = torch.sigmoid(self.final(out))
+        result = dict(motion)
+        result["prediction"] = prediction
+        return result
+
+    def forward(self, source_image, kp_driving, kp_source):
+        features = self.encode_source(source_image)
+        result = self.decode(source_image, features, kp_driving, kp_source)
+        full_res_flow = resize_flow(result["deformation"], source_image.shape[2], source_image.shape[3])
+        result["deformed"] = warp(source_image, full_res_flow, self.align_corners)
+        return result

@@ -1,0 +1,122 @@
+"""Training losses (paper Sec. 3.3): pyramid reconstruction, equivariance, optional GAN.
+
+The paper's reconstruction loss is a VGG-19 perceptual loss. No pretrained VGG weights can be
+downloaded here, so it is used only when a local weights file is given; otherwise the same
+multi-scale pyramid is applied to pixels (L1), and training logs say so.
+"""
+import logging
+
+import torch
+from torch import nn
+
+from .blocks import AntiAliasInterpolation2d, inverse_2x2
+
+log = logging.getLogger(__name__)
+
+
+class ImagePyramid(nn.Module):
+    """Anti-aliased copies of an image at each scale, keyed 'prediction_<scale>'."""
+
+    def __init__(self, scales, num_channels):
+        super().__init__()
+        self.downs = nn.ModuleDict(
+            {str(s).replace(".", "-"): AntiAliasInterpolation2d(num_channels, s) for s in scales}
+        )
+
+    def forward(self, image):
+        return {f"prediction_{key}": down(image) for key, down in self.downs.items()}
+
+
+class Vgg19Features(nn.Module):
+    """relu1_1 .. relu5_1 of VGG-19, with ImageNet normalisation, from a local torchvision weights file."""
+
+    SLICES = (2, 7, 12, 21, 30)
+
+    def __init__(self, weights_path):
+        super().__init__()
+        from torchvision.models import vgg19
+
+        net = vgg19()
+        net.load_state_dict(torch.load(weights_path, map_location="cpu"))
+        layers = list(net.features.children())
+        bounds = (0,) + self.SLICES
+        self.slices = nn.ModuleList(nn.Sequential(*layers[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        for p in self.parameters():
+            p.requires_grad = False
+
+    def forward(self, x):
+        out = (x - self.mean) / self.std
+        feats = []
+        for block in self.slices:
+            out = block(out)
+            feats.append(out)
+        return feats
+
+
+def pyramid_reconstruction_loss(pyr_generated, pyr_real, weights, vgg=None):
+    """Eq. 9 summed over scales: perceptual L1 with VGG, else pixel L1 per scale."""
+    total = 0.0
+    for key in pyr_real:
+        fake, real = pyr_generated[key], pyr_real[key]
+        if vgg is not None:
+            for weight, f, r in zip(weights, vgg(fake), vgg(real)):
+                total = total + weight * (f - r.detach()).abs().mean()
+        else:
+            total = total + weights[0] * (fake - real.detach()).abs().mean()
+    return total
+
+
+def equivariance_value_loss(kp_driving, kp_warped, random_warp):
+    """Eq. 11: T_X<-R(p_k) = T_X<-Y(T_Y<-R(p_k)), L1."""
+    return (kp_driving["value"] - random_warp.warp_points(kp_warped["value"])).abs().mean()
+
+
+def equivariance_jacobian_loss(kp_driving, kp_warped, random_warp):
+    """Eq. 13: I = J_X^-1 (dT_X<-Y at T_Y<-R(p_k)) J_Y, L1."""
+    chained = torch.matmul(random_warp.jacobian(kp_warped["value"]), kp_warped["jacobian"])
+    product = torch.matmul(inverse_2x2(kp_driving["jacobian"]), chained)
+    eye = torch.eye(2, dtype=product.dtype, device=product.device)
+    return (eye - product).abs().mean()
+
+
+def generator_gan_loss(disc_fake):
+    return sum(((1 - pred) ** 2).mean() for _, pred in disc_fake.values())
+
+
+def feature_matching_loss(disc_fake, disc_real, weights):
+    total = 0.0
+    for key, (fake_maps, _) in disc_fake.items():
+        real_maps = disc_real[key][0]
+        for weight, f, r in zip(weights, fake_maps, real_maps):
+            if weight:
+                total = total + weight * (f - r.detach()).abs().mean()
+    return total
+
+
+def discriminator_gan_loss(disc_fake, disc_real):
+    return sum(((1 - disc_real[k][1]) ** 2 + disc_fake[k][1] ** 2).mean() for k in disc_real)
+
+
+def load_perceptual(weights_path):
+    if not weights_path:
+        log.warning(
+            "no VGG-19 weights file given: using a pixel L1 pyramid reconstruction loss instead of the "
+            "paper's perceptual loss (pretrained weights cannot be downloaded on this machine)"
+        )
+        return None
+    log.info("perceptual loss: VGG-19 from %s", weights_path)
+    return Vgg19Features(weights_path)
+
+
+__all__ = [
+    "ImagePyramid",
+    "pyramid_reconstruction_loss",
+    "equivariance_value_loss",
+    "equivariance_jacobian_loss",
+    "generator_gan_loss",
+    "feature_matching_loss",
+    "discriminator_gan_loss",
+    "load_perceptual",
+]

@@ -1,0 +1,221 @@
+"""Self-supervised training (paper Sec. 3.3). Resumable; writes the published checkpoint layout.
+
+    /usr/bin/python3 -m fomm.train --config configs/face-128.yaml --split data/face-split.json \
+        --data-root ../../shared/datasets --out ../runs/face-128 [--resume]
+"""
+import argparse
+import csv
+import logging
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .config import build_models, frame_size, load_config
+from .data import FramePairs, cached_frames, load_split
+from .full_model import DiscriminatorFullModel, GeneratorFullModel, total
+from .losses import load_perceptual
+
+log = logging.getLogger("fomm.train")
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def load_videos(clips, config, cache_dir):
+    height, width = frame_size(config)
+    strip_width = config["dataset_params"].get("strip_frame_width")
+    return [cached_frames(p, height, width, cache_dir, strip_width) for p in clips]
+
+
+def make_optimizers(kp_detector, generator, discriminator, train_params):
+    betas = (0.5, 0.999)
+    return {
+        "generator": torch.optim.Adam(generator.parameters(), lr=train_params["lr_generator"], betas=betas),
+        "kp_detector": torch.optim.Adam(kp_detector.parameters(), lr=train_params["lr_kp_detector"], betas=betas),
+        "discriminator": torch.optim.Adam(discriminator.parameters(), lr=train_params["lr_discriminator"], betas=betas),
+    }
+
+
+def fit_steps(kp_detector, generator, discriminator, train_params, videos, steps, batch_size=4, seed=0, lr=1e-3):
+    """A short in-memory training loop (no GAN) for tests and fixtures; returns the reconstruction losses."""
+    optimizers = make_optimizers(
+        kp_detector, generator, discriminator, {**train_params, "lr_generator": lr, "lr_kp_detector": lr}
+    )
+    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params)
+    data = FramePairs(videos, num_repeats=max(1, steps * batch_size // max(1, len(videos))), seed=seed)
+    rng = torch.Generator().manual_seed(seed)
+    history = []
+    model.train()
+    for step in range(steps):
+        items = [data[(step * batch_size + i) % len(data)] for i in range(batch_size)]
+        terms, _ = model(torch.stack([b["source"] for b in items]), torch.stack([b["driving"] for b in items]), rng)
+        for name in ("generator", "kp_detector"):
+            optimizers[name].zero_grad()
+        total(terms).backward()
+        optimizers["generator"].step()
+        optimizers["kp_detector"].step()
+        history.append(float(terms["reconstruction"]))
+    return history
+
+
+def plot_losses(csv_path, png_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(csv_path) as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    steps = [int(r["step"]) for r in rows]
+    for key in rows[0]:
+        if key in ("step", "epoch", "seconds"):
+            continue
+        values = [float(r[key]) if r.get(key) else np.nan for r in rows]
+        ax.plot(steps, values, label=key)
+    ax.set_xlabel("iteration")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.set_title(Path(csv_path).parent.name)
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=90)
+    plt.close(fig)
+
+
+class LossLog:
+    """Appends one CSV row per logged step; the column set is fixed by the first row written."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.fields = None
+        if self.path.exists():
+            with open(self.path) as handle:
+                self.fields = next(csv.reader(handle), None)
+
+    def append(self, row):
+        if self.fields is None:
+            self.fields = list(row)
+            with open(self.path, "w", newline="") as handle:
+                csv.writer(handle).writerow(self.fields)
+        with open(self.path, "a", newline="") as handle:
+            csv.DictWriter(handle, self.fields, extrasaction="ignore").writerow(row)
+
+
+def train(args):
+    config = load_config(args.config)
+    train_params = config["train_params"]
+    seed_everything(args.seed)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=[logging.FileHandler(out / "train.log"), logging.StreamHandler()],
+    )
+    (out / "config.yaml").write_text(Path(args.config).read_text() if Path(args.config).exists() else str(config))
+
+    clips = load_split(args.split, args.data_root)["train"]
+    videos = load_videos(clips, config, args.cache or out / "cache")
+    log.info("training on %d clips, %d frames", len(videos), sum(len(v) for v in videos))
+
+    kp_detector, generator, discriminator = build_models(config)
+    optimizers = make_optimizers(kp_detector, generator, discriminator, train_params)
+    ckpt = out / "checkpoint.pth.tar"
+    start_epoch = 0
+    if args.resume and ckpt.exists():
+        start_epoch = load_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers) + 1
+        log.info("resumed from %s at epoch %d", ckpt, start_epoch)
+    for opt in optimizers.values():
+        for group in opt.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+    milestones = train_params["epoch_milestones"]
+    schedulers = [
+        torch.optim.lr_scheduler.MultiStepLR(opt, milestones, gamma=0.1, last_epoch=start_epoch - 1)
+        for name, opt in optimizers.items()
+        if name != "discriminator" or train_params["loss_weights"].get("generator_gan", 0)
+    ]
+
+    vgg = load_perceptual(args.vgg)
+    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg)
+    use_gan = bool(train_params["loss_weights"].get("generator_gan", 0))
+    disc_model = DiscriminatorFullModel(discriminator, train_params, model.pyramid) if use_gan else None
+
+    dataset = FramePairs(videos, train_params["num_repeats"], config["dataset_params"].get("augmentation_params"), args.seed)
+    loss_log = LossLog(out / "losses.csv")
+    deadline = time.time() + args.max_minutes * 60 if args.max_minutes else None
+    num_epochs = args.epochs or train_params["num_epochs"]
+    step = start_epoch * (len(dataset) // train_params["batch_size"])
+    started = time.time()
+    for epoch in range(start_epoch, num_epochs):
+        dataset.epoch = epoch
+        loader = DataLoader(
+            dataset, batch_size=train_params["batch_size"], shuffle=True, drop_last=True, num_workers=0,
+            generator=torch.Generator().manual_seed(args.seed * 100003 + epoch),
+        )
+        warp_rng = torch.Generator().manual_seed(args.seed * 7919 + epoch)
+        model.train()
+        running = {}
+        for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5):
+            terms, generated = model(batch["source"], batch["driving"], warp_rng)
+            loss = total(terms)
+            optimizers["generator"].zero_grad()
+            optimizers["kp_detector"].zero_grad()
+            loss.backward()
+            optimizers["generator"].step()
+            optimizers["kp_detector"].step()
+            if disc_model is not None:
+                optimizers["discriminator"].zero_grad()
+                disc_terms = disc_model(batch["driving"], generated)
+                total(disc_terms).backward()
+                optimizers["discriminator"].step()
+                terms.update(disc_terms)
+            step += 1
+            for key, value in terms.items():
+                running.setdefault(key, []).append(float(value))
+            if step % args.log_every == 0:
+                row = {key: float(np.mean(vals)) for key, vals in running.items()}
+                row.update(step=step, epoch=epoch, seconds=round(time.time() - started, 1))
+                loss_log.append(row)
+                running = {}
+        for sched in schedulers:
+            sched.step()
+        save_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers, epoch)
+        plot_losses(out / "losses.csv", out / "loss-curve.png")
+        log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
+        if deadline and time.time() > deadline:
+            log.info("time budget reached; resume with --resume")
+            break
+    return ckpt
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--split", required=True, help="JSON with train/test clip lists")
+    parser.add_argument("--data-root", required=True, help="folder the split's paths are relative to")
+    parser.add_argument("--out", required=True, help="run folder: checkpoint, logs, loss curve")
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--epochs", type=int, default=None, help="override train_params.num_epochs")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this")
+    parser.add_argument("--vgg", default=None, help="torchvision VGG-19 state dict for the perceptual loss")
+    parser.add_argument("--cache", default=None, help="decoded-frame cache folder (default: OUT/cache)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--log-every", type=int, default=10)
+    train(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

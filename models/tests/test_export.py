@@ -1,0 +1,101 @@
+"""ONNX export: graph validity, manifest, and parity with onnxruntime (the app's runtime)."""
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from conftest import MODELS_DIR, REPO
+from fomm.config import build_models, load_config
+from fomm.export_onnx import export_models
+
+ORT_SCRIPT = MODELS_DIR / "scripts" / "ort_run.cjs"
+HAVE_ORT = (REPO / "node_modules" / "onnxruntime-node").exists() and shutil.which("node") is not None
+
+
+def run_onnxruntime(model_path, inputs, workdir):
+    workdir.mkdir(parents=True, exist_ok=True)
+    spec = []
+    for name, array in inputs.items():
+        file = workdir / f"in-{name}.bin"
+        np.ascontiguousarray(array, dtype=np.float32).tofile(file)
+        spec.append({"name": name, "dims": list(array.shape), "file": str(file)})
+    request = workdir / "request.json"
+    request.write_text(json.dumps({"model": str(model_path), "inputs": spec, "outDir": str(workdir)}))
+    subprocess.run(["node", str(ORT_SCRIPT), str(request)], cwd=REPO, check=True, capture_output=True)
+    dims = json.loads((workdir / "outputs.json").read_text())
+    return {name: np.fromfile(workdir / f"{name}.bin", dtype=np.float32).reshape(d) for name, d in dims.items()}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    torch.manual_seed(1)
+    config = load_config("tiny-64")
+    kp_detector, generator, _ = build_models(config)
+    # Non-trivial BatchNorm statistics, as trained weights have.
+    for module in list(kp_detector.modules()) + list(generator.modules()):
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.1, 0.1)
+            module.running_var.uniform_(0.5, 1.5)
+    out = tmp_path_factory.mktemp("onnx")
+    before = {k: v.clone() for k, v in generator.state_dict().items()}
+    manifest = export_models(kp_detector, generator, config, out, "tiny", {"weights": "random"})
+    assert not kp_detector.training and not generator.training
+    for key, value in generator.state_dict().items():
+        assert torch.equal(value, before[key]), f"export changed {key}"
+    return config, kp_detector, generator, out, manifest
+
+
+def test_graphs_are_valid_onnx_with_dynamic_batch(exported):
+    _, _, _, out, manifest = exported
+    for key in ("kp_detector", "source_encoder", "generator"):
+        model = onnx.load(out / manifest["files"][key]["file"])
+        onnx.checker.check_model(model)
+        assert model.opset_import[0].version >= 16
+        first_input = model.graph.input[0].type.tensor_type.shape.dim[0]
+        assert first_input.dim_param == "N"
+
+
+def test_manifest_describes_the_graphs(exported):
+    _, _, _, out, manifest = exported
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk == manifest
+    assert manifest["format"] == "marionette-model/1" and manifest["resolution"] == [64, 64] and manifest["num_kp"] == 5
+    outputs = [o["name"] for o in manifest["files"]["generator"]["outputs"]]
+    assert outputs == ["prediction", "occlusion_map", "mask", "deformation"]
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
+@pytest.mark.parametrize("batch", [1, 3])
+def test_onnxruntime_matches_pytorch(exported, tmp_path, batch):
+    _, kp_detector, generator, out, manifest = exported
+    source = torch.rand(batch, 3, 64, 64)
+    driving = torch.rand(batch, 3, 64, 64)
+    with torch.no_grad():
+        kp_s = kp_detector(source)
+        kp_d = kp_detector(driving)
+        features = generator.encode_source(source)
+        reference = generator.decode(source, features, kp_driving=kp_d, kp_source=kp_s)
+    got_kp = run_onnxruntime(out / "kp_detector.onnx", {"image": source.numpy()}, tmp_path / "kp")
+    got_enc = run_onnxruntime(out / "source_encoder.onnx", {"source": source.numpy()}, tmp_path / "enc")
+    got_gen = run_onnxruntime(
+        out / "generator.onnx",
+        {
+            "source": source.numpy(), "source_features": features.numpy(),
+            "kp_source_value": kp_s["value"].numpy(), "kp_source_jacobian": kp_s["jacobian"].numpy(),
+            "kp_driving_value": kp_d["value"].numpy(), "kp_driving_jacobian": kp_d["jacobian"].numpy(),
+        },
+        tmp_path / "gen",
+    )
+    pairs = [
+        (got_kp["value"], kp_s["value"]), (got_kp["jacobian"], kp_s["jacobian"]),
+        (got_enc["source_features"], features),
+        (got_gen["prediction"], reference["prediction"]), (got_gen["occlusion_map"], reference["occlusion_map"]),
+        (got_gen["mask"], reference["mask"]), (got_gen["deformation"], reference["deformation"]),
+    ]
+    for got, want in pairs:
+        assert got.shape == tuple(want.shape)
+        assert np.abs(got - want.numpy()).max() <= 1e-4

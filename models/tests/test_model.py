@@ -1,0 +1,106 @@
+"""Shapes, strict loading of the published layout, the closed-form inverse, ablation flags."""
+import copy
+import re
+
+import pytest
+import torch
+
+from conftest import SHARED
+from fomm.blocks import AntiAliasInterpolation2d, inverse_2x2, make_coordinate_grid
+from fomm.config import build_models, load_config
+
+REFERENCE = SHARED / "reference" / "fomm-checkpoints.md"
+
+
+def published_listing(section):
+    text = REFERENCE.read_text()
+    block = re.search(rf"### {section}\n```\n(.*?)```", text, re.S).group(1)
+    rows = {}
+    for line in block.strip().splitlines():
+        name, shape, dtype = line.split("\t")
+        dims = tuple(int(x) for x in shape.strip("()").split(",") if x.strip())
+        rows[name] = (dims, dtype)
+    return rows
+
+
+def state_dict_from_listing(rows):
+    out = {}
+    for name, (dims, dtype) in rows.items():
+        out[name] = torch.zeros(dims, dtype=torch.int64) if dtype == "int64" else torch.randn(dims)
+    return out
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference/fomm-checkpoints.md is not beside the checkout")
+@pytest.mark.parametrize("section", ["kp_detector", "generator", "discriminator"])
+def test_published_state_dict_loads_strictly(section):
+    kp_detector, generator, discriminator = build_models(load_config("vox-256"))
+    module = {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}[section]
+    state = state_dict_from_listing(published_listing(section))
+    module.load_state_dict(state, strict=True)
+    for name, tensor in module.state_dict().items():
+        assert torch.equal(tensor, state[name]), name
+
+
+def test_mgif_single_jacobian_map():
+    kp_detector, _, _ = build_models(load_config("mgif-256"))
+    assert kp_detector.jacobian.weight.shape == (4, 35, 7, 7)
+    out = kp_detector(torch.rand(1, 3, 256, 256))
+    assert out["jacobian"].shape == (1, 10, 2, 2)
+
+
+def test_vox_shapes():
+    kp_detector, generator, _ = build_models(load_config("vox-256"))
+    kp_detector.eval()
+    generator.eval()
+    with torch.no_grad():
+        kp = kp_detector(torch.rand(2, 3, 256, 256))
+        assert kp["value"].shape == (2, 10, 2) and kp["jacobian"].shape == (2, 10, 2, 2)
+        assert kp["heatmap"].shape == (2, 10, 58, 58)  # 7x7 convs without padding on 64x64
+        assert torch.allclose(kp["heatmap"].sum(dim=(2, 3)), torch.ones(2, 10), atol=1e-5)
+        assert kp["value"].abs().max() <= 1
+        out = generator(torch.rand(2, 3, 256, 256), kp_driving=kp, kp_source=kp)
+    assert out["prediction"].shape == (2, 3, 256, 256)
+    assert out["mask"].shape == (2, 11, 64, 64)
+    assert out["occlusion_map"].shape == (2, 1, 64, 64)
+    assert out["deformation"].shape == (2, 64, 64, 2)
+    assert torch.allclose(out["mask"].sum(1), torch.ones(2, 64, 64), atol=1e-5)
+
+
+def test_ablation_flags():
+    config = load_config("tiny-64")
+    config["model_params"]["common_params"]["estimate_jacobian"] = False
+    config["model_params"]["generator_params"]["estimate_occlusion_map"] = False
+    kp_detector, generator, _ = build_models(config)
+    kp = kp_detector(torch.rand(1, 3, 64, 64))
+    assert torch.equal(kp["jacobian"], torch.eye(2).expand(1, 5, 2, 2))
+    out = generator(torch.rand(1, 3, 64, 64), kp_driving=kp, kp_source=kp)
+    assert "occlusion_map" not in out and kp_detector.jacobian is None and generator.dense_motion_network.occlusion is None
+
+
+def test_identity_motion_gives_identity_flow():
+    """Same keypoints for S and D: every local motion (Eq. 4) is the identity, so the flow is too."""
+    config = load_config("tiny-64")
+    kp_detector, generator, _ = build_models(config)
+    kp = kp_detector(torch.rand(1, 3, 64, 64))
+    out = generator.dense_motion_network(torch.rand(1, 3, 64, 64), kp_driving=kp, kp_source=kp)
+    grid = make_coordinate_grid(32, 32)
+    assert torch.allclose(out["deformation"][0], grid, atol=1e-5)
+
+
+def test_closed_form_inverse_matches_torch():
+    m = torch.randn(100, 2, 2) + 3 * torch.eye(2)
+    assert torch.allclose(inverse_2x2(m), torch.inverse(m), atol=1e-5)
+
+
+def test_anti_alias_kernel_matches_published_size():
+    down = AntiAliasInterpolation2d(3, 0.25)
+    assert down.weight.shape == (3, 1, 13, 13)
+    assert torch.allclose(down.weight.sum(dim=(2, 3)), torch.ones(3, 1))
+    assert down(torch.rand(1, 3, 256, 256)).shape == (1, 3, 64, 64)
+
+
+def test_align_corners_is_switchable():
+    config = copy.deepcopy(load_config("tiny-64"))
+    config["model_params"]["common_params"]["align_corners"] = False
+    _, generator, _ = build_models(config)
+    assert generator.align_corners is False and generator.dense_motion_network.align_corners is False

@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumPath, chromiumArgs } from './e2e/browser';
+
+const PORT = 5399;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  workers: 1,
+  reporter: [['list'], ['json', { outputFile: 'build/test-results/playwright.json' }]],
+  outputDir: 'build/test-results/playwright',
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    { name: 'browser', testIgnore: /electron\.spec/ },
+    { name: 'electron', testMatch: /electron\.spec/ },
+  ],
+  webServer: {
+    command: `node dist/dev-host.mjs --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    env: {
+      MARIONETTE_HOME: 'build/e2e-home',
+      MARIONETTE_BUNDLED_MODELS: 'build/fixtures',
+    },
+  },
+});

@@ -1,0 +1,286 @@
+/**
+ * `marionette bench`: per-stage ms/frame, end-to-end fps, peak RSS at several clip lengths, and
+ * the speed-up over a naive baseline, for the published 256² architecture (random weights) and the
+ * bundled model. Each measurement runs in a fresh process so peak RSS belongs to that run alone.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { JobSpecSchema } from '../../src-shared/job.js';
+import { transferMotion } from '../../src-shared/motion/transfer.js';
+import { resolveBinary } from '../media/binaries.js';
+import { animate, emptyTimings } from '../engine/animate.js';
+import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
+import { DEFAULT_MODEL, listModels, packageRoot } from '../engine/model-catalog.js';
+import { ModelSet } from '../engine/model-set.js';
+import { chwToRgb, rgbToChw } from '../engine/tensors.js';
+import { VideoSink } from '../engine/video-sink.js';
+
+interface RunReport {
+  model: string;
+  mode: 'engine' | 'naive';
+  frames: number;
+  seconds: number;
+  fps: number;
+  msPerFrame: Record<string, number>;
+  peakRssMB: number;
+  provider: string;
+}
+
+const benchDir = () => path.join(packageRoot(), 'build', 'bench');
+
+function ensureInputs(maxFrames: number): { source: string; driving: string } {
+  mkdirSync(benchDir(), { recursive: true });
+  const ffmpeg = resolveBinary('ffmpeg').path;
+  const source = path.join(benchDir(), 'source.png');
+  if (!existsSync(source)) {
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=512x512',
+      '-frames:v',
+      '1',
+      source,
+    ]);
+  }
+  const driving = path.join(benchDir(), `driving-${maxFrames}.mp4`);
+  if (!existsSync(driving)) {
+    const seconds = (maxFrames / 30 + 0.5).toFixed(3);
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=512x512:rate=30:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=330:duration=${seconds}`,
+      '-c:v',
+      'libx264',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      driving,
+    ]);
+  }
+  return { source, driving };
+}
+
+function ensurePublishedArchitecture(): string {
+  const dir = path.join(benchDir(), 'vox-256-random');
+  if (!existsSync(path.join(dir, 'manifest.json'))) {
+    console.error('exporting the published vox-256 architecture with random weights…');
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        '-m',
+        'fomm.export_onnx',
+        '--config',
+        'configs/vox-256.yaml',
+        '--out',
+        dir,
+        '--name',
+        'vox-256 (random weights)',
+      ],
+      {
+        cwd: path.join(packageRoot(), 'models'),
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  return dir;
+}
+
+const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
+
+/** Whole pipeline as the app runs it (batched, source cached, pipelined with ffmpeg). */
+async function engineRun(
+  modelDir: string,
+  frames: number,
+  source: string,
+  driving: string,
+): Promise<RunReport> {
+  const timings = emptyTimings();
+  const job = JobSpecSchema.parse({
+    modelDir,
+    sourcePath: source,
+    drivingPath: driving,
+    outputPath: path.join(benchDir(), 'out-engine.mp4'),
+    trimOut: (frames - 0.5) / 30,
+    settings: { executionProvider: 'cpu' },
+  });
+  const result = await animate(job, {
+    signal: new AbortController().signal,
+    loadModel: (d) => ModelSet.load(d, 'cpu'),
+    timings,
+  });
+  const per = (ms: number) => ms / result.frames;
+  return {
+    model: modelDir,
+    mode: 'engine',
+    frames: result.frames,
+    seconds: result.seconds,
+    fps: result.frames / result.seconds,
+    msPerFrame: {
+      keypoints: per(timings.keypointsMs),
+      transfer: per(timings.transferMs),
+      generator: per(timings.generatorMs),
+      encode: per(timings.encodeWaitMs),
+      total: per(result.seconds * 1000),
+    },
+    peakRssMB: peakRssMB(),
+    provider: result.executionProvider,
+  };
+}
+
+/** Naive baseline: one frame at a time, source re-encoded every frame, each stage awaited in turn. */
+async function naiveRun(
+  modelDir: string,
+  frames: number,
+  source: string,
+  driving: string,
+): Promise<RunReport> {
+  const started = performance.now();
+  const models = await ModelSet.load(modelDir, 'cpu');
+  const { width, height } = models.size;
+  const signal = new AbortController().signal;
+  const sourceRgb = await decodeSingleFrame({ input: source, width, height, crop: null }, 'source', signal);
+  const sourceImage = new Float32Array(3 * width * height);
+  rgbToChw(sourceRgb, width, height, sourceImage);
+  const sink = new VideoSink(
+    path.join(benchDir(), 'out-naive.mp4'),
+    { width, height, fps: { num: 30, den: 1 }, crf: 18, outputSize: null, audio: null },
+    signal,
+  );
+  const options = { mode: 'relative' as const, adaptScale: true, relativeJacobian: true };
+  let reference = null as Awaited<ReturnType<ModelSet['keypoints']>>[number] | null;
+  let count = 0;
+  const frame = new Float32Array(3 * width * height);
+  for await (const rgb of decodeFrames(
+    { input: driving, width, height, crop: null, trimOut: (frames - 0.5) / 30 },
+    'driving',
+    signal,
+  )) {
+    rgbToChw(rgb, width, height, frame);
+    const [kp] = await models.keypoints(frame, 1);
+    reference ??= kp!;
+    const encoded = await models.encodeSource(sourceImage);
+    const out = await models.generate(
+      sourceImage,
+      encoded.features,
+      encoded.featureDims,
+      [encoded.kp],
+      [transferMotion(encoded.kp, kp!, reference, options)],
+    );
+    await sink.write(chwToRgb(out.prediction, width, height));
+    count += 1;
+  }
+  await sink.finish();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    model: modelDir,
+    mode: 'naive',
+    frames: count,
+    seconds,
+    fps: count / seconds,
+    msPerFrame: { total: (seconds * 1000) / count },
+    peakRssMB: peakRssMB(),
+    provider: models.executionProvider,
+  };
+}
+
+/** Hidden subcommand: one measurement, printed as JSON for the parent. */
+export async function benchRunCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      frames: { type: 'string' },
+      naive: { type: 'boolean' },
+      source: { type: 'string' },
+      driving: { type: 'string' },
+    },
+  });
+  const run = values.naive ? naiveRun : engineRun;
+  const report = await run(values.model!, Number(values.frames), values.source!, values.driving!);
+  console.log(JSON.stringify(report));
+}
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { frames: { type: 'string' }, 'naive-frames': { type: 'string' }, models: { type: 'string' } },
+  });
+  const lengths = (values.frames ?? '100,1000').split(',').map(Number);
+  const naiveFrames = Number(values['naive-frames'] ?? 30);
+  const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames));
+  const catalogue = (await listModels()).models;
+  const wanted = (values.models ?? `vox-256-random,${DEFAULT_MODEL}`).split(',');
+  const models = wanted.flatMap((id) => {
+    if (id === 'vox-256-random') return [{ id, dir: ensurePublishedArchitecture() }];
+    const hit = catalogue.find((m) => m.id === id);
+    if (!hit) console.error(`skipping ${id}: not installed`);
+    return hit ? [{ id, dir: hit.dir }] : [];
+  });
+  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.mjs');
+  const measure = (dir: string, frames: number, naive: boolean): RunReport => {
+    const args = [
+      cli,
+      'bench-run',
+      '--model',
+      dir,
+      '--frames',
+      String(frames),
+      '--source',
+      source,
+      '--driving',
+      driving,
+    ];
+    const proc = spawnSync(process.execPath, naive ? [...args, '--naive'] : args, {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    if (proc.status !== 0) throw new Error(`bench run failed: ${proc.stderr}`);
+    return JSON.parse(proc.stdout.trim().split('\n').pop()!) as RunReport;
+  };
+  const rows: string[] = [];
+  for (const model of models) {
+    const runs = lengths.map((n) => {
+      console.error(`${model.id}: ${n} frames…`);
+      return measure(model.dir, n, false);
+    });
+    console.error(`${model.id}: naive baseline, ${naiveFrames} frames…`);
+    const naive = measure(model.dir, naiveFrames, true);
+    const short = runs[0]!;
+    const ms = short.msPerFrame;
+    const rss = runs.map((r) => `${r.frames}f ${r.peakRssMB.toFixed(0)} MB`).join(', ');
+    const rssGrowth =
+      runs.length > 1 ? ((runs.at(-1)!.peakRssMB / short.peakRssMB - 1) * 100).toFixed(1) + '%' : 'n/a';
+    rows.push(
+      `| ${model.id} | ${ms.keypoints!.toFixed(1)} | ${ms.generator!.toFixed(1)} | ${ms.transfer!.toFixed(2)} | ${ms.encode!.toFixed(1)} | ` +
+        `${ms.total!.toFixed(1)} | ${runs.map((r) => r.fps.toFixed(2)).join(' / ')} | ${rss} (${rssGrowth}) | ` +
+        `${naive.msPerFrame.total!.toFixed(1)} | ${(naive.msPerFrame.total! / ms.total!).toFixed(2)}x |`,
+    );
+  }
+  console.log(
+    `frames: ${lengths.join(', ')}; provider: cpu; ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores`,
+  );
+  console.log(
+    '| model | keypoints ms/f | generator ms/f | transfer ms/f | encode wait ms/f | end-to-end ms/f | fps (per length) | peak RSS (growth) | naive ms/f | speed-up |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}

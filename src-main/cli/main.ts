@@ -1,0 +1,232 @@
+/**
+ * marionette: the headless command line of the engine.
+ *
+ *   marionette animate --source IMG --driving CLIP --output OUT.mp4 [options]
+ *   marionette batch --sources A.jpg,B.png --drivings X.mp4,Y.mp4 --out-dir DIR [options]
+ *   marionette keypoints --image FILE [--model ID]
+ *   marionette models
+ *   marionette bench [--frames 100,1000] [--model ID|DIR]
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { JobSpec } from '../../src-shared/job.js';
+import { EngineClient, nodeTransport } from '../engine/client.js';
+import { EngineError } from '../engine/errors.js';
+import { listModels, resolveModelDir } from '../engine/model-catalog.js';
+import { jobFromFlags, progressLine, UsageError } from './options.js';
+
+const renderFlags = {
+  model: { type: 'string' },
+  'trim-in': { type: 'string' },
+  'trim-out': { type: 'string' },
+  mode: { type: 'string' },
+  'no-adapt-scale': { type: 'boolean' },
+  'absolute-jacobian': { type: 'boolean' },
+  smooth: { type: 'boolean' },
+  'best-frame': { type: 'boolean' },
+  'no-audio': { type: 'boolean' },
+  size: { type: 'string' },
+  crf: { type: 'string' },
+  provider: { type: 'string' },
+  batch: { type: 'string' },
+  'side-by-side': { type: 'boolean' },
+  occlusion: { type: 'boolean' },
+  'keypoint-overlay': { type: 'boolean' },
+  'keypoints-json': { type: 'boolean' },
+  'source-crop': { type: 'string' },
+  'driving-crop': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+const USAGE = `usage:
+  marionette animate --source IMAGE --driving VIDEO --output OUT.mp4 [options]
+  marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [options]
+  marionette models
+  marionette bench [--frames 100,1000] [--model ID|DIR] [--baseline]
+options:
+  --model ID|DIR        model set (default: the bundled face-128)
+  --trim-in S --trim-out S   range of the driving clip in seconds
+  --mode relative|absolute   motion transfer (paper Sec. 3.4; default relative)
+  --no-adapt-scale      do not scale motion by keypoint-hull size
+  --smooth              One Euro smoothing of the driving keypoints
+  --best-frame          use the driving frame closest in pose to the source as reference
+  --no-audio            do not copy the driving clip's audio
+  --size N              output side in pixels (default: model resolution)
+  --crf N               H.264 quality, 0-51 (default 18)
+  --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
+  --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: centre)
+  --side-by-side --occlusion --keypoint-overlay --keypoints-json   extra outputs beside OUT.mp4`;
+
+function reporter(quiet: boolean, label = '') {
+  const tty = process.stderr.isTTY;
+  let lastPct = -1;
+  return (stage: string, done: number, total: number, fps: number) => {
+    if (quiet) return;
+    const line = `${label}${progressLine(stage, done, total, fps)}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else {
+      const pct = Math.floor((10 * done) / Math.max(1, total));
+      if (pct !== lastPct || done === total) process.stderr.write(`${line}\n`);
+      lastPct = pct;
+    }
+  };
+}
+
+async function withEngine<T>(work: (engine: EngineClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const engine = new EngineClient(nodeTransport());
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\ncancelling…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await engine.ready;
+    return await work(engine, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await engine.shutdown();
+  }
+}
+
+async function runJob(engine: EngineClient, job: JobSpec, signal: AbortSignal, quiet: boolean, label = '') {
+  const report = reporter(quiet, label);
+  const result = await engine.run(job, {
+    signal,
+    onProgress: (e) => report(e.stage, e.done, e.total, e.fps),
+  });
+  if (!quiet && process.stderr.isTTY) process.stderr.write('\n');
+  return result;
+}
+
+async function animateCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...renderFlags,
+      source: { type: 'string' },
+      driving: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  const modelDir = await resolveModelDir(values.model);
+  const job = jobFromFlags(values, modelDir);
+  const result = await withEngine((engine, signal) => runJob(engine, job, signal, values.quiet === true));
+  console.log(
+    `wrote ${result.outputPath}: ${result.frames} frames in ${result.seconds.toFixed(1)} s ` +
+      `(${(result.frames / result.seconds).toFixed(2)} fps, ${result.executionProvider})`,
+  );
+  for (const extra of result.extraOutputs) console.log(`wrote ${extra}`);
+}
+
+async function batchCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...renderFlags,
+      sources: { type: 'string' },
+      drivings: { type: 'string' },
+      'out-dir': { type: 'string' },
+    },
+  });
+  const list = (v: string | undefined, flag: string) => {
+    const items = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!items.length) throw new UsageError(`${flag} needs at least one file (comma-separated)`);
+    return items;
+  };
+  const sources = list(values.sources, '--sources');
+  const drivings = list(values.drivings, '--drivings');
+  const outDir = values['out-dir'];
+  if (!outDir) throw new UsageError('--out-dir is required');
+  await mkdir(outDir, { recursive: true });
+  const modelDir = await resolveModelDir(values.model);
+  const stem = (p: string) => path.basename(p, path.extname(p));
+  const jobs = sources.flatMap((source) =>
+    drivings.map((driving) =>
+      jobFromFlags(
+        { ...values, source, driving, output: path.join(outDir, `${stem(source)}__${stem(driving)}.mp4`) },
+        modelDir,
+      ),
+    ),
+  );
+  let failures = 0;
+  await withEngine(async (engine, signal) => {
+    for (const [i, job] of jobs.entries()) {
+      if (signal.aborted) break;
+      const label = `[${i + 1}/${jobs.length}] `;
+      try {
+        const result = await runJob(engine, job, signal, values.quiet === true, label);
+        console.log(
+          `${label}wrote ${result.outputPath} (${result.frames} frames, ${result.seconds.toFixed(1)} s)`,
+        );
+      } catch (err) {
+        if (err instanceof EngineError && err.code === 'cancelled') throw err;
+        failures += 1;
+        console.error(`${label}failed: ${(err as Error).message}`);
+      }
+    }
+  });
+  if (failures) throw new Error(`${failures} of ${jobs.length} jobs failed`);
+}
+
+async function modelsCommand(): Promise<void> {
+  const { models, problems } = await listModels();
+  for (const m of models) {
+    const [h, w] = m.manifest.resolution;
+    console.log(
+      `${m.id.padEnd(20)} ${m.origin.padEnd(9)} ${w}x${h}  ${m.manifest.num_kp} keypoints  ${m.manifest.name}  ${m.dir}`,
+    );
+  }
+  for (const p of problems) console.error(`skipped ${p.dir}: ${p.problem}`);
+  if (!models.length) console.log('no models found');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'animate':
+        await animateCommand(rest);
+        return 0;
+      case 'batch':
+        await batchCommand(rest);
+        return 0;
+      case 'models':
+        await modelsCommand();
+        return 0;
+      case 'bench': {
+        const { benchCommand } = await import('./bench.js');
+        await benchCommand(rest);
+        return 0;
+      }
+      case 'bench-run': {
+        const { benchRunCommand } = await import('./bench.js');
+        await benchRunCommand(rest);
+        return 0;
+      }
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      console.error(`marionette: ${(err as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof EngineError && err.code === 'cancelled') {
+      console.error('marionette: cancelled; no output written');
+      return 130;
+    }
+    console.error(`marionette: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * One render job, start to finish.
+ *
+ * 1. Probe and validate the inputs and the output folder.
+ * 2. Source: decode, detect keypoints and encode features ONCE.
+ * 3. Pass 1: stream the trimmed driving range through the keypoint detector in batches; only the
+ *    keypoints (K·6 floats a frame) are kept, so memory does not grow with the clip.
+ * 4. Choose the reference frame (first, or "best frame"), smooth the track if asked, transfer motion.
+ * 5. Pass 2: generator in batches -> ffmpeg encoder via bounded pipes -> atomic rename.
+ */
+import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobSpec } from '../../src-shared/job.js';
+import { bestFrameIndex } from '../../src-shared/motion/best-frame.js';
+import type { Keypoints } from '../../src-shared/motion/keypoints.js';
+import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
+import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
+import type { Stage } from '../../src-shared/protocol/engine.js';
+import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
+import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
+import { cancelled, EngineError } from './errors.js';
+import { decodeFrames, decodeSingleFrame } from './frame-source.js';
+import type { ModelSet } from './model-set.js';
+import { drawKeypoints, sideBySide } from './overlays.js';
+import { chwToRgb, mapToGray, rgbToChw, tile } from './tensors.js';
+import { temporaryPathFor, VideoSink } from './video-sink.js';
+
+export const MAX_INPUT_SIDE = 16384;
+
+export interface AnimateHooks {
+  signal: AbortSignal;
+  loadModel(dir: string, provider: JobSpec['settings']['executionProvider']): Promise<ModelSet>;
+  onProgress?(stage: Stage, done: number, total: number, fps: number): void;
+  onPreview?(frameIndex: number, width: number, height: number, rgb: Uint8Array): void;
+  /** Every result frame before encoding (in-process callers only: tests, benchmarks). */
+  onFrame?(frameIndex: number, rgb: Uint8Array): void;
+  /** Time spent per stage, for benchmarks. */
+  timings?: StageTimings;
+}
+
+export interface StageTimings {
+  sourceMs: number;
+  keypointsMs: number;
+  transferMs: number;
+  generatorMs: number;
+  encodeWaitMs: number;
+}
+
+export function emptyTimings(): StageTimings {
+  return { sourceMs: 0, keypointsMs: 0, transferMs: 0, generatorMs: 0, encodeWaitMs: 0 };
+}
+
+export interface AnimateResult {
+  outputPath: string;
+  frames: number;
+  seconds: number;
+  executionProvider: string;
+  extraOutputs: string[];
+  referenceFrame: number;
+}
+
+export function extraOutputPath(outputPath: string, suffix: string): string {
+  const ext = path.extname(outputPath);
+  return `${ext ? outputPath.slice(0, -ext.length) : outputPath}.${suffix}`;
+}
+
+async function checkOutput(outputPath: string): Promise<void> {
+  const dir = path.dirname(path.resolve(outputPath));
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw new Error();
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new EngineError('output', `output folder ${dir} does not exist or is not writable`);
+  }
+  const existing = await stat(outputPath).catch(() => null);
+  if (existing?.isDirectory()) throw new EngineError('output', `output path ${outputPath} is a folder`);
+}
+
+async function probeInputs(
+  job: JobSpec,
+  signal: AbortSignal,
+): Promise<{ source: MediaInfo; driving: MediaInfo }> {
+  try {
+    const [source, driving] = await Promise.all([
+      probeMedia(job.sourcePath, 'source image', signal),
+      probeMedia(job.drivingPath, 'driving video', signal),
+    ]);
+    if (driving.kind !== 'video')
+      throw new MediaInputError(`driving video ${job.drivingPath}: is a still image, not a video`);
+    for (const [info, name] of [
+      [source, 'source image'],
+      [driving, 'driving video'],
+    ] as const) {
+      if (info.width > MAX_INPUT_SIDE || info.height > MAX_INPUT_SIDE) {
+        throw new MediaInputError(
+          `${name}: ${info.width}x${info.height} is larger than ${MAX_INPUT_SIDE} pixels a side`,
+        );
+      }
+    }
+    for (const [crop, info, name] of [
+      [job.sourceCrop, source, 'source crop'],
+      [job.drivingCrop, driving, 'driving crop'],
+    ] as const) {
+      if (crop && (crop.x + crop.size > info.width || crop.y + crop.size > info.height)) {
+        throw new MediaInputError(
+          `${name} ${crop.size}px at (${crop.x}, ${crop.y}) does not fit in ${info.width}x${info.height}`,
+        );
+      }
+    }
+    if (driving.duration != null && job.trimIn >= driving.duration) {
+      throw new MediaInputError(
+        `trim in ${job.trimIn.toFixed(3)} s is at or past the clip's end (${driving.duration.toFixed(3)} s): no frames in range`,
+      );
+    }
+    return { source, driving };
+  } catch (err) {
+    if (err instanceof MediaInputError) throw new EngineError('input', err.message);
+    throw err;
+  }
+}
+
+function expectedFrames(info: MediaInfo, job: JobSpec): number {
+  const fps = info.fps ? info.fps.num / info.fps.den : 25;
+  const end = job.trimOut ?? info.duration ?? 0;
+  return Math.max(1, Math.round((end - job.trimIn) * fps));
+}
+
+class RateMeter {
+  private readonly start = performance.now();
+  rate(done: number): number {
+    const seconds = (performance.now() - this.start) / 1000;
+    return seconds > 0 ? done / seconds : 0;
+  }
+}
+
+/** Pass 1: keypoints of every driving frame in the trimmed range. */
+async function drivingTrack(
+  models: ModelSet,
+  decode: DecodeOptions,
+  job: JobSpec,
+  total: number,
+  hooks: AnimateHooks,
+): Promise<Keypoints[]> {
+  const { width, height } = models.size;
+  const frameSize = 3 * width * height;
+  const batchSize = job.settings.batchSize;
+  const track: Keypoints[] = [];
+  const meter = new RateMeter();
+  let batch = new Float32Array(batchSize * frameSize);
+  let filled = 0;
+  const flush = async () => {
+    if (filled === 0) return;
+    track.push(...(await models.keypoints(batch.subarray(0, filled * frameSize), filled)));
+    filled = 0;
+    batch = new Float32Array(batchSize * frameSize);
+    hooks.onProgress?.('keypoints', track.length, Math.max(total, track.length), meter.rate(track.length));
+  };
+  for await (const frame of decodeFrames(decode, 'driving video', hooks.signal)) {
+    if (hooks.signal.aborted) throw cancelled();
+    rgbToChw(frame, width, height, batch, filled * frameSize);
+    filled += 1;
+    if (filled === batchSize) await flush();
+  }
+  await flush();
+  return track;
+}
+
+export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult> {
+  const started = performance.now();
+  const { signal } = hooks;
+  hooks.onProgress?.('probe', 0, 1, 0);
+  await checkOutput(job.outputPath);
+  const inputs = await probeInputs(job, signal);
+  const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
+  const { width, height } = models.size;
+  const settings = job.settings;
+
+  const sourceRgb = await decodeSingleFrame(
+    { input: job.sourcePath, width, height, crop: job.sourceCrop },
+    'source image',
+    signal,
+  );
+  const sourceImage = new Float32Array(3 * width * height);
+  rgbToChw(sourceRgb, width, height, sourceImage);
+  const timings = hooks.timings ?? emptyTimings();
+  let mark = performance.now();
+  const source = await models.encodeSource(sourceImage);
+  timings.sourceMs += performance.now() - mark;
+
+  const decode: DecodeOptions = {
+    input: job.drivingPath,
+    width,
+    height,
+    crop: job.drivingCrop,
+    trimIn: job.trimIn,
+    trimOut: job.trimOut,
+  };
+  mark = performance.now();
+  let track = await drivingTrack(models, decode, job, expectedFrames(inputs.driving, job), hooks);
+  timings.keypointsMs += performance.now() - mark;
+  if (track.length === 0)
+    throw new EngineError(
+      'input',
+      `driving video ${job.drivingPath}: no frames between ${job.trimIn} s and ${job.trimOut ?? 'the end'}`,
+    );
+  const fps: Rational = inputs.driving.fps!;
+  if (settings.smoothing) track = smoothKeypointTrack(track, fps.num / fps.den, settings.smoothing);
+  const referenceFrame = settings.bestFrame ? bestFrameIndex(source.kp, track) : 0;
+  const kpReference = track[referenceFrame]!;
+  const transferOptions = {
+    mode: settings.mode,
+    adaptScale: settings.adaptScale,
+    relativeJacobian: settings.relativeJacobian,
+  };
+  const scale = settings.adaptScale ? movementScale(source.kp, kpReference) : 1;
+
+  const audio =
+    settings.audio && inputs.driving.hasAudio
+      ? {
+          input: job.drivingPath,
+          trimIn: job.trimIn,
+          duration: job.trimOut != null ? job.trimOut - job.trimIn : null,
+        }
+      : null;
+  const sinkBase = { fps, crf: settings.crf, outputSize: settings.outputSize };
+  const sinks: VideoSink[] = [];
+  const extraOutputs: string[] = [];
+  let jsonTemp: string | null = null;
+  try {
+    const main = new VideoSink(job.outputPath, { ...sinkBase, width, height, audio }, signal);
+    sinks.push(main);
+    const sbs = settings.sideBySide
+      ? new VideoSink(
+          extraOutputPath(job.outputPath, 'side-by-side.mp4'),
+          { ...sinkBase, width: 3 * width, height, audio, outputSize: null },
+          signal,
+        )
+      : null;
+    const overlay = settings.keypointOverlay
+      ? new VideoSink(
+          extraOutputPath(job.outputPath, 'keypoints.mp4'),
+          { ...sinkBase, width, height, audio: null },
+          signal,
+        )
+      : null;
+    let occlusion: VideoSink | null = null;
+    for (const sink of [sbs, overlay]) if (sink) sinks.push(sink);
+
+    const needsDriving = Boolean(sbs || overlay);
+    const drivingFrames = needsDriving
+      ? decodeFrames(decode, 'driving video', signal)[Symbol.asyncIterator]()
+      : null;
+    const frameSize = 3 * width * height;
+    const meter = new RateMeter();
+    let lastPreview = 0;
+    const sourceTiles = new Map<number, { images: Float32Array; features: Float32Array }>();
+    const tilesFor = (count: number) => {
+      let hit = sourceTiles.get(count);
+      if (!hit) {
+        hit = { images: tile(source.image, count), features: tile(source.features, count) };
+        sourceTiles.set(count, hit);
+      }
+      return hit;
+    };
+
+    for (let start = 0; start < track.length; start += settings.batchSize) {
+      if (signal.aborted) throw cancelled();
+      const kpDriving = track.slice(start, start + settings.batchSize);
+      const count = kpDriving.length;
+      mark = performance.now();
+      const kpTransferred = kpDriving.map((kp) =>
+        transferMotion(source.kp, kp, kpReference, transferOptions, scale),
+      );
+      timings.transferMs += performance.now() - mark;
+      const tiles = tilesFor(count);
+      mark = performance.now();
+      const out = await models.generate(
+        tiles.images,
+        tiles.features,
+        source.featureDims,
+        Array(count).fill(source.kp),
+        kpTransferred,
+      );
+      timings.generatorMs += performance.now() - mark;
+      mark = performance.now();
+      const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
+      if (settings.occlusionVideo && !occlusion) {
+        occlusion = new VideoSink(
+          extraOutputPath(job.outputPath, 'occlusion.mp4'),
+          {
+            ...sinkBase,
+            width: occW,
+            height: occH,
+            audio: null,
+            outputSize: settings.outputSize ?? width,
+            pixelFormat: 'gray',
+          },
+          signal,
+        );
+        sinks.push(occlusion);
+      }
+      for (let i = 0; i < count; i++) {
+        const frameIndex = start + i;
+        const result = chwToRgb(out.prediction, width, height, i * frameSize);
+        hooks.onFrame?.(frameIndex, result);
+        await main.write(result);
+        if (occlusion) await occlusion.write(mapToGray(out.occlusionMap, occH * occW, i * occH * occW));
+        if (drivingFrames) {
+          const next = await drivingFrames.next();
+          if (next.done)
+            throw new EngineError('internal', 'driving clip yielded fewer frames on the second pass');
+          if (sbs) await sbs.write(sideBySide([sourceRgb, next.value, result], width, height));
+          if (overlay) await overlay.write(drawKeypoints(next.value, width, height, kpDriving[i]!));
+        }
+        if (hooks.onPreview && performance.now() - lastPreview > 500) {
+          lastPreview = performance.now();
+          hooks.onPreview(frameIndex, width, height, result);
+        }
+      }
+      timings.encodeWaitMs += performance.now() - mark;
+      const done = Math.min(start + count, track.length);
+      hooks.onProgress?.('render', done, track.length, meter.rate(done));
+    }
+    await drivingFrames?.return?.(undefined);
+
+    if (settings.keypointsJson) {
+      const jsonPath = extraOutputPath(job.outputPath, 'keypoints.json');
+      jsonTemp = temporaryPathFor(jsonPath);
+      await writeFile(
+        jsonTemp,
+        JSON.stringify(keypointsDocument(job, models, fps, referenceFrame, source.kp, track)),
+      );
+    }
+    hooks.onProgress?.('finalise', 0, 1, 0);
+    // Extras first: the main output appears last, only when everything else succeeded.
+    for (const sink of sinks.slice(1)) extraOutputs.push(await sink.finish());
+    if (jsonTemp) {
+      const jsonPath = extraOutputPath(job.outputPath, 'keypoints.json');
+      await rename(jsonTemp, jsonPath);
+      jsonTemp = null;
+      extraOutputs.push(jsonPath);
+    }
+    const outputPath = await main.finish();
+    return {
+      outputPath,
+      frames: track.length,
+      seconds: (performance.now() - started) / 1000,
+      executionProvider: models.executionProvider,
+      extraOutputs,
+      referenceFrame,
+    };
+  } catch (err) {
+    await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
+    await Promise.all(extraOutputs.map((p) => rm(p, { force: true })));
+    if (jsonTemp) await rm(jsonTemp, { force: true });
+    if (signal.aborted) throw cancelled();
+    throw err;
+  }
+}
+
+function keypointsDocument(
+  job: JobSpec,
+  models: ModelSet,
+  fps: Rational,
+  referenceFrame: number,
+  kpSource: Keypoints,
+  track: Keypoints[],
+) {
+  const plain = (kp: Keypoints) => ({ value: Array.from(kp.value), jacobian: Array.from(kp.jacobian) });
+  return {
+    model: models.manifest.name,
+    numKp: models.manifest.num_kp,
+    coordinates: 'x, y in [-1, 1] of the model input square; jacobian row-major [a, b, c, d]',
+    fps: `${fps.num}/${fps.den}`,
+    trimIn: job.trimIn,
+    referenceFrame,
+    source: plain(kpSource),
+    driving: track.map(plain),
+  };
+}

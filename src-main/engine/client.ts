@@ -1,0 +1,140 @@
+/**
+ * Runs jobs in an engine process and turns its events into promises and callbacks. The transport
+ * is pluggable: a Node child process here (CLI, tests), Electron's utilityProcess in the app.
+ * Every event from the worker is validated; a worker that dies fails its jobs, never the caller.
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeIssues, type JobSpec } from '../../src-shared/job.js';
+import {
+  EngineEventSchema,
+  type EngineEvent,
+  type EngineRequest,
+  type ProgressEvent,
+  type ResultEvent,
+} from '../../src-shared/protocol/engine.js';
+import { EngineError } from './errors.js';
+import { removeTemporaries } from './video-sink.js';
+
+export interface EngineTransport {
+  send(request: EngineRequest): void;
+  onMessage(handler: (message: unknown) => void): void;
+  onExit(handler: (code: number | null) => void): void;
+  kill(): void;
+}
+
+/** The bundled worker sits beside the bundled caller (dist/engine-worker.mjs). */
+export function defaultWorkerPath(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-worker.mjs');
+}
+
+export function nodeTransport(workerPath = defaultWorkerPath()): EngineTransport {
+  const child = fork(workerPath, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return {
+    send: (request) => {
+      if (child.connected) child.send(request);
+    },
+    onMessage: (handler) => child.on('message', handler),
+    onExit: (handler) => child.on('exit', (code) => handler(code)),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+export interface RunCallbacks {
+  onProgress?(event: ProgressEvent): void;
+  onPreview?(event: Extract<EngineEvent, { type: 'preview' }>): void;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve(result: ResultEvent): void;
+  reject(error: EngineError): void;
+  callbacks: RunCallbacks;
+  job: JobSpec;
+}
+
+export class EngineClient {
+  private readonly pending = new Map<string, Pending>();
+  private exited = false;
+  readonly ready: Promise<number>;
+
+  constructor(private readonly transport: EngineTransport) {
+    let markReady: (pid: number) => void = () => undefined;
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    transport.onMessage((message) => {
+      const parsed = EngineEventSchema.safeParse(message);
+      if (!parsed.success) {
+        this.failAll(
+          new EngineError('internal', `engine sent a malformed message: ${describeIssues(parsed.error)}`),
+        );
+        return;
+      }
+      const event = parsed.data;
+      if (event.type === 'ready') return markReady(event.pid);
+      const job = this.pending.get(event.jobId);
+      if (!job) return;
+      if (event.type === 'progress') job.callbacks.onProgress?.(event);
+      else if (event.type === 'preview') job.callbacks.onPreview?.(event);
+      else {
+        this.pending.delete(event.jobId);
+        if (event.type === 'result') job.resolve(event);
+        else job.reject(new EngineError(event.code, event.message));
+      }
+    });
+    transport.onExit((code) => {
+      this.exited = true;
+      this.failAll(
+        new EngineError(
+          'worker-crashed',
+          `the engine process stopped unexpectedly (exit code ${code ?? 'signal'})`,
+        ),
+      );
+    });
+  }
+
+  private failAll(error: EngineError): void {
+    const jobs = [...this.pending.values()];
+    this.pending.clear();
+    for (const pending of jobs) {
+      // A dead worker cannot clean up after itself; its temporaries are ours to remove.
+      void removeTemporaries(pending.job.outputPath).finally(() => pending.reject(error));
+    }
+  }
+
+  run(job: JobSpec, callbacks: RunCallbacks = {}): Promise<ResultEvent> {
+    if (this.exited)
+      return Promise.reject(new EngineError('worker-crashed', 'the engine process is not running'));
+    const jobId = randomUUID();
+    return new Promise<ResultEvent>((resolve, reject) => {
+      this.pending.set(jobId, { resolve, reject, callbacks, job });
+      const onAbort = () => this.transport.send({ type: 'cancel', jobId });
+      callbacks.signal?.addEventListener('abort', onAbort, { once: true });
+      this.transport.send({ type: 'start', jobId, job });
+    });
+  }
+
+  /** Ask the worker to stop; kill it if it has not gone within `graceMs`. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (this.exited) return;
+    this.transport.send({ type: 'shutdown' });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.transport.kill();
+        resolve();
+      }, graceMs);
+      this.transport.onExit(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  kill(): void {
+    this.transport.kill();
+  }
+}

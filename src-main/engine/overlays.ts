@@ -1,0 +1,82 @@
+/** Pure pixel helpers for the extra outputs: keypoint overlays and side-by-side strips (RGB24). */
+import type { Keypoints } from '../../src-shared/motion/keypoints.js';
+
+/** Distinct, colour-blind-friendly-ish hues for up to 10 keypoints, then repeating. */
+export const KEYPOINT_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 190],
+];
+
+/** Model coordinates in [-1, 1] to pixel coordinates (align_corners convention). */
+export function toPixel(coord: number, size: number): number {
+  return ((coord + 1) / 2) * (size - 1);
+}
+
+function paint(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  c: readonly number[],
+): void {
+  const xi = Math.round(x);
+  const yi = Math.round(y);
+  if (xi < 0 || yi < 0 || xi >= width || yi >= height) return;
+  const o = (yi * width + xi) * 3;
+  rgb[o] = c[0]!;
+  rgb[o + 1] = c[1]!;
+  rgb[o + 2] = c[2]!;
+}
+
+/**
+ * A copy of `rgb` with each keypoint as a dot and its Jacobian as the image of a small circle
+ * (an ellipse): the local affine motion the paper attaches to the keypoint.
+ */
+export function drawKeypoints(rgb: Uint8Array, width: number, height: number, kp: Keypoints): Uint8Array {
+  const out = rgb.slice();
+  const radius = Math.max(2, Math.round(Math.min(width, height) / 64));
+  const ellipse = Math.max(4, Math.round(Math.min(width, height) / 20));
+  for (let k = 0; k < kp.numKp; k++) {
+    const colour = KEYPOINT_COLOURS[k % KEYPOINT_COLOURS.length]!;
+    const cx = toPixel(kp.value[2 * k]!, width);
+    const cy = toPixel(kp.value[2 * k + 1]!, height);
+    for (let dy = -radius; dy <= radius; dy++)
+      for (let dx = -radius; dx <= radius; dx++)
+        if (dx * dx + dy * dy <= radius * radius) paint(out, width, height, cx + dx, cy + dy, colour);
+    const [a, b, c, d] = [
+      kp.jacobian[4 * k]!,
+      kp.jacobian[4 * k + 1]!,
+      kp.jacobian[4 * k + 2]!,
+      kp.jacobian[4 * k + 3]!,
+    ];
+    const steps = 8 * ellipse;
+    for (let s = 0; s < steps; s++) {
+      const t = (2 * Math.PI * s) / steps;
+      const ux = Math.cos(t) * ellipse;
+      const uy = Math.sin(t) * ellipse;
+      paint(out, width, height, cx + a * ux + b * uy, cy + c * ux + d * uy, colour);
+    }
+  }
+  return out;
+}
+
+/** Frames of equal height side by side, left to right. */
+export function sideBySide(frames: readonly Uint8Array[], width: number, height: number): Uint8Array {
+  const total = frames.length * width;
+  const out = new Uint8Array(total * height * 3);
+  for (let y = 0; y < height; y++) {
+    frames.forEach((frame, i) => {
+      out.set(frame.subarray(y * width * 3, (y + 1) * width * 3), (y * total + i * width) * 3);
+    });
+  }
+  return out;
+}

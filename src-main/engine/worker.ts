@@ -1,0 +1,100 @@
+/**
+ * Engine process entry: runs render jobs off the main/CLI process. Speaks the protocol in
+ * src-shared/protocol/engine.ts over Electron's parentPort (utilityProcess) or Node's IPC channel
+ * (child_process.fork), validating every request it receives.
+ */
+import { describeIssues } from '../../src-shared/job.js';
+import { EngineRequestSchema, type EngineEvent } from '../../src-shared/protocol/engine.js';
+import { killAllMediaProcesses } from '../media/run-ffmpeg.js';
+import { animate } from './animate.js';
+import { EngineError } from './errors.js';
+import { ModelSet } from './model-set.js';
+
+interface Port {
+  send(event: EngineEvent): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+interface ElectronParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', handler: (e: { data: unknown }) => void): void;
+}
+
+function connect(): Port {
+  const parentPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      send: (e) => parentPort.postMessage(e),
+      onMessage: (h) => parentPort.on('message', (e) => h(e.data)),
+    };
+  }
+  if (process.send) {
+    return { send: (e) => process.send!(e), onMessage: (h) => process.on('message', h) };
+  }
+  throw new Error('engine worker must be started as a utility or child process');
+}
+
+const port = connect();
+const models = new Map<string, Promise<ModelSet>>();
+const running = new Map<string, AbortController>();
+
+function loadModel(dir: string, provider: Parameters<typeof ModelSet.load>[1]): Promise<ModelSet> {
+  const key = `${dir}|${provider}`;
+  let hit = models.get(key);
+  if (!hit) {
+    hit = ModelSet.load(dir, provider);
+    hit.catch(() => models.delete(key));
+    models.set(key, hit);
+  }
+  return hit;
+}
+
+async function runJob(jobId: string, job: Parameters<typeof animate>[0]): Promise<void> {
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  try {
+    const result = await animate(job, {
+      signal: controller.signal,
+      loadModel,
+      onProgress: (stage, done, total, fps) =>
+        port.send({ type: 'progress', jobId, stage, done, total, fps }),
+      onPreview: (frameIndex, width, height, rgb) =>
+        port.send({ type: 'preview', jobId, frameIndex, width, height, rgb }),
+    });
+    port.send({ type: 'result', jobId, ...result });
+  } catch (err) {
+    const code =
+      err instanceof EngineError ? err.code : (err as Error).name === 'ModelError' ? 'model' : 'internal';
+    port.send({ type: 'error', jobId, code, message: (err as Error).message });
+  } finally {
+    running.delete(jobId);
+  }
+}
+
+port.onMessage((message) => {
+  const parsed = EngineRequestSchema.safeParse(message);
+  if (!parsed.success) {
+    port.send({
+      type: 'error',
+      jobId: '',
+      code: 'internal',
+      message: `bad request: ${describeIssues(parsed.error)}`,
+    });
+    return;
+  }
+  const request = parsed.data;
+  if (request.type === 'start') void runJob(request.jobId, request.job);
+  else if (request.type === 'cancel') running.get(request.jobId)?.abort();
+  else {
+    for (const c of running.values()) c.abort();
+    killAllMediaProcesses();
+    setTimeout(() => process.exit(0), 50);
+  }
+});
+
+process.on('disconnect', () => {
+  killAllMediaProcesses();
+  process.exit(0);
+});
+
+port.send({ type: 'ready', pid: process.pid });

@@ -1,0 +1,116 @@
+/**
+ * The renderer's backend outside Electron: serves the built renderer and the same API over HTTP on
+ * loopback (POST /api/invoke, events as Server-Sent Events on GET /api/events). Used for
+ * development in a normal browser and by the Playwright tests.
+ *
+ *   node dist/dev-host.mjs [--port 5317]
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ApiEvent } from '../../src-shared/api.js';
+import { createHandlers, dispatch } from '../app/handlers.js';
+import { packageRoot } from '../engine/model-catalog.js';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+const MAX_BODY = 1 << 20;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new Error('request too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface DevHost {
+  url: string;
+  broadcast(event: ApiEvent): void;
+  close(): Promise<void>;
+}
+
+export async function startDevHost(
+  port = 0,
+  rendererDir = path.join(packageRoot(), 'dist', 'renderer'),
+): Promise<DevHost> {
+  const handlers = createHandlers(process.env.npm_package_version ?? 'dev');
+  const listeners = new Set<ServerResponse>();
+
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const file = path.join(rendererDir, rel);
+    if (!file.startsWith(rendererDir)) return void res.writeHead(403).end();
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (req.method === 'POST' && req.url === '/api/invoke') {
+        let payload: { method?: unknown; args?: unknown };
+        try {
+          payload = JSON.parse(await readBody(req)) as typeof payload;
+        } catch (err) {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ ok: false, error: `bad request: ${(err as Error).message}` }));
+        }
+        const outcome = await dispatch(handlers, payload.method, payload.args ?? []);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify(outcome));
+      }
+      if (req.method === 'GET' && req.url === '/api/events') {
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
+        res.write(': connected\n\n');
+        listeners.add(res);
+        req.on('close', () => listeners.delete(res));
+        return;
+      }
+      if (req.method === 'GET') return serveStatic(req, res);
+      res.writeHead(405).end();
+    })().catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(err.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    broadcast(event) {
+      const line = `data: ${JSON.stringify(event)}\n\n`;
+      for (const res of listeners) res.write(line);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of listeners) res.end();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const isEntry = process.argv[1] && /dev-host\.(m?js|ts)$/.test(process.argv[1]);
+if (isEntry) {
+  const { values } = parseArgs({ options: { port: { type: 'string' } } });
+  const host = await startDevHost(values.port ? Number(values.port) : 5317);
+  console.log(`Marionette dev host on ${host.url}`);
+}

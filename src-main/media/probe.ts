@@ -1,0 +1,101 @@
+/** What a media file is, from ffprobe: image or video, size, exact frame rate, audio presence. */
+import { stat } from 'node:fs/promises';
+import { probeArgs, type Rational } from './ffmpeg-args.js';
+import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { runMediaTool } from './run-ffmpeg.js';
+
+export interface MediaInfo {
+  kind: 'image' | 'video';
+  width: number;
+  height: number;
+  /** Exact rate for videos (e.g. 30000/1001); null for images. */
+  fps: Rational | null;
+  duration: number | null;
+  hasAudio: boolean;
+  frameCount: number | null;
+}
+
+export class MediaInputError extends Error {
+  override name = 'MediaInputError';
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+}
+
+interface ProbeOutput {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string };
+}
+
+export function parseRational(text: string | undefined): Rational | null {
+  const match = /^(\d+)\/(\d+)$/.exec(text ?? '');
+  if (!match) return null;
+  const num = Number(match[1]);
+  const den = Number(match[2]);
+  return num > 0 && den > 0 ? { num, den } : null;
+}
+
+const IMAGE_FORMATS =
+  /(^|,)(image2|png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|tiff_pipe|gif_pipe|image2pipe)(,|$)/;
+const IMAGE_CODECS = new Set(['png', 'mjpeg', 'webp', 'bmp', 'tiff', 'jpegls', 'jpeg2000']);
+
+/** Pure: interpret ffprobe's JSON. Throws MediaInputError with a readable reason. */
+export function interpretProbe(json: ProbeOutput, subject: string): MediaInfo {
+  const video = json.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video || !video.width || !video.height) throw new MediaInputError(`${subject}: no video stream`);
+  const hasAudio = Boolean(json.streams?.some((s) => s.codec_type === 'audio'));
+  const formatName = json.format?.format_name ?? '';
+  const isImage =
+    IMAGE_FORMATS.test(formatName) ||
+    (IMAGE_CODECS.has(video.codec_name ?? '') && !hasAudio && (video.nb_frames ?? '1') === '1');
+  if (isImage) {
+    return {
+      kind: 'image',
+      width: video.width,
+      height: video.height,
+      fps: null,
+      duration: null,
+      hasAudio: false,
+      frameCount: 1,
+    };
+  }
+  const fps = parseRational(video.avg_frame_rate) ?? parseRational(video.r_frame_rate);
+  if (!fps) throw new MediaInputError(`${subject}: unknown frame rate`);
+  const durationText = video.duration ?? json.format?.duration;
+  const duration =
+    durationText != null && Number.isFinite(Number(durationText)) ? Number(durationText) : null;
+  const frameCount = video.nb_frames && Number(video.nb_frames) > 0 ? Number(video.nb_frames) : null;
+  return { kind: 'video', width: video.width, height: video.height, fps, duration, hasAudio, frameCount };
+}
+
+export async function probeMedia(file: string, subject: string, signal?: AbortSignal): Promise<MediaInfo> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new MediaInputError(`${subject}: ${file} is not a file`);
+    if (info.size === 0) throw new MediaInputError(`${subject}: ${file} is empty`);
+  } catch (err) {
+    if (err instanceof MediaInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MediaInputError(
+      `${subject}: ${code === 'ENOENT' ? 'file not found' : 'cannot read file'}: ${file}`,
+    );
+  }
+  const { code, stdout, stderr } = await runMediaTool('ffprobe', probeArgs(file), signal ? { signal } : {});
+  if (code !== 0) throw new MediaInputError(classifyFfmpegError(stderr, `${subject} ${file}`).message);
+  let json: ProbeOutput;
+  try {
+    json = JSON.parse(stdout) as ProbeOutput;
+  } catch {
+    throw new MediaInputError(`${subject}: ffprobe gave unreadable output for ${file}`);
+  }
+  return interpretProbe(json, `${subject} ${file}`);
+}

@@ -1,0 +1,28 @@
+/** Exposes exactly one narrow, typed object to the renderer: window.marionette. */
+import { contextBridge, ipcRenderer } from 'electron';
+import {
+  ApiEventSchema,
+  IPC_EVENT,
+  IPC_INVOKE,
+  type ApiEvent,
+  type ApiOutcome,
+  type MarionetteBridge,
+} from '../../src-shared/api.js';
+
+const bridge: MarionetteBridge = {
+  async invoke(method, ...args) {
+    const outcome = (await ipcRenderer.invoke(IPC_INVOKE, method, args)) as ApiOutcome;
+    if (!outcome.ok) throw new Error(outcome.error);
+    return outcome.value as never;
+  },
+  onEvent(listener: (event: ApiEvent) => void) {
+    const handler = (_e: unknown, payload: unknown) => {
+      const parsed = ApiEventSchema.safeParse(payload);
+      if (parsed.success) listener(parsed.data);
+    };
+    ipcRenderer.on(IPC_EVENT, handler);
+    return () => ipcRenderer.off(IPC_EVENT, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld('marionette', bridge);

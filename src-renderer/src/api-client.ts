@@ -1,0 +1,44 @@
+/**
+ * The renderer's only way to the backend: the preload's window.marionette inside Electron, or the
+ * same API over HTTP from the dev host when running in a normal browser.
+ */
+import {
+  ApiEventSchema,
+  type ApiArgs,
+  type ApiEvent,
+  type ApiMethod,
+  type ApiOutcome,
+  type ApiResult,
+  type MarionetteBridge,
+} from '../../src-shared/api';
+
+declare global {
+  interface Window {
+    marionette?: MarionetteBridge;
+  }
+}
+
+export function httpBridge(base = ''): MarionetteBridge {
+  return {
+    async invoke<M extends ApiMethod>(method: M, ...args: ApiArgs<M>): Promise<ApiResult<M>> {
+      const res = await fetch(`${base}/api/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method, args }),
+      });
+      const outcome = (await res.json()) as ApiOutcome;
+      if (!outcome.ok) throw new Error(outcome.error);
+      return outcome.value as ApiResult<M>;
+    },
+    onEvent(listener: (event: ApiEvent) => void) {
+      const source = new EventSource(`${base}/api/events`);
+      source.onmessage = (message: MessageEvent<string>) => {
+        const parsed = ApiEventSchema.safeParse(JSON.parse(message.data));
+        if (parsed.success) listener(parsed.data);
+      };
+      return () => source.close();
+    },
+  };
+}
+
+export const api: MarionetteBridge = window.marionette ?? httpBridge();

@@ -1,0 +1,32 @@
+/** Model manager slice: the catalogue of bundled and imported models, and which one is selected. */
+import { create } from 'zustand';
+import type { MarionetteBridge, ModelSummary } from '../../../src-shared/api';
+
+export interface ModelsState {
+  models: ModelSummary[];
+  selectedId: string | null;
+  loading: boolean;
+  error: string | null;
+  load(api: MarionetteBridge): Promise<void>;
+  select(id: string): void;
+}
+
+export const useModels = create<ModelsState>((set, get) => ({
+  models: [],
+  selectedId: null,
+  loading: false,
+  error: null,
+  async load(api) {
+    set({ loading: true, error: null });
+    try {
+      const models = await api.invoke('listModels');
+      const keep = models.some((m) => m.id === get().selectedId);
+      set({ models, loading: false, selectedId: keep ? get().selectedId : (models[0]?.id ?? null) });
+    } catch (err) {
+      set({ loading: false, error: (err as Error).message });
+    }
+  },
+  select(id) {
+    if (get().models.some((m) => m.id === id)) set({ selectedId: id });
+  },
+}));

@@ -1,0 +1,68 @@
+/**
+ * What one render job is: inputs, trim, framing and settings. Shared by the CLI, the app's queue
+ * and the engine; every copy that crosses a process boundary is parsed with these schemas.
+ */
+import { z } from 'zod';
+
+/** A square crop in source pixels (what the model sees, before scaling to its resolution). */
+export const CropBoxSchema = z.object({
+  x: z.number().int().nonnegative(),
+  y: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+});
+export type CropBox = z.infer<typeof CropBoxSchema>;
+
+export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export type ExecutionProviderChoice = z.infer<typeof ExecutionProviderSchema>;
+
+export const SmoothingSchema = z.object({
+  minCutoff: z.number().positive().max(100),
+  beta: z.number().nonnegative().max(100),
+  derivativeCutoff: z.number().positive().max(100),
+});
+
+export const RenderSettingsSchema = z.object({
+  mode: z.enum(['relative', 'absolute']).default('relative'),
+  adaptScale: z.boolean().default(true),
+  relativeJacobian: z.boolean().default(true),
+  smoothing: SmoothingSchema.nullable().default(null),
+  bestFrame: z.boolean().default(false),
+  audio: z.boolean().default(true),
+  /** Output square side in pixels; null keeps the model's resolution. */
+  outputSize: z.number().int().min(16).max(4096).nullable().default(null),
+  /** x264 constant rate factor: lower is better quality. */
+  crf: z.number().int().min(0).max(51).default(18),
+  executionProvider: ExecutionProviderSchema.default('auto'),
+  batchSize: z.number().int().min(1).max(64).default(4),
+  sideBySide: z.boolean().default(false),
+  occlusionVideo: z.boolean().default(false),
+  keypointOverlay: z.boolean().default(false),
+  keypointsJson: z.boolean().default(false),
+});
+export type RenderSettings = z.infer<typeof RenderSettingsSchema>;
+
+export const JobSpecSchema = z
+  .object({
+    modelDir: z.string().min(1),
+    sourcePath: z.string().min(1),
+    drivingPath: z.string().min(1),
+    outputPath: z.string().min(1),
+    /** Seconds into the driving clip. */
+    trimIn: z.number().nonnegative().default(0),
+    /** Seconds; null = to the end. */
+    trimOut: z.number().positive().nullable().default(null),
+    sourceCrop: CropBoxSchema.nullable().default(null),
+    drivingCrop: CropBoxSchema.nullable().default(null),
+    settings: RenderSettingsSchema.default(RenderSettingsSchema.parse({})),
+  })
+  .refine((job) => job.trimOut === null || job.trimOut > job.trimIn, {
+    message: 'trim out must be after trim in',
+    path: ['trimOut'],
+  });
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+
+/** Human-readable one-liner for a schema failure: "settings.crf: Too big: expected number to be <=51". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ');
+}

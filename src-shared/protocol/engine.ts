@@ -1,0 +1,61 @@
+/**
+ * The engine's message protocol, identical for Electron's utilityProcess and the CLI's child
+ * process. Both directions are validated on receipt: a malformed message is an error value, never
+ * a crash.
+ */
+import { z } from 'zod';
+import { JobSpecSchema } from '../job.js';
+
+export const EngineRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), jobId: z.string().min(1), job: JobSpecSchema }),
+  z.object({ type: z.literal('cancel'), jobId: z.string().min(1) }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type EngineRequest = z.infer<typeof EngineRequestSchema>;
+
+export const EngineErrorCodeSchema = z.enum([
+  'input',
+  'model',
+  'output',
+  'cancelled',
+  'internal',
+  'worker-crashed',
+]);
+export type EngineErrorCode = z.infer<typeof EngineErrorCodeSchema>;
+
+export const StageSchema = z.enum(['probe', 'keypoints', 'render', 'finalise']);
+export type Stage = z.infer<typeof StageSchema>;
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), pid: z.number().int() }),
+  z.object({
+    type: z.literal('progress'),
+    jobId: z.string(),
+    stage: StageSchema,
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    fps: z.number().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('preview'),
+    jobId: z.string(),
+    frameIndex: z.number().int().nonnegative(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected RGB bytes'),
+  }),
+  z.object({
+    type: z.literal('result'),
+    jobId: z.string(),
+    outputPath: z.string(),
+    frames: z.number().int().nonnegative(),
+    seconds: z.number().nonnegative(),
+    executionProvider: z.string(),
+    extraOutputs: z.array(z.string()),
+    referenceFrame: z.number().int().nonnegative(),
+  }),
+  z.object({ type: z.literal('error'), jobId: z.string(), code: EngineErrorCodeSchema, message: z.string() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+export type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
+export type ResultEvent = Extract<EngineEvent, { type: 'result' }>;
