@@ -110,8 +110,8 @@ async function animateCommand(argv: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
     },
   });
-  const modelDir = await resolveModelDir(values.model);
-  const job = jobFromFlags(values, modelDir);
+  const job = jobFromFlags(values, values.model ?? 'default');
+  job.modelDir = await resolveModelDir(values.model);
   const result = await withEngine((engine, signal) => runJob(engine, job, signal, values.quiet === true));
   console.log(
     `wrote ${result.outputPath}: ${result.frames} frames in ${result.seconds.toFixed(1)} s ` +
@@ -143,8 +143,12 @@ async function batchCommand(argv: string[]): Promise<void> {
   const outDir = values['out-dir'];
   if (!outDir) throw new UsageError('--out-dir is required');
   await mkdir(outDir, { recursive: true });
-  const modelDir = await resolveModelDir(values.model);
   const stem = (p: string) => path.basename(p, path.extname(p));
+  jobFromFlags(
+    { ...values, source: sources[0], driving: drivings[0], output: path.join(outDir, 'x.mp4') },
+    'default',
+  );
+  const modelDir = await resolveModelDir(values.model);
   const jobs = sources.flatMap((source) =>
     drivings.map((driving) =>
       jobFromFlags(

@@ -4,11 +4,11 @@
  * temporary file, so a failed or cancelled render never leaves a partial file under the final name.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeArgs, type EncodeOptions } from '../media/ffmpeg-args.js';
+import { countPacketsArgs, encodeArgs, type EncodeOptions } from '../media/ffmpeg-args.js';
 import { classifyFfmpegError } from '../media/ffmpeg-errors.js';
-import { startMediaTool, type MediaProcess } from '../media/run-ffmpeg.js';
+import { runMediaTool, startMediaTool, type MediaProcess } from '../media/run-ffmpeg.js';
 import { EngineError } from './errors.js';
 
 export function temporaryPathFor(finalPath: string): string {
@@ -43,10 +43,26 @@ export async function removeTemporaries(finalPath: string): Promise<void> {
   );
 }
 
+async function countVideoPackets(file: string): Promise<number | null> {
+  const { code, stdout } = await runMediaTool('ffprobe', countPacketsArgs(file)).catch(() => ({
+    code: 1,
+    stdout: '',
+  }));
+  const count = Number(stdout.trim());
+  return code === 0 && Number.isInteger(count) ? count : null;
+}
+
+/** Less than 1 MiB left for us on the volume. */
+async function isDiskFull(dir: string): Promise<boolean> {
+  const info = await statfs(dir).catch(() => null);
+  return info !== null && info.bavail * info.bsize < 1 << 20;
+}
+
 export class VideoSink {
   readonly tempPath: string;
   private readonly proc: MediaProcess;
   private failed = false;
+  private framesWritten = 0;
 
   constructor(
     readonly finalPath: string,
@@ -62,6 +78,7 @@ export class VideoSink {
   /** Resolves once ffmpeg has taken the frame or its pipe buffer has room again. */
   async write(frame: Uint8Array): Promise<void> {
     if (this.failed || this.proc.child.exitCode !== null) return this.raise();
+    this.framesWritten += 1;
     if (!this.proc.child.stdin.write(frame)) {
       await new Promise<void>((resolve) => {
         const stdin = this.proc.child.stdin;
@@ -87,6 +104,16 @@ export class VideoSink {
     if (code !== 0) {
       await rm(this.tempPath, { force: true });
       throw new EngineError('output', classifyFfmpegError(stderr, `writing ${this.finalPath}`).message);
+    }
+    // Some ffmpeg builds exit 0 after failed writes (e.g. a full disk): trust only a file whose
+    // video packets can all be read back.
+    const packets = await countVideoPackets(this.tempPath);
+    if (packets !== this.framesWritten) {
+      await rm(this.tempPath, { force: true });
+      const reason = (await isDiskFull(path.dirname(this.finalPath)))
+        ? 'disk full'
+        : `the file is incomplete (${packets ?? 0} of ${this.framesWritten} frames readable)`;
+      throw new EngineError('output', `writing ${this.finalPath}: ${reason}`);
     }
     try {
       await rename(this.tempPath, this.finalPath);

@@ -21,6 +21,22 @@ export function probeArgs(input: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
 }
 
+/** ffprobe prints how many packets the first video stream has, read by demuxing the whole file. */
+export function countPacketsArgs(input: string): string[] {
+  return [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=nb_read_packets',
+    '-of',
+    'csv=p=0',
+    input,
+  ];
+}
+
 /** Crop (a given square, else the centred largest square) then scale to the model's resolution. */
 export function framingFilter(crop: CropBox | null, width: number, height: number): string {
   const cropPart = crop

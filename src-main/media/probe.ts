@@ -51,7 +51,13 @@ const IMAGE_CODECS = new Set(['png', 'mjpeg', 'webp', 'bmp', 'tiff', 'jpegls', '
 /** Pure: interpret ffprobe's JSON. Throws MediaInputError with a readable reason. */
 export function interpretProbe(json: ProbeOutput, subject: string): MediaInfo {
   const video = json.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  if (!video || !video.width || !video.height) throw new MediaInputError(`${subject}: no video stream`);
+  if (!video || !video.width || !video.height) {
+    // A stream with no size means ffprobe guessed a format from the name but found no picture.
+    const audioOnly = !video && json.streams?.some((s) => s.codec_type === 'audio');
+    throw new MediaInputError(
+      `${subject}: ${audioOnly ? 'no video stream' : 'not a readable image or video'}`,
+    );
+  }
   const hasAudio = Boolean(json.streams?.some((s) => s.codec_type === 'audio'));
   const formatName = json.format?.format_name ?? '';
   const isImage =

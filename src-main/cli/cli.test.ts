@@ -1,0 +1,159 @@
+/** The CLI end to end: bad input gets one specific line, a non-zero exit, and no output file. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveBinary } from '../media/binaries.js';
+import { DRIVING, FIXTURES, SOURCE, TINY_MODEL, ffprobe, tempDir } from '../test-support/fixtures.js';
+
+const CLI = path.resolve('dist/cli.mjs');
+
+function cli(args: string[]) {
+  const proc = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: proc.status, stdout: proc.stdout, stderr: proc.stderr.trim() };
+}
+
+function animateArgs(overrides: Record<string, string>, extra: string[] = []): string[] {
+  const flags = { '--model': TINY_MODEL, '--source': SOURCE, '--driving': DRIVING, '-q': '', ...overrides };
+  return ['animate', ...Object.entries(flags).flatMap(([k, v]) => (v === '' ? [k] : [k, v])), ...extra];
+}
+
+function expectCleanFailure(dir: string, result: ReturnType<typeof cli>, message: RegExp, code = 1) {
+  expect(result.code).toBe(code);
+  const lines = result.stderr.split('\n').filter((l) => l.startsWith('marionette:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(readdirSync(dir)).toEqual([]);
+}
+
+describe('marionette animate', () => {
+  it('renders an MP4 and reports it', () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'ok.mp4');
+    const result = cli(animateArgs({ '-o': out }));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/wrote .*ok\.mp4: 16 frames/);
+    expect(ffprobe(out).streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+  });
+
+  const dir = tempDir();
+  const notAnImage = path.join(dir, '..', `${path.basename(dir)}-notes.jpg`);
+  writeFileSync(notAnImage, 'this is text, not a JPEG\n');
+  const audioOnly = path.join(FIXTURES, 'tone.wav');
+  execFileSync(resolveBinary('ffmpeg').path, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=duration=1',
+    audioOnly,
+  ]);
+
+  const cases: Array<[string, Record<string, string>, RegExp, number?]> = [
+    [
+      'missing source',
+      { '--source': '/nonexistent/face.png' },
+      /source image: file not found: \/nonexistent\/face\.png/,
+    ],
+    ['source is a folder', { '--source': FIXTURES }, /source image: .* is not a file/],
+    [
+      'source is not an image',
+      { '--source': notAnImage },
+      /source image .*notes\.jpg: not a readable image or video/,
+    ],
+    ['driving is a still image', { '--driving': SOURCE }, /driving video .*: is a still image, not a video/],
+    ['driving has no video stream', { '--driving': audioOnly }, /driving video .*tone\.wav: no video stream/],
+    ['trim starts past the end', { '--trim-in': '5' }, /no frames in range/],
+    [
+      'trim in after trim out',
+      { '--trim-in': '0.4', '--trim-out': '0.2' },
+      /trimOut: trim out must be after trim in/,
+      2,
+    ],
+    ['absurd output size', { '--size': '100000' }, /settings\.outputSize: Too big/, 2],
+    [
+      'crop outside the image',
+      { '--source-crop': '10,10,4000' },
+      /source crop 4000px at \(10, 10\) does not fit in 64x64/,
+    ],
+    ['bad crop syntax', { '--source-crop': '10,10' }, /--source-crop takes x,y,size/, 2],
+    ['unknown model', { '--model': 'nope' }, /unknown model "nope"/],
+    ['model folder without manifest', { '--model': FIXTURES }, /has no readable manifest\.json/],
+  ];
+
+  it.each(cases)('%s', (_name, overrides, message, code = 1) => {
+    const out = tempDir();
+    expectCleanFailure(out, cli(animateArgs({ '-o': path.join(out, 'x.mp4'), ...overrides })), message, code);
+  });
+
+  it('output folder that does not exist', () => {
+    const parent = tempDir();
+    const result = cli(animateArgs({ '-o': path.join(parent, 'missing', 'x.mp4') }));
+    expectCleanFailure(parent, result, /output folder .*missing does not exist or is not writable/);
+  });
+
+  it('disk full while encoding', (ctx) => {
+    const mount = tempDir('marionette-full-');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mount]).status === 0;
+    if (!mounted) return ctx.skip('cannot mount a small tmpfs here (needs root)');
+    try {
+      const result = cli(animateArgs({ '-o': path.join(mount, 'x.mp4'), '--size': '512' }));
+      expectCleanFailure(mount, result, /writing .*x\.mp4: disk full/);
+    } finally {
+      spawnSync('umount', [mount]);
+    }
+  });
+
+  it('usage errors print the usage', () => {
+    const result = cli(['animate', '--source', SOURCE]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--driving is required/);
+    expect(result.stderr).toMatch(/usage:/);
+  });
+});
+
+describe('marionette batch', () => {
+  it('renders every source × clip and names outputs after both', () => {
+    const out = tempDir();
+    const sub = path.join(out, 'renders');
+    mkdirSync(sub);
+    const short = path.join(FIXTURES, 'driving-silent.avi');
+    const result = cli([
+      'batch',
+      '--model',
+      TINY_MODEL,
+      '--sources',
+      SOURCE,
+      '--drivings',
+      `${DRIVING},${short}`,
+      '--out-dir',
+      sub,
+      '-q',
+    ]);
+    expect(result.code).toBe(0);
+    expect(readdirSync(sub).sort()).toEqual(['source__driving-silent.mp4', 'source__driving.mp4']);
+    expect(ffprobe(path.join(sub, 'source__driving-silent.mp4')).streams).toHaveLength(1);
+  });
+
+  it('keeps going after a failed job and reports it', () => {
+    const sub = tempDir();
+    const result = cli([
+      'batch',
+      '--model',
+      TINY_MODEL,
+      '--sources',
+      `${SOURCE},/nonexistent.png`,
+      '--drivings',
+      DRIVING,
+      '--out-dir',
+      sub,
+      '-q',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\[2\/2\] failed: source image: file not found/);
+    expect(result.stderr).toMatch(/1 of 2 jobs failed/);
+    expect(readdirSync(sub)).toEqual(['source__driving.mp4']);
+  });
+});
