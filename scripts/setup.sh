@@ -15,6 +15,9 @@ declare -A py_modules=(
   [scipy]=python3-scipy [skimage]=python3-skimage [yaml]=python3-yaml [matplotlib]=python3-matplotlib
   [tqdm]=python3-tqdm
 )
+# AKD/MKR metrics: dlib's face landmarks (models/tools/face_landmarks.cpp).
+[ -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ] || apt_packages+=(libdlib-data)
+pkg-config --exists dlib-1 2>/dev/null || apt_packages+=(libdlib-dev pkg-config)
 for module in "${!py_modules[@]}"; do
   /usr/bin/python3 -c "import ${module}" >/dev/null 2>&1 || apt_packages+=("${py_modules[$module]}")
 done

@@ -1,0 +1,157 @@
+"""Video reconstruction metrics (paper Sec. 4, after Monkey-Net): every frame of a held-out clip is
+reconstructed from the clip's first frame and that frame's keypoints.
+
+- L1: mean absolute pixel difference, images in [0, 1].
+- AKD: mean distance (pixels at the evaluation resolution) between 68 face landmarks found by an
+  external detector (dlib's HOG detector + the shape predictor in Debian's libdlib-data) in the
+  real and the reconstructed frame, over frames where both have a face.
+- MKR: share of frames whose real frame has a detected face and whose reconstruction has none.
+- AED needs a pretrained identity embedding; none can be installed here, so it is reported as
+  null with the reason (see the README).
+
+    /usr/bin/python3 -m fomm.evaluate --config configs/face-128.yaml --checkpoint RUN/checkpoint.pth.tar \
+        --split data/face-split.json --data-root ../../shared/datasets --out metrics.json
+"""
+import argparse
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checkpoint import load_checkpoint
+from .config import build_models, frame_size, load_config
+from .data import cached_frames, load_split
+
+PREDICTOR = Path("/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+TOOL_SOURCE = Path(__file__).resolve().parent.parent / "tools" / "face_landmarks.cpp"
+AED_NOTE = "not computed: no pretrained identity-embedding network can be installed on this machine"
+
+
+def landmark_tool(build_dir):
+    """Compile the dlib landmark tool once (it needs Debian's libdlib-dev and libdlib-data)."""
+    binary = Path(build_dir) / "face_landmarks"
+    if binary.exists() and binary.stat().st_mtime >= TOOL_SOURCE.stat().st_mtime:
+        return binary
+    if not PREDICTOR.exists() or shutil.which("pkg-config") is None:
+        return None
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "dlib-1"], capture_output=True, text=True)
+    if flags.returncode != 0:
+        return None
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["g++", "-O2", "-std=c++17", str(TOOL_SOURCE), "-o", str(binary), *flags.stdout.split()], check=True)
+    return binary
+
+
+def face_landmarks(tool, frames):
+    """uint8 (T, H, W, 3) -> list of (68, 2) arrays or None per frame."""
+    _, height, width, _ = frames.shape
+    proc = subprocess.run(
+        [str(tool), str(PREDICTOR), str(width), str(height)], input=np.ascontiguousarray(frames).tobytes(),
+        capture_output=True, check=True,
+    )
+    out = []
+    for line in proc.stdout.decode().splitlines():
+        out.append(None if line.strip() == "none" else np.array(line.split(), dtype=np.float64).reshape(68, 2))
+    if len(out) != len(frames):
+        raise RuntimeError(f"landmark tool returned {len(out)} results for {len(frames)} frames")
+    return out
+
+
+def to_tensor(frames):
+    return torch.from_numpy(np.array(frames, copy=True)).permute(0, 3, 1, 2).float() / 255
+
+
+def to_uint8(images):
+    return (images.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
+
+
+@torch.no_grad()
+def reconstruct(kp_detector, generator, frames, batch_size=8):
+    """Reconstruct every frame from frame 0 with that frame's own keypoints (absolute, as in the paper)."""
+    source = to_tensor(frames[:1])
+    kp_source = kp_detector(source)
+    features = generator.encode_source(source)
+    out = []
+    for start in range(0, len(frames), batch_size):
+        driving = to_tensor(frames[start : start + batch_size])
+        n = driving.shape[0]
+        kp_driving = kp_detector(driving)
+        kp_src = {k: v.expand(n, *v.shape[1:]) for k, v in kp_source.items() if k in ("value", "jacobian")}
+        result = generator.decode(source.expand(n, -1, -1, -1), features.expand(n, -1, -1, -1), kp_driving, kp_src)
+        out.append(result["prediction"])
+    return torch.cat(out)
+
+
+def keypoint_metrics(real_marks, fake_marks):
+    distances = [np.linalg.norm(r - f, axis=1).mean() for r, f in zip(real_marks, fake_marks) if r is not None and f is not None]
+    real_found = sum(r is not None for r in real_marks)
+    missed = sum(r is not None and f is None for r, f in zip(real_marks, fake_marks))
+    return {
+        "akd": float(np.mean(distances)) if distances else None,
+        "mkr": missed / real_found if real_found else None,
+        "frames_with_face": real_found,
+    }
+
+
+def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_frames=None):
+    height, width = frame_size(config)
+    kp_detector.eval()
+    generator.eval()
+    per_clip = []
+    for clip in clips:
+        frames = cached_frames(clip, height, width, cache_dir)
+        if max_frames:
+            frames = frames[:max_frames]
+        fake = reconstruct(kp_detector, generator, frames)
+        l1 = float((fake - to_tensor(frames)).abs().mean())
+        row = {"clip": Path(clip).name, "frames": int(len(frames)), "l1": l1}
+        if tool is not None:
+            row.update(keypoint_metrics(face_landmarks(tool, frames), face_landmarks(tool, to_uint8(fake))))
+        per_clip.append(row)
+    weights = np.array([r["frames"] for r in per_clip], dtype=np.float64)
+
+    def weighted(key):
+        values = [(r[key], w) for r, w in zip(per_clip, weights) if r.get(key) is not None]
+        return float(sum(v * w for v, w in values) / sum(w for _, w in values)) if values else None
+
+    return {
+        "protocol": "video reconstruction from the first frame (paper Sec. 4); frame-weighted means over held-out clips",
+        "resolution": [height, width],
+        "l1": weighted("l1"),
+        "akd": weighted("akd"),
+        "mkr": weighted("mkr"),
+        "aed": None,
+        "aed_note": AED_NOTE,
+        "landmarks": "dlib HOG face detector + 68-point shape predictor (Debian libdlib-data)" if tool else "unavailable",
+        "clips": per_clip,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--split", required=True)
+    parser.add_argument("--data-root", required=True)
+    parser.add_argument("--out", required=True, help="metrics JSON")
+    parser.add_argument("--cache", default="../build/eval-cache")
+    parser.add_argument("--tools", default="../build/tools")
+    parser.add_argument("--max-frames", type=int, default=None, help="cap per clip, for quick runs")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    config = load_config(args.config)
+    kp_detector, generator, _ = build_models(config)
+    epoch = load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
+    tool = landmark_tool(args.tools)
+    metrics = evaluate(config, kp_detector, generator, load_split(args.split, args.data_root)["test"], args.cache, tool, args.max_frames)
+    metrics.update(config=str(args.config), checkpoint_epoch=epoch)
+    Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
+    print(json.dumps({k: metrics[k] for k in ("l1", "akd", "mkr", "resolution")}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Reconstruction metrics: hand-computed AKD/MKR, the reconstruction protocol, the real landmark tool."""
+import numpy as np
+import pytest
+import torch
+
+from conftest import SHARED, moving_blob_video
+from fomm.config import build_models, load_config
+from fomm.data import decode_video
+from fomm.evaluate import PREDICTOR, face_landmarks, keypoint_metrics, landmark_tool, reconstruct
+
+
+def test_keypoint_metrics_by_hand():
+    a = np.zeros((68, 2))
+    b = a + [3.0, 4.0]  # every landmark 5 px away
+    result = keypoint_metrics([a, a, None, a], [b, None, b, a])
+    assert result["akd"] == pytest.approx((5 + 0) / 2)
+    assert result["mkr"] == pytest.approx(1 / 3)  # face in 3 real frames, missed in 1 reconstruction
+    assert result["frames_with_face"] == 3
+
+
+def test_reconstruct_returns_one_frame_per_input():
+    kp_detector, generator, _ = build_models(load_config("tiny-64"))
+    kp_detector.eval()
+    generator.eval()
+    frames = moving_blob_video(frames=5)
+    out = reconstruct(kp_detector, generator, frames, batch_size=2)
+    assert out.shape == (5, 3, 64, 64) and 0 <= float(out.min()) and float(out.max()) <= 1
+
+
+CLIP = SHARED / "datasets" / "faces" / "driving_videos" / "voxceleb2_pcavs" / "Input_00098.mp4"
+
+
+@pytest.mark.skipif(not PREDICTOR.exists(), reason="Debian's libdlib-data is not installed")
+@pytest.mark.skipif(not CLIP.exists(), reason="shared/datasets is not beside the checkout")
+def test_landmark_tool_finds_a_real_face_and_not_noise(tmp_path):
+    tool = landmark_tool(tmp_path)
+    frames = decode_video(CLIP, 128, 128, max_frames=2)
+    marks = face_landmarks(tool, frames)
+    assert all(m is not None and m.shape == (68, 2) for m in marks)
+    assert 20 < marks[0][:, 0].mean() < 108  # a face near the middle of a face crop
+    noise = np.random.default_rng(0).integers(0, 256, (1, 128, 128, 3), dtype=np.uint8)
+    assert face_landmarks(tool, noise) == [None]
