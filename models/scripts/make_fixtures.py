@@ -22,7 +22,9 @@ from conftest import moving_blob_video  # noqa: E402
 from fomm.animate import animate  # noqa: E402
 from fomm.config import build_models, load_config  # noqa: E402
 from fomm.export_onnx import export_models  # noqa: E402
-from fomm.train import fit_steps  # noqa: E402
+from fomm.train import fit_steps, make_optimizers  # noqa: E402
+from fomm.checkpoint import save_checkpoint  # noqa: E402
+from fomm.export_template import export_template  # noqa: E402
 
 FPS = "30000/1001"
 FRAMES = 16
@@ -50,6 +52,34 @@ def write_png(frame, path):
     )
 
 
+def write_import_fixtures(out, config, kp_detector, generator, discriminator, source, driving):
+    """Checkpoints in the full published layout (both torch formats), a template, and PyTorch outputs."""
+    export_template(config, out / "templates" / "tiny-64", "tiny-64 (test)")
+    nets = {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}
+    optimizers = make_optimizers(kp_detector, generator, discriminator, config["train_params"])
+    # One step so the Adam states are populated as in a real checkpoint; BatchNorm stays in eval.
+    for module in nets.values():
+        module.eval()
+    loss = sum(p.float().pow(2).sum() for net in nets.values() for p in net.parameters()) * 1e-12
+    loss.backward()
+    for opt in optimizers.values():
+        opt.step()
+    save_checkpoint(out / "tiny-legacy.pth.tar", nets, optimizers, epoch=3, legacy_format=True)
+    save_checkpoint(out / "tiny-zip.pth.tar", nets, optimizers, epoch=3, legacy_format=False)
+    with torch.no_grad():
+        kp_s = kp_detector(source)
+        kp_d = kp_detector(driving)
+        result = generator(source, kp_driving=kp_d, kp_source=kp_s)
+    tensors = {
+        "source": source, "driving": driving, "kp_source_value": kp_s["value"], "kp_source_jacobian": kp_s["jacobian"],
+        "kp_driving_value": kp_d["value"], "kp_driving_jacobian": kp_d["jacobian"], "prediction": result["prediction"],
+        "occlusion_map": result["occlusion_map"],
+    }
+    (out / "import").mkdir(exist_ok=True)
+    for name, tensor in tensors.items():
+        tensor.numpy().astype(np.float32).tofile(out / "import" / f"{name}.f32")
+
+
 def main(out_dir):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -69,12 +99,14 @@ def main(out_dir):
     write_clip(driving, out / "driving.avi")
     write_clip(driving[:4], out / "driving-silent.avi", with_audio=False)
     write_png(source, out / "source.png")
+    write_png(driving[7], out / "source-is-frame-7.png")
 
     to_tensor = lambda a: torch.from_numpy(a).permute(0, 3, 1, 2).float() / 255  # noqa: E731
     result = animate(to_tensor(source[None]), to_tensor(driving), kp_detector, generator, relative=True, adapt_scale=True)
     result["prediction"].numpy().astype(np.float32).tofile(out / "reference-relative.f32")
     absolute = animate(to_tensor(source[None]), to_tensor(driving), kp_detector, generator, relative=False)
     absolute["prediction"].numpy().astype(np.float32).tofile(out / "reference-absolute.f32")
+    write_import_fixtures(out, config, kp_detector, generator, discriminator, to_tensor(source[None]), to_tensor(driving[5:6]))
     (out / "reference.json").write_text(json.dumps({
         "frames": FRAMES, "fps": FPS, "width": 64, "height": 64, "layout": "float32 (N, 3, H, W) in [0, 1]",
         "kp_source": result["kp_source"]["value"][0].tolist(),

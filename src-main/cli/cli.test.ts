@@ -157,3 +157,27 @@ describe('marionette batch', () => {
     expect(readdirSync(sub)).toEqual(['source__driving.mp4']);
   });
 });
+
+describe('marionette keypoints', () => {
+  it('prints keypoints and Jacobians for every frame of a clip', () => {
+    const result = cli(['keypoints', '--model', TINY_MODEL, '--input', DRIVING]);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as {
+      numKp: number;
+      fps: string;
+      frames: Array<{ value: number[]; jacobian: number[] }>;
+    };
+    expect(doc.numKp).toBe(5);
+    expect(doc.fps).toBe('30000/1001');
+    expect(doc.frames).toHaveLength(16);
+    expect(doc.frames[0]!.value).toHaveLength(10);
+    expect(doc.frames[0]!.jacobian).toHaveLength(20);
+    expect(doc.frames[0]!.value.every((v) => Math.abs(v) <= 1)).toBe(true);
+  });
+  it('handles a still image as one frame', () => {
+    const doc = JSON.parse(cli(['keypoints', '--model', TINY_MODEL, '--input', SOURCE]).stdout) as {
+      frames: unknown[];
+    };
+    expect(doc.frames).toHaveLength(1);
+  });
+});

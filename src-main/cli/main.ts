@@ -3,9 +3,9 @@
  *
  *   marionette animate --source IMG --driving CLIP --output OUT.mp4 [options]
  *   marionette batch --sources A.jpg,B.png --drivings X.mp4,Y.mp4 --out-dir DIR [options]
- *   marionette keypoints --image FILE [--model ID]
+ *   marionette keypoints --input IMAGE|VIDEO [--model ID] [-o FILE.json]
  *   marionette models
- *   marionette bench [--frames 100,1000] [--model ID|DIR]
+ *   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { JobSpec } from '../../src-shared/job.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import { listModels, resolveModelDir } from '../engine/model-catalog.js';
+import { listModels, resolveModelDir, templatesDir, userModelsDir } from '../engine/model-catalog.js';
 import { jobFromFlags, progressLine, UsageError } from './options.js';
 
 const renderFlags = {
@@ -42,8 +42,10 @@ const renderFlags = {
 const USAGE = `usage:
   marionette animate --source IMAGE --driving VIDEO --output OUT.mp4 [options]
   marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [options]
+  marionette keypoints --input IMAGE|VIDEO [--model ID|DIR] [--crop x,y,size] [-o FILE.json]
   marionette models
-  marionette bench [--frames 100,1000] [--model ID|DIR] [--baseline]
+  marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID]
+  marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
 options:
   --model ID|DIR        model set (default: the bundled face-128)
   --trim-in S --trim-out S   range of the driving clip in seconds
@@ -189,6 +191,27 @@ async function modelsCommand(): Promise<void> {
   if (!models.length) console.log('no models found');
 }
 
+async function importCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, id: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('models import takes one checkpoint file');
+  const { importCheckpoint } = await import('../import/import-checkpoint.js');
+  const modelsDir = userModelsDir();
+  await mkdir(modelsDir, { recursive: true });
+  const result = await importCheckpoint(positionals[0]!, {
+    templatesDir: templatesDir(),
+    modelsDir,
+    ...(values.id ? { id: values.id } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  console.log(
+    `imported ${positionals[0]} (${result.format} format, ${result.architecture}) as model "${result.id}" in ${result.dir}`,
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -200,8 +223,15 @@ export async function main(argv: string[]): Promise<number> {
         await batchCommand(rest);
         return 0;
       case 'models':
-        await modelsCommand();
+        if (rest[0] === 'import') await importCommand(rest.slice(1));
+        else if (rest.length) throw new UsageError(`unknown models subcommand "${rest[0]}"`);
+        else await modelsCommand();
         return 0;
+      case 'keypoints': {
+        const { keypointsCommand } = await import('./keypoints.js');
+        await keypointsCommand(rest);
+        return 0;
+      }
       case 'bench': {
         const { benchCommand } = await import('./bench.js');
         await benchCommand(rest);

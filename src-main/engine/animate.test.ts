@@ -120,3 +120,17 @@ describe('the MP4', () => {
     expect(existsSync(DRIVING)).toBe(true);
   });
 });
+
+describe('best frame', () => {
+  it("picks the driving frame whose pose is the source's own", async () => {
+    const dir = tempDir();
+    const result = await animate(
+      job(
+        { outputPath: path.join(dir, 'best.mp4'), sourcePath: path.join(FIXTURES, 'source-is-frame-7.png') },
+        { bestFrame: true, audio: false },
+      ),
+      { signal: new AbortController().signal, loadModel },
+    );
+    expect(result.referenceFrame).toBe(7);
+  });
+});

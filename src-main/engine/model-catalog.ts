@@ -23,6 +23,14 @@ export function bundledModelsDir(): string {
   return path.join(packageRoot(), 'models', 'onnx');
 }
 
+/** Weight-free architecture templates used to import published checkpoints. */
+export function templatesDir(): string {
+  if (process.env.MARIONETTE_TEMPLATES) return path.resolve(process.env.MARIONETTE_TEMPLATES);
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources && existsSync(path.join(resources, 'templates'))) return path.join(resources, 'templates');
+  return path.join(packageRoot(), 'models', 'templates');
+}
+
 export function userModelsDir(): string {
   const base =
     process.env.MARIONETTE_HOME ??

@@ -1,0 +1,228 @@
+/**
+ * Turns a published FOMM checkpoint into the app's ONNX model set, with no Python: the checkpoint's
+ * key/shape signature picks an architecture template (models/templates/<arch>: weight-free graphs
+ * + recipe.json from models/fomm/export_template.py), and the recipe says how to compute each
+ * initializer — copy a tensor or fold a convolution with its BatchNorm. Weights are streamed into
+ * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
+ */
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PyTuple, type PyValue, type TensorRef } from '../../src-shared/checkpoint/pickle.js';
+import { fileSource, readCheckpoint, readFloatTensor, type Checkpoint } from './torch-checkpoint.js';
+
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+type Rule = { copy: string } | { fold: { conv: string; bn: string; part: 'weight' | 'bias' } };
+
+interface InitializerRecipe {
+  name: string;
+  dims: number[];
+  rule: Rule;
+  offset: number;
+  length: number;
+}
+
+export interface TemplateRecipe {
+  format: 'marionette-template/1';
+  name: string;
+  bn_eps: number;
+  manifest: Record<string, unknown>;
+  signature: Record<string, number[]>;
+  resolution: [number, number];
+  graphs: Record<string, { file: string; weights: string; initializers: InitializerRecipe[] }>;
+}
+
+export interface Template {
+  id: string;
+  dir: string;
+  recipe: TemplateRecipe;
+}
+
+export async function loadTemplates(root: string): Promise<Template[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const out: Template[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = path.join(root, entry.name);
+    const recipe = JSON.parse(await readFile(path.join(dir, 'recipe.json'), 'utf8')) as TemplateRecipe;
+    if (recipe.format === 'marionette-template/1') out.push({ id: entry.name, dir, recipe });
+  }
+  return out;
+}
+
+function isTensor(v: PyValue | undefined): v is TensorRef {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof Map) &&
+    !(v instanceof PyTuple) &&
+    !Array.isArray(v) &&
+    'kind' in v &&
+    v.kind === 'tensor'
+  );
+}
+
+/** The generator's and keypoint detector's tensors, keyed "generator.<name>" / "kp_detector.<name>". */
+export function modelTensors(root: PyValue): Map<string, TensorRef> {
+  if (!(root instanceof Map)) throw new ImportError('the checkpoint is not a dictionary of state dicts');
+  const out = new Map<string, TensorRef>();
+  for (const part of ['kp_detector', 'generator']) {
+    const state = root.get(part);
+    if (!(state instanceof Map)) {
+      const keys = [...root.keys()].map(String).join(', ');
+      throw new ImportError(
+        `the checkpoint has no "${part}" state dict (it has: ${keys || 'nothing'}); is this a First Order Motion Model checkpoint?`,
+      );
+    }
+    for (const [key, value] of state) {
+      if (typeof key === 'string' && isTensor(value)) out.set(`${part}.${key}`, value);
+    }
+  }
+  return out;
+}
+
+function describeShape(shape: readonly number[]): string {
+  return `(${shape.join(', ')})`;
+}
+
+function mismatches(tensors: Map<string, TensorRef>, signature: Record<string, number[]>): string[] {
+  const problems: string[] = [];
+  for (const [key, shape] of Object.entries(signature)) {
+    const t = tensors.get(key);
+    if (!t) problems.push(`${key} is missing`);
+    else if (t.shape.join() !== shape.join())
+      problems.push(`${key} has shape ${describeShape(t.shape)}, expected ${describeShape(shape)}`);
+  }
+  for (const key of tensors.keys()) if (!(key in signature)) problems.push(`unexpected ${key}`);
+  return problems;
+}
+
+/** The template whose signature the checkpoint matches exactly, or an error naming what differs. */
+export function detectArchitecture(
+  tensors: Map<string, TensorRef>,
+  templates: readonly Template[],
+): Template {
+  if (!templates.length) throw new ImportError('no architecture templates are installed');
+  const scored = templates.map((t) => ({ t, problems: mismatches(tensors, t.recipe.signature) }));
+  const exact = scored.find((s) => s.problems.length === 0);
+  if (exact) return exact.t;
+  scored.sort((a, b) => a.problems.length - b.problems.length);
+  const best = scored[0]!;
+  const shown = best.problems.slice(0, 4).join('; ');
+  const more = best.problems.length > 4 ? ` (and ${best.problems.length - 4} more)` : '';
+  throw new ImportError(
+    `not a supported FOMM architecture. Closest is ${best.t.recipe.name}: ${shown}${more}`,
+  );
+}
+
+async function initializerData(
+  checkpoint: Checkpoint,
+  tensors: Map<string, TensorRef>,
+  rule: Rule,
+  eps: number,
+): Promise<Float32Array> {
+  const get = async (key: string) => {
+    const ref = tensors.get(key);
+    if (!ref) throw new ImportError(`checkpoint tensor ${key} is missing`);
+    return readFloatTensor(checkpoint, ref);
+  };
+  if ('copy' in rule) return get(rule.copy);
+  const { conv, bn, part } = rule.fold;
+  const [gamma, beta, mean, variance] = await Promise.all([
+    get(`${bn}.weight`),
+    get(`${bn}.bias`),
+    get(`${bn}.running_mean`),
+    get(`${bn}.running_var`),
+  ]);
+  const scale = Float64Array.from(gamma, (g, i) => g / Math.sqrt(variance[i]! + eps));
+  if (part === 'bias') {
+    const bias = await get(`${conv}.bias`);
+    return Float32Array.from(bias, (b, i) => (b - mean[i]!) * scale[i]! + beta[i]!);
+  }
+  const weight = await get(`${conv}.weight`);
+  const perChannel = weight.length / scale.length;
+  return Float32Array.from(weight, (w, i) => w * scale[Math.floor(i / perChannel)]!);
+}
+
+export interface ImportOptions {
+  templatesDir: string;
+  modelsDir: string;
+  id?: string;
+  name?: string;
+}
+
+export interface ImportResult {
+  id: string;
+  dir: string;
+  architecture: string;
+  format: 'zip' | 'legacy';
+}
+
+export function modelIdFor(file: string): string {
+  return (
+    path
+      .basename(file)
+      .replace(/\.pth\.tar$|\.pth$|\.pt$|\.tar$/i, '')
+      .replace(/[^\w.-]+/g, '-')
+      .toLowerCase() || 'imported'
+  );
+}
+
+export async function importCheckpoint(file: string, options: ImportOptions): Promise<ImportResult> {
+  const source = await fileSource(file).catch((err: NodeJS.ErrnoException) => {
+    throw new ImportError(
+      err.code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${err.message})`,
+    );
+  });
+  const id = options.id ?? modelIdFor(file);
+  if (!/^[\w.-]+$/.test(id))
+    throw new ImportError(`model id "${id}" may hold only letters, digits, ".", "_" and "-"`);
+  const finalDir = path.join(options.modelsDir, id);
+  const tempDir = path.join(options.modelsDir, `.${id}.importing-${process.pid}`);
+  try {
+    const checkpoint = await readCheckpoint(source);
+    const tensors = modelTensors(checkpoint.root);
+    const template = detectArchitecture(tensors, await loadTemplates(options.templatesDir));
+    const recipe = template.recipe;
+    await rm(tempDir, { recursive: true, force: true });
+    await mkdir(tempDir, { recursive: true });
+    for (const graph of Object.values(recipe.graphs)) {
+      await copyFile(path.join(template.dir, graph.file), path.join(tempDir, graph.file));
+      const out = await open(path.join(tempDir, graph.weights), 'w');
+      try {
+        for (const init of graph.initializers) {
+          const data = await initializerData(checkpoint, tensors, init.rule, recipe.bn_eps);
+          if (data.byteLength !== init.length)
+            throw new ImportError(`${init.name}: ${data.byteLength} bytes, the graph expects ${init.length}`);
+          await out.write(
+            new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+            0,
+            data.byteLength,
+            init.offset,
+          );
+        }
+      } finally {
+        await out.close();
+      }
+    }
+    const manifest = {
+      ...recipe.manifest,
+      name: options.name ?? path.basename(file),
+      weights: `imported from ${path.basename(file)} (${checkpoint.format} torch format)`,
+      category: template.id,
+      source_checkpoint: path.resolve(file),
+    };
+    await writeFile(path.join(tempDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(tempDir, finalDir);
+    return { id, dir: finalDir, architecture: recipe.name, format: checkpoint.format };
+  } catch (err) {
+    await rm(tempDir, { recursive: true, force: true });
+    if (err instanceof ImportError) throw err;
+    const reason = (err as Error).message;
+    throw new ImportError(`${path.basename(file)}: ${reason}`);
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,179 @@
+/** Importing checkpoints written by models/ (both torch formats), and refusing bad ones. */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CorruptPickleError, UnsafePickleError, unpickle } from '../../src-shared/checkpoint/pickle.js';
+import { makeKeypoints } from '../../src-shared/motion/keypoints.js';
+import { ModelSet } from '../engine/model-set.js';
+import { FIXTURES, readFloat32, tempDir } from '../test-support/fixtures.js';
+import { importCheckpoint, ImportError } from './import-checkpoint.js';
+import { CheckpointFormatError, memorySource, readCheckpoint } from './torch-checkpoint.js';
+
+const TEMPLATES = path.join(FIXTURES, 'templates');
+const input = (name: string) => readFloat32(path.join(FIXTURES, 'import', `${name}.f32`));
+
+async function importInto(file: string) {
+  const modelsDir = tempDir('marionette-models-');
+  return {
+    modelsDir,
+    result: await importCheckpoint(file, { templatesDir: TEMPLATES, modelsDir, name: 'tiny import' }),
+  };
+}
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+describe.each(['legacy', 'zip'])('a %s-format checkpoint in the full published layout', (format) => {
+  const file = path.join(FIXTURES, `tiny-${format}.pth.tar`);
+
+  it('reads generator, kp_detector, discriminator, optimizer states and epoch', async () => {
+    const checkpoint = await readCheckpoint(memorySource(readFileSync(file)));
+    expect(checkpoint.format).toBe(format);
+    const root = checkpoint.root as Map<string, unknown>;
+    expect([...root.keys()].sort()).toEqual([
+      'discriminator',
+      'epoch',
+      'generator',
+      'kp_detector',
+      'optimizer_discriminator',
+      'optimizer_generator',
+      'optimizer_kp_detector',
+    ]);
+    expect(root.get('epoch')).toBe(3);
+  });
+
+  it('imports and animates with outputs equal to PyTorch within 1e-4', async () => {
+    const { result } = await importInto(file);
+    expect(result).toMatchObject({ id: `tiny-${format}`, format, architecture: 'tiny-64 (test)' });
+    const models = await ModelSet.load(result.dir, 'cpu');
+    const source = input('source');
+    const driving = input('driving');
+    const kpS = (await models.keypoints(source, 1))[0]!;
+    const kpD = (await models.keypoints(driving, 1))[0]!;
+    expect(maxAbsDiff(kpS.value, input('kp_source_value'))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(kpD.jacobian, input('kp_driving_jacobian'))).toBeLessThanOrEqual(1e-4);
+    const encoded = await models.encodeSource(source);
+    const out = await models.generate(
+      source,
+      encoded.features,
+      encoded.featureDims,
+      [makeKeypoints(5, input('kp_source_value'), input('kp_source_jacobian'))],
+      [makeKeypoints(5, input('kp_driving_value'), input('kp_driving_jacobian'))],
+    );
+    expect(maxAbsDiff(out.prediction, input('prediction'))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(out.occlusionMap, input('occlusion_map'))).toBeLessThanOrEqual(1e-4);
+    await models.release();
+  });
+});
+
+function pickle(...parts: Array<number[] | string>): Uint8Array {
+  const bytes: number[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') bytes.push(...new TextEncoder().encode(part));
+    else bytes.push(...part);
+  }
+  return Uint8Array.from(bytes);
+}
+
+describe('the pickle reader refuses code and survives damage', () => {
+  it('refuses a GLOBAL naming os.system, and REDUCE calling it', () => {
+    const evil = pickle([0x80, 2], 'cos\nsystem\n', [0x58, 2, 0, 0, 0], 'id', [0x85, 0x52, 0x2e]);
+    expect(() => unpickle(evil)).toThrow(UnsafePickleError);
+    expect(() => unpickle(evil)).toThrow(/this file contains code \(GLOBAL os\.system\), refusing/);
+  });
+  it('refuses builtins.eval via STACK_GLOBAL', () => {
+    const evil = pickle(
+      [0x80, 4, 0x8c, 8],
+      'builtins',
+      [0x8c, 4],
+      'eval',
+      [0x93, 0x8c, 1],
+      '1',
+      [0x85, 0x52, 0x2e],
+    );
+    expect(() => unpickle(evil)).toThrow(/GLOBAL builtins\.eval/);
+  });
+  it('refuses object-building opcodes (INST, OBJ, NEWOBJ)', () => {
+    expect(() => unpickle(pickle([0x80, 2, 0x28, 0x6f, 0x2e]))).toThrow(UnsafePickleError);
+    expect(() => unpickle(pickle([0x80, 2, 0x81, 0x2e]))).toThrow(UnsafePickleError);
+  });
+  it('refuses calling an allowed global with arguments it does not take', () => {
+    const odict = pickle([0x80, 2], 'ccollections\nOrderedDict\n', [0x4b, 1, 0x85, 0x52, 0x2e]);
+    expect(() => unpickle(odict)).toThrow(UnsafePickleError);
+  });
+  it('reports truncation and a lying string length without allocating', () => {
+    expect(() => unpickle(pickle([0x80, 2, 0x58, 0xff, 0xff, 0xff, 0x7f], 'abc'))).toThrow(
+      CorruptPickleError,
+    );
+    expect(() => unpickle(pickle([0x80, 2, 0x7d]))).toThrow(/truncated/);
+  });
+
+  it('rejects a storage that claims more elements than the file holds', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'tiny-legacy.pth.tar')));
+    const checkpoint = await readCheckpoint(memorySource(bytes));
+    const [key, where] = [...checkpoint.storages.entries()][0]!;
+    // Overwrite that storage's int64 element count with an absurd number.
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setUint32(where.offset - 8, 0xffffffff, true);
+    view.setUint32(where.offset - 4, 0x000fffff, true);
+    await expect(readCheckpoint(memorySource(bytes))).rejects.toThrow(
+      new RegExp(`storage ${key} holds \\d+ elements|runs past the end`),
+    );
+  });
+
+  it('gives a clear message for a truncated file, a non-checkpoint and a wrong architecture', async () => {
+    const dir = tempDir();
+    const whole = readFileSync(path.join(FIXTURES, 'tiny-legacy.pth.tar'));
+    const truncated = path.join(dir, 'truncated.pth.tar');
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+    await expect(importInto(truncated)).rejects.toThrow(/truncated/);
+    const text = path.join(dir, 'notes.pth.tar');
+    writeFileSync(text, 'just some text that is long enough');
+    await expect(importInto(text)).rejects.toThrow(/not a torch checkpoint/);
+    await expect(
+      importCheckpoint(path.join(FIXTURES, 'tiny-zip.pth.tar'), {
+        templatesDir: path.resolve('models/templates'),
+        modelsDir: tempDir(),
+      }),
+    ).rejects.toThrow(/not a supported FOMM architecture\. Closest is .*: kp_detector\..* has shape/);
+    await expect(importInto(path.join(dir, 'missing.pth.tar'))).rejects.toThrow(/file not found/);
+  });
+
+  it('leaves nothing behind when an import fails', async () => {
+    const modelsDir = tempDir();
+    await expect(
+      importCheckpoint(path.join(FIXTURES, 'source.png'), { templatesDir: TEMPLATES, modelsDir }),
+    ).rejects.toThrow(ImportError);
+    expect(readdirSync(modelsDir)).toEqual([]);
+  });
+});
+
+describe('fuzzing', () => {
+  it('mutated checkpoints never crash or hang the reader', async () => {
+    const originals = ['legacy', 'zip'].map(
+      (f) => new Uint8Array(readFileSync(path.join(FIXTURES, `tiny-${f}.pth.tar`))),
+    );
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const expected = [CheckpointFormatError, CorruptPickleError, UnsafePickleError, ImportError];
+    let rejected = 0;
+    const started = Date.now();
+    for (let round = 0; round < 300; round++) {
+      const original = originals[round % 2]!;
+      const bytes = original.slice();
+      // Mutate the pickle region most of the time: that is where the parser's decisions are.
+      const region = random() < 0.8 ? Math.min(bytes.length, 4000) : bytes.length;
+      const flips = 1 + Math.floor(random() * 8);
+      for (let i = 0; i < flips; i++) bytes[Math.floor(random() * region)] = Math.floor(random() * 256);
+      try {
+        await readCheckpoint(memorySource(bytes));
+      } catch (err) {
+        rejected += 1;
+        if (!expected.some((cls) => err instanceof cls))
+          throw new Error(`round ${round}: unexpected ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+    expect(rejected).toBeGreaterThan(50);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
