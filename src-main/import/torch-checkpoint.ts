@@ -132,7 +132,10 @@ async function zipEntries(source: ByteSource): Promise<ZipEntry[]> {
       if (id === 0x0001) {
         let q = e + 4;
         if (u32(cd, p + 24) === 0xffffffff) q += 8; // uncompressed size
-        if (size === 0xffffffff) ((size = u64(cd, q)), (q += 8));
+        if (size === 0xffffffff) {
+          size = u64(cd, q);
+          q += 8;
+        }
         if (headerOffset === 0xffffffff) headerOffset = u64(cd, q);
       }
       e += 4 + len;
