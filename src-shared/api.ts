@@ -4,7 +4,8 @@
  * these, and the renderer's client is typed from them.
  */
 import { z } from 'zod';
-import { JobSpecSchema } from './job.js';
+import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
+import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
 
 export const ModelSummarySchema = z.object({
   id: z.string(),
@@ -32,12 +33,61 @@ export const QueueItemSchema = z.object({
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
+export const MediaSummarySchema = z.object({
+  path: z.string(),
+  kind: z.enum(['image', 'video']),
+  width: z.number().int(),
+  height: z.number().int(),
+  fps: z.number().nullable(),
+  duration: z.number().nullable(),
+  hasAudio: z.boolean(),
+});
+export type MediaSummary = z.infer<typeof MediaSummarySchema>;
+
+export const DirectoryListingSchema = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(
+    z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'image', 'video']) }),
+  ),
+});
+export type DirectoryListing = z.infer<typeof DirectoryListingSchema>;
+
+const Id = z.string().min(1).max(200);
+const FilePath = z.string().min(1).max(4096);
+
+export const InspectArgsSchema = InspectRequestSchema.omit({ modelDir: true }).extend({ modelId: Id });
+export type InspectArgs = z.infer<typeof InspectArgsSchema>;
+export const EnqueueArgsSchema = JobSpecBaseSchema.omit({ modelDir: true }).extend({ modelId: Id });
+export type EnqueueArgs = z.input<typeof EnqueueArgsSchema>;
+
 export const apiMethods = {
   version: {
     args: z.tuple([]),
-    result: z.object({ app: z.string(), executionProviders: z.array(z.string()) }),
+    result: z.object({ app: z.string(), executionProviders: z.array(z.string()), desktop: z.boolean() }),
   },
   listModels: { args: z.tuple([]), result: z.array(ModelSummarySchema) },
+  importModel: { args: z.tuple([FilePath]), result: ModelSummarySchema },
+  probeMedia: { args: z.tuple([FilePath]), result: MediaSummarySchema },
+  thumbnails: {
+    args: z.tuple([FilePath, z.number().int().min(1).max(32), CropBoxSchema.nullable()]),
+    result: z.array(z.string()),
+  },
+  inspect: { args: z.tuple([InspectArgsSchema]), result: InspectResultSchema },
+  listDirectory: { args: z.tuple([FilePath.nullable()]), result: DirectoryListingSchema },
+  defaultOutputPath: { args: z.tuple([FilePath, FilePath]), result: z.string() },
+  enqueue: { args: z.tuple([EnqueueArgsSchema]), result: QueueItemSchema },
+  listQueue: { args: z.tuple([]), result: z.array(QueueItemSchema) },
+  cancelJob: { args: z.tuple([Id]), result: z.null() },
+  retryJob: { args: z.tuple([Id]), result: z.null() },
+  removeJob: { args: z.tuple([Id]), result: z.null() },
+  /** Native dialogs exist only in the desktop app; the browser host answers null / false. */
+  openFileDialog: {
+    args: z.tuple([z.enum(['image', 'video', 'checkpoint'])]),
+    result: z.string().nullable(),
+  },
+  saveFileDialog: { args: z.tuple([FilePath]), result: z.string().nullable() },
+  showInFolder: { args: z.tuple([FilePath]), result: z.boolean() },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -41,24 +41,27 @@ export const RenderSettingsSchema = z.object({
 });
 export type RenderSettings = z.infer<typeof RenderSettingsSchema>;
 
-export const JobSpecSchema = z
-  .object({
-    modelDir: z.string().min(1),
-    sourcePath: z.string().min(1),
-    drivingPath: z.string().min(1),
-    outputPath: z.string().min(1),
-    /** Seconds into the driving clip. */
-    trimIn: z.number().nonnegative().default(0),
-    /** Seconds; null = to the end. */
-    trimOut: z.number().positive().nullable().default(null),
-    sourceCrop: CropBoxSchema.nullable().default(null),
-    drivingCrop: CropBoxSchema.nullable().default(null),
-    settings: RenderSettingsSchema.default(RenderSettingsSchema.parse({})),
-  })
-  .refine((job) => job.trimOut === null || job.trimOut > job.trimIn, {
+export const JobSpecBaseSchema = z.object({
+  modelDir: z.string().min(1),
+  sourcePath: z.string().min(1),
+  drivingPath: z.string().min(1),
+  outputPath: z.string().min(1),
+  /** Seconds into the driving clip. */
+  trimIn: z.number().nonnegative().default(0),
+  /** Seconds; null = to the end. */
+  trimOut: z.number().positive().nullable().default(null),
+  sourceCrop: CropBoxSchema.nullable().default(null),
+  drivingCrop: CropBoxSchema.nullable().default(null),
+  settings: RenderSettingsSchema.default(RenderSettingsSchema.parse({})),
+});
+
+export const JobSpecSchema = JobSpecBaseSchema.refine(
+  (job) => job.trimOut === null || job.trimOut > job.trimIn,
+  {
     message: 'trim out must be after trim in',
     path: ['trimOut'],
-  });
+  },
+);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
 

@@ -192,6 +192,9 @@ def train(args):
         for sched in schedulers:
             sched.step()
         save_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers, epoch)
+        if args.snapshot_every and (epoch + 1) % args.snapshot_every == 0:
+            # Weights only, for comparing runs at equal training budgets (the ablation).
+            save_checkpoint(out / f"weights-epoch{epoch + 1:03d}.pth.tar", {"kp_detector": kp_detector, "generator": generator}, {}, epoch)
         plot_losses(out / "losses.csv", out / "loss-curve.png")
         log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
         if deadline and time.time() > deadline:
@@ -214,6 +217,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--snapshot-every", type=int, default=0, help="also keep weights every N epochs")
     train(parser.parse_args(argv))
 
 

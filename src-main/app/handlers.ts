@@ -2,34 +2,194 @@
  * The API's implementation, free of Electron: the Electron main process and the browser dev host
  * both serve these handlers, after validating arguments with the shared schemas.
  */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import {
   apiMethods,
   isApiMethod,
   type ApiHandlers,
   type ApiOutcome,
+  type DirectoryListing,
   type ModelSummary,
 } from '../../src-shared/api.js';
-import { describeIssues } from '../../src-shared/job.js';
-import { listModels } from '../engine/model-catalog.js';
+import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
+import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
+import { decodeSingleFrame } from '../engine/frame-source.js';
+import { listModels, templatesDir, userModelsDir, type CatalogEntry } from '../engine/model-catalog.js';
+import { importCheckpoint } from '../import/import-checkpoint.js';
+import { pngDataUrl } from '../media/png.js';
+import { probeMedia } from '../media/probe.js';
+import type { JobQueue } from './job-queue.js';
 
-export function createHandlers(appVersion: string): ApiHandlers {
+/** What only the desktop app can do; the browser dev host has none of it. */
+export interface DesktopShell {
+  openFileDialog(kind: 'image' | 'video' | 'checkpoint'): Promise<string | null>;
+  saveFileDialog(defaultPath: string): Promise<string | null>;
+  showInFolder(file: string): Promise<boolean>;
+}
+
+export interface AppContext {
+  appVersion: string;
+  engine: { inspect(request: InspectRequest): Promise<InspectResult> };
+  queue: JobQueue;
+  shell: DesktopShell | null;
+  /** Where renders go by default and where the browser picker starts. */
+  homeDir: string;
+}
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp']);
+const VIDEO_EXT = new Set(['.mp4', '.mov', '.avi', '.mkv', '.webm', '.gif', '.m4v']);
+const THUMB = 96;
+
+function summary(m: CatalogEntry): ModelSummary {
+  return {
+    id: m.id,
+    name: m.manifest.name,
+    origin: m.origin,
+    resolution: m.manifest.resolution,
+    numKp: m.manifest.num_kp,
+    weights: m.manifest.weights ?? null,
+    category: m.manifest.category ?? null,
+    metrics: m.manifest.metrics ?? null,
+  };
+}
+
+async function modelDirFor(id: string): Promise<string> {
+  const { models } = await listModels();
+  const hit = models.find((m) => m.id === id);
+  if (!hit) throw new Error(`model "${id}" is not installed`);
+  return hit.dir;
+}
+
+export async function listDirectory(dir: string | null, home: string): Promise<DirectoryListing> {
+  const target = path.resolve(dir ?? home);
+  const entries = await readdir(target, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(
+      `cannot open folder ${target}: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}`,
+    );
+  });
+  const listed = entries
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => {
+      const ext = path.extname(e.name).toLowerCase();
+      const kind = e.isDirectory()
+        ? 'folder'
+        : IMAGE_EXT.has(ext)
+          ? 'image'
+          : VIDEO_EXT.has(ext)
+            ? 'video'
+            : null;
+      return kind ? [{ name: e.name, path: path.join(target, e.name), kind } as const] : [];
+    })
+    .sort((a, b) =>
+      (a.kind === 'folder') !== (b.kind === 'folder')
+        ? a.kind === 'folder'
+          ? -1
+          : 1
+        : a.name.localeCompare(b.name),
+    );
+  const parent = path.dirname(target);
+  return { path: target, parent: parent === target ? null : parent, entries: listed };
+}
+
+export function createHandlers(ctx: AppContext): ApiHandlers {
+  const stem = (p: string) => path.basename(p, path.extname(p));
   return {
     async version() {
-      return { app: appVersion, executionProviders: ort.listSupportedBackends().map((b) => b.name) };
+      return {
+        app: ctx.appVersion,
+        executionProviders: ort.listSupportedBackends().map((b) => b.name),
+        desktop: ctx.shell !== null,
+      };
     },
     async listModels() {
-      const { models } = await listModels();
-      return models.map((m): ModelSummary => ({
-        id: m.id,
-        name: m.manifest.name,
-        origin: m.origin,
-        resolution: m.manifest.resolution,
-        numKp: m.manifest.num_kp,
-        weights: m.manifest.weights ?? null,
-        category: m.manifest.category ?? null,
-        metrics: m.manifest.metrics ?? null,
-      }));
+      return (await listModels()).models.map(summary);
+    },
+    async importModel(file) {
+      const modelsDir = userModelsDir();
+      await mkdir(modelsDir, { recursive: true });
+      const result = await importCheckpoint(file, { templatesDir: templatesDir(), modelsDir });
+      const entry = (await listModels()).models.find((m) => m.dir === result.dir);
+      if (!entry) throw new Error(`imported model ${result.id} could not be read back`);
+      return summary(entry);
+    },
+    async probeMedia(file) {
+      const info = await probeMedia(file, 'file');
+      return {
+        path: file,
+        kind: info.kind,
+        width: info.width,
+        height: info.height,
+        fps: info.fps ? info.fps.num / info.fps.den : null,
+        duration: info.duration,
+        hasAudio: info.hasAudio,
+      };
+    },
+    async thumbnails(file, count, crop) {
+      const info = await probeMedia(file, 'driving video');
+      const duration = info.duration ?? 0;
+      const signal = new AbortController().signal;
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const time = info.kind === 'video' ? (duration * (i + 0.5)) / count : 0;
+        const rgb = await decodeSingleFrame(
+          { input: file, width: THUMB, height: THUMB, crop, trimIn: time },
+          'driving video',
+          signal,
+        );
+        out.push(pngDataUrl(rgb, THUMB, THUMB, 3));
+      }
+      return out;
+    },
+    async inspect({ modelId, ...request }) {
+      return ctx.engine.inspect({ ...request, modelDir: await modelDirFor(modelId) });
+    },
+    async listDirectory(dir) {
+      return listDirectory(dir, ctx.homeDir);
+    },
+    async defaultOutputPath(source, driving) {
+      const dir = path.join(ctx.homeDir, 'renders');
+      await mkdir(dir, { recursive: true });
+      const base = `${stem(source)}__${stem(driving)}`;
+      for (let n = 1; ; n++) {
+        const candidate = path.join(dir, n === 1 ? `${base}.mp4` : `${base}-${n}.mp4`);
+        const queued = ctx.queue
+          .list()
+          .some((item) => item.job.outputPath === candidate && item.state !== 'failed');
+        if (!existsSync(candidate) && !queued) return candidate;
+      }
+    },
+    async enqueue({ modelId, ...job }) {
+      const parsed = JobSpecSchema.safeParse({ ...job, modelDir: await modelDirFor(modelId) });
+      if (!parsed.success) throw new Error(describeIssues(parsed.error));
+      return ctx.queue.enqueue(parsed.data);
+    },
+    async listQueue() {
+      return ctx.queue.list();
+    },
+    async cancelJob(id) {
+      await ctx.queue.cancel(id);
+      return null;
+    },
+    async retryJob(id) {
+      await ctx.queue.retry(id);
+      return null;
+    },
+    async removeJob(id) {
+      await ctx.queue.remove(id);
+      return null;
+    },
+    async openFileDialog(kind) {
+      return ctx.shell ? ctx.shell.openFileDialog(kind) : null;
+    },
+    async saveFileDialog(defaultPath) {
+      return ctx.shell ? ctx.shell.saveFileDialog(defaultPath) : null;
+    },
+    async showInFolder(file) {
+      return ctx.shell ? ctx.shell.showInFolder(file) : false;
     },
   };
 }
@@ -50,4 +210,8 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, args: unk
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
+}
+
+export function defaultHome(): string {
+  return process.env.MARIONETTE_HOME ?? path.join(os.homedir(), 'Marionette');
 }

@@ -1,12 +1,15 @@
 /**
  * Electron main process: one window with secure defaults, the typed API over one IPC channel,
- * render jobs in a utility process. Nothing here blocks on inference.
+ * render jobs in a utility process. Nothing here waits on inference.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPC_INVOKE } from '../../src-shared/api.js';
-import { createHandlers, dispatch } from '../app/handlers.js';
+import { IPC_EVENT, IPC_INVOKE, type ApiEvent } from '../../src-shared/api.js';
+import type { EngineRequest } from '../../src-shared/protocol/engine.js';
+import { startBackend, type Backend } from '../app/backend.js';
+import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
+import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CSP = [
@@ -21,10 +24,52 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The engine in Electron's utilityProcess, behind the same transport interface as the CLI's child. */
+function utilityTransport(): EngineTransport {
+  const child = utilityProcess.fork(path.join(here, 'engine-worker.mjs'), [], {
+    serviceName: 'Marionette engine',
+  });
+  return {
+    send: (request: EngineRequest) => child.postMessage(request),
+    onMessage: (handler) => child.on('message', handler),
+    onExit: (handler) => child.on('exit', (code) => handler(code)),
+    kill: () => void child.kill(),
+  };
+}
+
+function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
+  const filters = {
+    image: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] }],
+    video: [{ name: 'Videos', extensions: ['mp4', 'mov', 'avi', 'mkv', 'webm', 'gif', 'm4v'] }],
+    checkpoint: [{ name: 'FOMM checkpoints', extensions: ['tar', 'pth', 'pt'] }],
+  };
+  return {
+    async openFileDialog(kind) {
+      const win = getWindow();
+      const options = { properties: ['openFile' as const], filters: filters[kind] };
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async saveFileDialog(defaultPath) {
+      const win = getWindow();
+      const options = { defaultPath, filters: [{ name: 'MP4 video', extensions: ['mp4'] }] };
+      const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      return result.canceled ? null : (result.filePath ?? null);
+    },
+    async showInFolder(file) {
+      shell.showItemInFolder(file);
+      return true;
+    },
+  };
+}
+
+let mainWindow: BrowserWindow | null = null;
+let backend: Backend | null = null;
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    width: 1360,
+    height: 880,
     title: 'Marionette',
     webPreferences: {
       preload: path.join(here, 'preload.cjs'),
@@ -39,21 +84,35 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.on('closed', () => (mainWindow = null));
   void win.loadFile(path.join(here, 'renderer', 'index.html'));
   return win;
 }
 
-void app.whenReady().then(() => {
+const send = (event: ApiEvent) => mainWindow?.webContents.send(IPC_EVENT, event);
+
+void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  const handlers = createHandlers(app.getVersion());
-  ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown) => dispatch(handlers, method, args));
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  backend = await startBackend({
+    appVersion: app.getVersion(),
+    homeDir: defaultHome(),
+    spawnEngine: utilityTransport,
+    shell: desktopShell(() => mainWindow),
+    onEvent: send,
   });
+  const handlers = backend.handlers;
+  ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown) => dispatch(handlers, method, args));
+  mainWindow = createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
+});
+
+app.on('before-quit', () => {
+  void backend?.close();
 });
 
 app.on('window-all-closed', () => {

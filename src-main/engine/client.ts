@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import { describeIssues, type JobSpec } from '../../src-shared/job.js';
 import {
   EngineEventSchema,
@@ -52,10 +53,11 @@ export interface RunCallbacks {
 }
 
 interface Pending {
-  resolve(result: ResultEvent): void;
+  resolve(result: ResultEvent | InspectResult): void;
   reject(error: EngineError): void;
   callbacks: RunCallbacks;
-  job: JobSpec;
+  /** The render's output path, whose temporaries a dead worker leaves behind (none for inspections). */
+  outputPath: string | null;
 }
 
 export class EngineClient {
@@ -83,6 +85,7 @@ export class EngineClient {
       else {
         this.pending.delete(event.jobId);
         if (event.type === 'result') job.resolve(event);
+        else if (event.type === 'inspection') job.resolve(event.result);
         else job.reject(new EngineError(event.code, event.message));
       }
     });
@@ -102,7 +105,8 @@ export class EngineClient {
     this.pending.clear();
     for (const pending of jobs) {
       // A dead worker cannot clean up after itself; its temporaries are ours to remove.
-      void removeTemporaries(pending.job.outputPath).finally(() => pending.reject(error));
+      const cleanup = pending.outputPath ? removeTemporaries(pending.outputPath) : Promise.resolve();
+      void cleanup.finally(() => pending.reject(error));
     }
   }
 
@@ -111,10 +115,31 @@ export class EngineClient {
       return Promise.reject(new EngineError('worker-crashed', 'the engine process is not running'));
     const jobId = randomUUID();
     return new Promise<ResultEvent>((resolve, reject) => {
-      this.pending.set(jobId, { resolve, reject, callbacks, job });
+      this.pending.set(jobId, {
+        resolve: resolve as Pending['resolve'],
+        reject,
+        callbacks,
+        outputPath: job.outputPath,
+      });
       const onAbort = () => this.transport.send({ type: 'cancel', jobId });
       callbacks.signal?.addEventListener('abort', onAbort, { once: true });
       this.transport.send({ type: 'start', jobId, job });
+    });
+  }
+
+  /** One preview frame (keypoints, result, occlusion, flow) at a moment of the driving clip. */
+  inspect(request: InspectRequest): Promise<InspectResult> {
+    if (this.exited)
+      return Promise.reject(new EngineError('worker-crashed', 'the engine process is not running'));
+    const jobId = randomUUID();
+    return new Promise<InspectResult>((resolve, reject) => {
+      this.pending.set(jobId, {
+        resolve: resolve as Pending['resolve'],
+        reject,
+        callbacks: {},
+        outputPath: null,
+      });
+      this.transport.send({ type: 'inspect', jobId, request });
     });
   }
 

@@ -80,3 +80,30 @@ export function sideBySide(frames: readonly Uint8Array[], width: number, height:
   }
   return out;
 }
+
+/**
+ * A dense backward flow (H, W, 2) in [-1, 1] coordinates as colour: the displacement from the
+ * identity grid, x in red and y in green around mid-gray, so "no motion" is flat gray.
+ */
+export function flowToRgb(
+  deformation: Float32Array,
+  width: number,
+  height: number,
+  offset = 0,
+  gain = 4,
+): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const gx = (2 * x) / (width - 1) - 1;
+      const gy = (2 * y) / (height - 1) - 1;
+      const dx = deformation[offset + 2 * i]! - gx;
+      const dy = deformation[offset + 2 * i + 1]! - gy;
+      const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(128 + v * 127 * gain)));
+      out[3 * i] = clamp(dx);
+      out[3 * i + 1] = clamp(dy);
+      out[3 * i + 2] = 128;
+    }
+  return out;
+}

@@ -6,7 +6,9 @@
 import { describeIssues } from '../../src-shared/job.js';
 import { EngineRequestSchema, type EngineEvent } from '../../src-shared/protocol/engine.js';
 import { killAllMediaProcesses } from '../media/run-ffmpeg.js';
+import type { InspectRequest } from '../../src-shared/inspect.js';
 import { animate } from './animate.js';
+import { inspectFrame } from './inspect.js';
 import { EngineError } from './errors.js';
 import { ModelSet } from './model-set.js';
 
@@ -71,6 +73,21 @@ async function runJob(jobId: string, job: Parameters<typeof animate>[0]): Promis
   }
 }
 
+async function runInspection(jobId: string, request: InspectRequest): Promise<void> {
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  try {
+    const models = await loadModel(request.modelDir, 'auto');
+    port.send({ type: 'inspection', jobId, result: await inspectFrame(models, request, controller.signal) });
+  } catch (err) {
+    const code =
+      err instanceof EngineError ? err.code : (err as Error).name === 'ModelError' ? 'model' : 'internal';
+    port.send({ type: 'error', jobId, code, message: (err as Error).message });
+  } finally {
+    running.delete(jobId);
+  }
+}
+
 port.onMessage((message) => {
   const parsed = EngineRequestSchema.safeParse(message);
   if (!parsed.success) {
@@ -84,6 +101,7 @@ port.onMessage((message) => {
   }
   const request = parsed.data;
   if (request.type === 'start') void runJob(request.jobId, request.job);
+  else if (request.type === 'inspect') void runInspection(request.jobId, request.request);
   else if (request.type === 'cancel') running.get(request.jobId)?.abort();
   else {
     for (const c of running.values()) c.abort();

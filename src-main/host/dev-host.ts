@@ -11,7 +11,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApiEvent } from '../../src-shared/api.js';
-import { createHandlers, dispatch } from '../app/handlers.js';
+import { startBackend } from '../app/backend.js';
+import { defaultHome, dispatch } from '../app/handlers.js';
+import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
 
 const MIME: Record<string, string> = {
@@ -45,8 +47,19 @@ export async function startDevHost(
   port = 0,
   rendererDir = path.join(packageRoot(), 'dist', 'renderer'),
 ): Promise<DevHost> {
-  const handlers = createHandlers(process.env.npm_package_version ?? 'dev');
   const listeners = new Set<ServerResponse>();
+  const broadcast = (event: ApiEvent) => {
+    const line = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of listeners) res.write(line);
+  };
+  const backend = await startBackend({
+    appVersion: process.env.npm_package_version ?? 'dev',
+    homeDir: defaultHome(),
+    spawnEngine: () => nodeTransport(path.join(packageRoot(), 'dist', 'engine-worker.mjs')),
+    shell: null,
+    onEvent: broadcast,
+  });
+  const handlers = backend.handlers;
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -96,15 +109,12 @@ export async function startDevHost(
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return {
     url: `http://127.0.0.1:${actualPort}`,
-    broadcast(event) {
-      const line = `data: ${JSON.stringify(event)}\n\n`;
-      for (const res of listeners) res.write(line);
+    broadcast,
+    close: async () => {
+      for (const res of listeners) res.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await backend.close();
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const res of listeners) res.end();
-        server.close(() => resolve());
-      }),
   };
 }
 
@@ -113,4 +123,7 @@ if (isEntry) {
   const { values } = parseArgs({ options: { port: { type: 'string' } } });
   const host = await startDevHost(values.port ? Number(values.port) : 5317);
   console.log(`Marionette dev host on ${host.url}`);
+  const stop = () => void host.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

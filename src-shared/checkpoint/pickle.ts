@@ -148,7 +148,7 @@ function storageFromPid(pid: PyValue): StorageRef {
   const short = type.name.replace(/^torch\./, '');
   const dtype = STORAGE_DTYPES[short] ?? DTYPE_NAMES[short];
   if (!dtype) throw new UnsafePickleError(`unsupported storage type ${type.name}`);
-  return { kind: 'storage', dtype, key, numel: asInt(numel, 'storage size') };
+  return { kind: 'storage', dtype, key, numel: asInt(numel ?? null, 'storage size') };
 }
 
 function call(fn: PyValue, args: PyValue): PyValue {

@@ -4,11 +4,13 @@
  * a crash.
  */
 import { z } from 'zod';
+import { InspectRequestSchema, InspectResultSchema } from '../inspect.js';
 import { JobSpecSchema } from '../job.js';
 
 export const EngineRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), jobId: z.string().min(1), job: JobSpecSchema }),
   z.object({ type: z.literal('cancel'), jobId: z.string().min(1) }),
+  z.object({ type: z.literal('inspect'), jobId: z.string().min(1), request: InspectRequestSchema }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type EngineRequest = z.infer<typeof EngineRequestSchema>;
@@ -54,6 +56,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     extraOutputs: z.array(z.string()),
     referenceFrame: z.number().int().nonnegative(),
   }),
+  z.object({ type: z.literal('inspection'), jobId: z.string(), result: InspectResultSchema }),
   z.object({ type: z.literal('error'), jobId: z.string(), code: EngineErrorCodeSchema, message: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

@@ -1,0 +1,78 @@
+/**
+ * Everything behind the API, started once by the Electron main process or the dev host: the
+ * engine process (restarted if it dies), the persistent job queue, and the handlers.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ApiEvent, ApiHandlers } from '../../src-shared/api.js';
+import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
+import type { JobSpec } from '../../src-shared/job.js';
+import type { ResultEvent } from '../../src-shared/protocol/engine.js';
+import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
+import { createHandlers, type DesktopShell } from './handlers.js';
+import { JobQueue, type JobRunner } from './job-queue.js';
+
+/** Keeps one engine process alive: a crashed one fails its jobs and is replaced on next use. */
+export class EngineSupervisor implements JobRunner {
+  private client: EngineClient | null = null;
+  private alive = false;
+
+  constructor(private readonly spawn: () => EngineTransport) {}
+
+  private get(): EngineClient {
+    if (!this.client || !this.alive) {
+      const transport = this.spawn();
+      this.alive = true;
+      transport.onExit(() => (this.alive = false));
+      this.client = new EngineClient(transport);
+    }
+    return this.client;
+  }
+
+  run(job: JobSpec, callbacks: RunCallbacks): Promise<ResultEvent> {
+    return this.get().run(job, callbacks);
+  }
+
+  inspect(request: InspectRequest): Promise<InspectResult> {
+    return this.get().inspect(request);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.client && this.alive) await this.client.shutdown();
+  }
+}
+
+export interface BackendOptions {
+  appVersion: string;
+  homeDir: string;
+  spawnEngine: () => EngineTransport;
+  shell: DesktopShell | null;
+  onEvent(event: ApiEvent): void;
+}
+
+export interface Backend {
+  handlers: ApiHandlers;
+  close(): Promise<void>;
+}
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  await mkdir(options.homeDir, { recursive: true });
+  const engine = new EngineSupervisor(options.spawnEngine);
+  const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine);
+  queue.subscribe((items) => options.onEvent({ type: 'queue', items }));
+  await queue.start();
+  const handlers = createHandlers({
+    appVersion: options.appVersion,
+    engine,
+    queue,
+    shell: options.shell,
+    homeDir: options.homeDir,
+  });
+  return {
+    handlers,
+    async close() {
+      await queue.stop();
+      await engine.shutdown();
+    },
+  };
+}

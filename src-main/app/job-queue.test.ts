@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JobSpecSchema } from '../../src-shared/job.js';
+import type { ResultEvent } from '../../src-shared/protocol/engine.js';
+import { tempDir } from '../test-support/fixtures.js';
+import { JobQueue, type JobRunner } from './job-queue.js';
+
+const job = (name: string) =>
+  JobSpecSchema.parse({
+    modelDir: 'm',
+    sourcePath: 's.png',
+    drivingPath: 'd.mp4',
+    outputPath: `/out/${name}.mp4`,
+  });
+
+/** A runner whose jobs finish when the test says so. */
+function controllableRunner() {
+  const pending: Array<{ resolve(r: ResultEvent): void; reject(e: Error): void; outputPath: string }> = [];
+  const runner: JobRunner = {
+    run: (spec, { signal, onProgress }) =>
+      new Promise((resolve, reject) => {
+        onProgress?.({ type: 'progress', jobId: 'x', stage: 'render', done: 1, total: 4, fps: 2 });
+        const entry = { resolve, reject, outputPath: spec.outputPath };
+        signal?.addEventListener('abort', () => {
+          pending.splice(pending.indexOf(entry), 1);
+          reject(Object.assign(new Error('render cancelled'), { code: 'cancelled' }));
+        });
+        pending.push(entry);
+      }),
+  };
+  const finish = async (ok = true) => {
+    const next = pending.shift()!;
+    if (ok)
+      next.resolve({
+        type: 'result',
+        jobId: 'x',
+        outputPath: next.outputPath,
+        frames: 4,
+        seconds: 1,
+        executionProvider: 'cpu',
+        extraOutputs: [],
+        referenceFrame: 0,
+      });
+    else next.reject(new Error('driving video: no video stream'));
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  return { runner, finish, pending };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('job queue', () => {
+  it('runs jobs one at a time and records results and failures', async () => {
+    const file = path.join(tempDir(), 'queue.json');
+    const { runner, finish, pending } = controllableRunner();
+    const queue = new JobQueue(file, runner);
+    await queue.start();
+    await queue.enqueue(job('a'));
+    await queue.enqueue(job('b'));
+    await settle();
+    expect(queue.list().map((i) => i.state)).toEqual(['running', 'queued']);
+    expect(pending).toHaveLength(1);
+    await finish(true);
+    await finish(false);
+    const [a, b] = queue.list();
+    expect(a).toMatchObject({ state: 'done', outputPath: '/out/a.mp4', done: 4 });
+    expect(b).toMatchObject({ state: 'failed', message: 'driving video: no video stream' });
+  });
+
+  it('cancels the running job and retries it on request', async () => {
+    const { runner, finish } = controllableRunner();
+    const queue = new JobQueue(path.join(tempDir(), 'queue.json'), runner);
+    await queue.start();
+    const item = await queue.enqueue(job('c'));
+    await settle();
+    await queue.cancel(item.id);
+    await settle();
+    expect(queue.list()[0]!.state).toBe('cancelled');
+    await queue.retry(item.id);
+    await settle();
+    expect(queue.list()[0]!.state).toBe('running');
+    await finish(true);
+    expect(queue.list()[0]!.state).toBe('done');
+    await expect(queue.remove('missing')).rejects.toThrow(/no job missing/);
+  });
+
+  it('survives a restart: a job that was running is queued again', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'queue.json');
+    const first = controllableRunner();
+    const before = new JobQueue(file, first.runner);
+    await before.start();
+    await before.enqueue(job('d'));
+    await before.enqueue(job('e'));
+    await settle();
+    // The app "crashes" here: nothing more happens to `before`.
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      version: number;
+      items: Array<{ state: string }>;
+    };
+    expect(saved.version).toBe(1);
+    expect(saved.items.map((i) => i.state)).toEqual(['running', 'queued']);
+    const second = controllableRunner();
+    const after = new JobQueue(file, second.runner);
+    await after.start();
+    await settle();
+    expect(after.list().map((i) => i.state)).toEqual(['running', 'queued']);
+    expect(second.pending[0]!.outputPath).toBe('/out/d.mp4');
+  });
+
+  it('sets a corrupt queue file aside instead of crashing or overwriting it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'queue.json');
+    writeFileSync(file, '{"version": 1, "items": [ {"broken": ');
+    const queue = new JobQueue(file, controllableRunner().runner);
+    await queue.start();
+    expect(queue.list()).toEqual([]);
+    expect(readdirSync(dir).some((n) => n.startsWith('queue.json.corrupt-'))).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+/** Preview of one moment: what the studio shows at the playhead (keypoints, result, occlusion, flow). */
+import { z } from 'zod';
+import { CropBoxSchema, RenderSettingsSchema } from './job.js';
+
+export const InspectRequestSchema = z.object({
+  modelDir: z.string().min(1),
+  sourcePath: z.string().min(1),
+  drivingPath: z.string().min(1).nullable(),
+  /** Seconds into the driving clip. */
+  time: z.number().nonnegative(),
+  /** The relative-motion reference frame's time (usually trim in). */
+  referenceTime: z.number().nonnegative(),
+  sourceCrop: CropBoxSchema.nullable(),
+  drivingCrop: CropBoxSchema.nullable(),
+  settings: RenderSettingsSchema.pick({ mode: true, adaptScale: true, relativeJacobian: true }),
+});
+export type InspectRequest = z.infer<typeof InspectRequestSchema>;
+
+const KeypointsJsonSchema = z.object({ value: z.array(z.number()), jacobian: z.array(z.number()) });
+export type KeypointsJson = z.infer<typeof KeypointsJsonSchema>;
+
+export const InspectResultSchema = z.object({
+  size: z.tuple([z.number().int(), z.number().int()]),
+  kpSource: KeypointsJsonSchema,
+  kpDriving: KeypointsJsonSchema.nullable(),
+  /** PNG data URLs at the model's resolution. */
+  images: z.object({
+    source: z.string(),
+    driving: z.string().nullable(),
+    result: z.string().nullable(),
+    occlusion: z.string().nullable(),
+    deformation: z.string().nullable(),
+  }),
+});
+export type InspectResult = z.infer<typeof InspectResultSchema>;
