@@ -19,7 +19,8 @@ export default defineConfig({
     { name: 'electron', testMatch: /electron\.spec/ },
   ],
   webServer: {
-    command: `node dist/dev-host.mjs --port ${PORT}`,
+    // A fresh home each run: the queue persists across restarts by design.
+    command: `node -e "require('fs').rmSync('build/e2e-home', { recursive: true, force: true })" && node dist/dev-host.mjs --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     env: {

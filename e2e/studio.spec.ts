@@ -1,6 +1,39 @@
+/**
+ * The studio's whole journey in a real browser against the dev host: pick a source, load a clip,
+ * trim it, see keypoints and the occlusion preview, render, and check the exported MP4.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
-test('the studio loads in a browser and lists the models from the backend', async ({ page }) => {
+const FIXTURES = path.resolve('build/fixtures');
+const SHOTS = path.resolve('build/screenshots');
+
+function probe(file: string): { frames: number; codecs: string[]; pixFmt: string } {
+  const ffprobe = process.env.FFPROBE_PATH ?? 'ffprobe';
+  const out = JSON.parse(
+    execFileSync(ffprobe, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-print_format',
+      'json',
+      '-show_streams',
+      file,
+    ]).toString(),
+  ) as {
+    streams: Array<{ codec_type: string; codec_name: string; pix_fmt?: string; nb_read_frames?: string }>;
+  };
+  const video = out.streams.find((s) => s.codec_type === 'video')!;
+  return {
+    frames: Number(video.nb_read_frames),
+    codecs: out.streams.map((s) => s.codec_name),
+    pixFmt: video.pix_fmt ?? '',
+  };
+}
+
+test('the studio loads and lists the models from the backend', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto('/');
@@ -12,4 +45,68 @@ test('the studio loads in a browser and lists the models from the backend', asyn
   );
   await expect(models).toContainText('64×64 · 5 keypoints · bundled');
   expect(errors).toEqual([]);
+});
+
+test('pick, trim, preview, render and export', async ({ page }) => {
+  mkdirSync(SHOTS, { recursive: true });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto('/');
+
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(path.join(FIXTURES, 'source.png'));
+  await source.getByRole('button', { name: 'Load' }).click();
+  await expect(source.getByRole('img', { name: 'Source' })).toBeVisible();
+  await expect(source.getByLabel('Source keypoints')).toHaveAttribute('data-keypoints', '5');
+
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
+
+  // Trim with the keyboard shortcuts at two playhead positions.
+  const playhead = driving.getByRole('slider', { name: 'Playhead' });
+  await playhead.fill('0.1');
+  await playhead.press('i');
+  await playhead.fill('0.4');
+  await playhead.press('o');
+  await expect(driving.getByLabel('Timecode')).toContainText('frames');
+  const trimText = await driving.getByLabel('Timecode').textContent();
+  const framesInRange = Number(/(\d+) frames/.exec(trimText ?? '')?.[1]);
+  expect(framesInRange).toBeGreaterThan(5);
+  expect(framesInRange).toBeLessThan(16);
+
+  // Keypoints on the driving frame, and the result / occlusion / deformation previews.
+  await expect(driving.getByLabel('Driving frame keypoints')).toHaveAttribute('data-keypoints', '5');
+  const preview = page.getByRole('region', { name: /Preview/ });
+  await expect(preview.getByRole('img', { name: 'Result' })).toBeVisible();
+  await expect(preview.getByRole('img', { name: 'Occlusion map' })).toBeVisible();
+  await expect(preview.getByRole('img', { name: 'Deformation' })).toBeVisible();
+
+  const output = page.getByLabel('Output file');
+  await expect(output).toHaveValue(/renders\/source__driving\.mp4$/);
+  const outputPath = await output.inputValue();
+  await page.getByRole('button', { name: 'Render' }).click();
+  const job = page.getByRole('list', { name: 'Render queue' }).getByRole('listitem').first();
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(job).toContainText(outputPath);
+  await page.screenshot({ path: path.join(SHOTS, 'studio-journey.png'), fullPage: true });
+
+  const info = probe(outputPath);
+  expect(info.codecs).toEqual(['h264', 'aac']);
+  expect(info.pixFmt).toBe('yuv420p');
+  expect(Math.abs(info.frames - framesInRange)).toBeLessThanOrEqual(1);
+  expect(errors).toEqual([]);
+});
+
+test('bad input shows a readable message instead of freezing', async ({ page }) => {
+  await page.goto('/');
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'source.png'));
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(page.getByRole('alert')).toContainText('is a still image; pick a video');
+  await driving.getByRole('textbox', { name: 'Driving' }).fill('/nonexistent/clip.mp4');
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(page.getByRole('alert')).toContainText('file not found');
+  await expect(page.getByRole('heading', { name: 'Marionette' })).toBeVisible();
 });

@@ -91,7 +91,9 @@ export const apiMethods = {
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;
-export type ApiArgs<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['args']>;
+/** Arguments as handlers receive them (defaults filled in) and as callers may pass them. */
+export type ApiArgs<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['args']>;
+export type ApiCallArgs<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['args']>;
 export type ApiResult<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['result']>;
 export type ApiHandlers = { [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
@@ -102,7 +104,7 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
 /** What the preload exposes as window.marionette, and what the browser client implements. */
 export interface MarionetteBridge {
-  invoke<M extends ApiMethod>(method: M, ...args: ApiArgs<M>): Promise<ApiResult<M>>;
+  invoke<M extends ApiMethod>(method: M, ...args: ApiCallArgs<M>): Promise<ApiResult<M>>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
 }
 

@@ -92,7 +92,8 @@ def cached_frames(path, height, width, cache_dir, strip_frame_width=None):
         return np.load(cache)
     frames = read_frames(path, height, width, strip_frame_width)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npy")
+    # per-process temp name: concurrent trainings may fill the same cache
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy")
     np.save(tmp, frames)
     os.replace(tmp, cache)
     return frames

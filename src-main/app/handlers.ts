@@ -213,5 +213,5 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, args: unk
 }
 
 export function defaultHome(): string {
-  return process.env.MARIONETTE_HOME ?? path.join(os.homedir(), 'Marionette');
+  return path.resolve(process.env.MARIONETTE_HOME ?? path.join(os.homedir(), 'Marionette'));
 }

@@ -35,7 +35,7 @@ export function userModelsDir(): string {
   const base =
     process.env.MARIONETTE_HOME ??
     path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'marionette');
-  return path.join(base, 'models');
+  return path.resolve(base, 'models');
 }
 
 export interface CatalogEntry {

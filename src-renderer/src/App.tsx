@@ -1,28 +1,202 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from './api-client';
+import { FileField } from './components/FileField';
+import { KeypointImage } from './components/KeypointImage';
 import { ModelList } from './components/ModelList';
+import { QueuePanel } from './components/QueuePanel';
+import { SettingsPanel } from './components/SettingsPanel';
+import { Timeline } from './components/Timeline';
+import { useBackendEvents, useInspection, usePlayback, useShortcuts } from './hooks';
 import { useModels } from './stores/models';
+import { usePreview } from './stores/preview';
+import { centredCrop, useProject } from './stores/project';
+import { useQueue } from './stores/queue';
+import { useSettings } from './stores/settings';
+import { useTimeline } from './stores/timeline';
 
 export function App() {
-  const { models, selectedId, error, load, select } = useModels();
+  const [info, setInfo] = useState({ desktop: false, providers: ['cpu'] });
+  const models = useModels();
+  const project = useProject();
+  const preview = usePreview();
+  const queue = useQueue();
+  const { settings, outputPath, setOutputPath } = useSettings();
+  const { trimIn, trimOut, duration } = useTimeline();
+  const [showKeypoints, setShowKeypoints] = useState(true);
+  useBackendEvents();
+  useInspection();
+  usePlayback();
+  useShortcuts();
   useEffect(() => {
-    void load(api);
-  }, [load]);
+    api.invoke('version').then(
+      (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
+      () => undefined,
+    );
+  }, []);
+
+  const model = models.models.find((m) => m.id === models.selectedId) ?? null;
+  const suggestOutput = async (source = project.source?.path, driving = project.driving?.path) => {
+    if (source && driving) setOutputPath(await api.invoke('defaultOutputPath', source, driving));
+  };
+  const loadSource = async (path: string) => {
+    if (await project.loadSource(api, path)) await suggestOutput(path);
+  };
+  const loadDriving = async (path: string) => {
+    if (await project.loadDriving(api, path)) {
+      const d = useProject.getState().driving!;
+      useTimeline.getState().reset(d.duration ?? 0, d.fps ?? 25);
+      await suggestOutput(undefined, path);
+    }
+  };
+  const saveAs = async () => {
+    const picked = await api.invoke('saveFileDialog', outputPath);
+    if (picked) setOutputPath(picked);
+  };
+  const render = async () => {
+    if (!model || !project.source || !project.driving || !outputPath) return;
+    const item = await queue.enqueue(api, {
+      modelId: model.id,
+      sourcePath: project.source.path,
+      drivingPath: project.driving.path,
+      outputPath,
+      trimIn,
+      trimOut: trimOut < duration ? trimOut : null,
+      sourceCrop: project.sourceCrop,
+      drivingCrop: project.drivingCrop,
+      settings,
+    });
+    if (item) await suggestOutput();
+  };
+  const crop = project.source
+    ? (project.sourceCrop ?? centredCrop(project.source.width, project.source.height))
+    : null;
+  const images = preview.result?.images;
+  const canRender = Boolean(model && project.source && project.driving && outputPath);
+
   return (
     <div className="app">
       <header>
         <h1>Marionette</h1>
+        <span className="model-name">
+          {model ? `${model.name} · ${model.resolution[1]}×${model.resolution[0]}` : 'no model'}
+        </span>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={showKeypoints}
+            onChange={(e) => setShowKeypoints(e.target.checked)}
+          />
+          Keypoints
+        </label>
       </header>
+      {(project.error || preview.error || queue.error || models.error) && (
+        <p role="alert" className="error">
+          {project.error ?? preview.error ?? queue.error ?? models.error}
+        </p>
+      )}
       <main>
-        <section aria-labelledby="models-heading">
-          <h2 id="models-heading">Models</h2>
-          {error ? (
-            <p role="alert">{error}</p>
-          ) : (
-            <ModelList models={models} selectedId={selectedId} onSelect={select} />
+        <section className="panel source" aria-labelledby="source-heading">
+          <h2 id="source-heading">Source image</h2>
+          <FileField
+            label="Source"
+            kind="image"
+            value={project.source?.path ?? ''}
+            desktop={info.desktop}
+            onLoad={(p) => void loadSource(p)}
+          />
+          <KeypointImage
+            src={images?.source ?? null}
+            keypoints={preview.result?.kpSource ?? null}
+            label="Source"
+            showKeypoints={showKeypoints}
+          />
+          {project.source && crop && (
+            <p className="meta">
+              {project.source.width}×{project.source.height} · model sees a {crop.size}px square at ({crop.x},{' '}
+              {crop.y})
+            </p>
           )}
         </section>
+        <section className="panel driving" aria-labelledby="driving-heading">
+          <h2 id="driving-heading">Driving video</h2>
+          <FileField
+            label="Driving"
+            kind="video"
+            value={project.driving?.path ?? ''}
+            desktop={info.desktop}
+            onLoad={(p) => void loadDriving(p)}
+          />
+          <KeypointImage
+            src={images?.driving ?? null}
+            keypoints={preview.result?.kpDriving ?? null}
+            label="Driving frame"
+            showKeypoints={showKeypoints}
+          />
+          {project.driving && (
+            <>
+              <p className="meta">
+                {project.driving.width}×{project.driving.height} · {project.driving.fps?.toFixed(3)} fps ·{' '}
+                {project.driving.duration?.toFixed(2)} s{project.driving.hasAudio ? ' · audio' : ''}
+              </p>
+              <Timeline thumbnails={project.thumbnails} />
+            </>
+          )}
+        </section>
+        <section className="panel preview" aria-labelledby="preview-heading">
+          <h2 id="preview-heading">Preview {preview.loading && <span className="spinner">…</span>}</h2>
+          <KeypointImage src={images?.result ?? null} keypoints={null} label="Result" showKeypoints={false} />
+          <div className="maps">
+            <figure>
+              {images?.occlusion ? (
+                <img src={images.occlusion} alt="Occlusion map" width={124} height={124} />
+              ) : (
+                <div className="placeholder small">occlusion</div>
+              )}
+              <figcaption>Occlusion map</figcaption>
+            </figure>
+            <figure>
+              {images?.deformation ? (
+                <img src={images.deformation} alt="Deformation" width={124} height={124} />
+              ) : (
+                <div className="placeholder small">flow</div>
+              )}
+              <figcaption>Deformation</figcaption>
+            </figure>
+          </div>
+        </section>
       </main>
+      <section className="bottom">
+        <SettingsPanel providers={info.providers} model={model} />
+        <div className="render">
+          <label>
+            Output
+            <input
+              value={outputPath}
+              onChange={(e) => setOutputPath(e.target.value)}
+              aria-label="Output file"
+            />
+          </label>
+          {info.desktop && (
+            <button type="button" onClick={() => void saveAs()}>
+              Save as…
+            </button>
+          )}
+          <button type="button" className="primary" disabled={!canRender} onClick={() => void render()}>
+            Render
+          </button>
+          <h2>Queue</h2>
+          <QueuePanel
+            items={queue.items}
+            desktop={info.desktop}
+            onAction={(action, id) => void queue.act(api, action, id)}
+            onShow={(p) => void api.invoke('showInFolder', p)}
+          />
+        </div>
+        <div className="models">
+          <h2 id="models-heading">Models</h2>
+          <ModelList models={models.models} selectedId={models.selectedId} onSelect={models.select} />
+        </div>
+      </section>
     </div>
   );
 }

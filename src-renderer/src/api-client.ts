@@ -4,7 +4,7 @@
  */
 import {
   ApiEventSchema,
-  type ApiArgs,
+  type ApiCallArgs,
   type ApiEvent,
   type ApiMethod,
   type ApiOutcome,
@@ -20,7 +20,7 @@ declare global {
 
 export function httpBridge(base = ''): MarionetteBridge {
   return {
-    async invoke<M extends ApiMethod>(method: M, ...args: ApiArgs<M>): Promise<ApiResult<M>> {
+    async invoke<M extends ApiMethod>(method: M, ...args: ApiCallArgs<M>): Promise<ApiResult<M>> {
       const res = await fetch(`${base}/api/invoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

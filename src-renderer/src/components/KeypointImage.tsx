@@ -1,0 +1,38 @@
+import { useEffect, useRef } from 'react';
+import type { KeypointsJson } from '../../../src-shared/inspect';
+import { drawKeypoints } from '../draw/keypoints';
+
+export interface KeypointImageProps {
+  src: string | null;
+  keypoints: KeypointsJson | null;
+  label: string;
+  showKeypoints: boolean;
+  size?: number;
+}
+
+/** An image at model resolution with a separate canvas layer for keypoints and Jacobian ellipses. */
+export function KeypointImage({ src, keypoints, label, showKeypoints, size = 256 }: KeypointImageProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx) return;
+    if (keypoints && showKeypoints) drawKeypoints(ctx, keypoints, size, size);
+    else ctx.clearRect(0, 0, size, size);
+  }, [keypoints, showKeypoints, size]);
+  return (
+    <figure className="frame" style={{ width: size, height: size }}>
+      {src ? (
+        <img src={src} alt={label} width={size} height={size} />
+      ) : (
+        <div className="placeholder">{label}</div>
+      )}
+      <canvas
+        ref={canvas}
+        width={size}
+        height={size}
+        aria-label={`${label} keypoints`}
+        data-keypoints={keypoints && showKeypoints ? keypoints.value.length / 2 : 0}
+      />
+    </figure>
+  );
+}

@@ -1,0 +1,68 @@
+import type { QueueItem } from '../../../src-shared/api';
+import { etaSeconds } from '../../../src-shared/timeline';
+
+export interface QueuePanelProps {
+  items: QueueItem[];
+  desktop: boolean;
+  onAction(action: 'cancelJob' | 'retryJob' | 'removeJob', id: string): void;
+  onShow(path: string): void;
+}
+
+const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
+
+export function QueuePanel({ items, desktop, onAction, onShow }: QueuePanelProps) {
+  if (!items.length) return <p className="empty">No renders yet.</p>;
+  return (
+    <ul className="queue" aria-label="Render queue">
+      {items.map((item) => {
+        const eta = etaSeconds(item.done, item.total, item.fps);
+        const pct = item.total ? Math.round((100 * item.done) / item.total) : 0;
+        return (
+          <li key={item.id} data-state={item.state}>
+            <div className="queue-title">
+              <strong>{name(item.job.outputPath)}</strong>
+              <span className="state">{item.state}</span>
+            </div>
+            {item.state === 'running' && (
+              <div className="progress">
+                <progress max={100} value={pct} aria-label={`Progress of ${name(item.job.outputPath)}`} />
+                <span>
+                  {item.stage} {item.done}/{item.total} · {item.fps.toFixed(1)} fps
+                  {eta !== null ? ` · ETA ${eta} s` : ''}
+                </span>
+              </div>
+            )}
+            {item.message && <p role="alert">{item.message}</p>}
+            <div className="actions">
+              {(item.state === 'running' || item.state === 'queued') && (
+                <button type="button" onClick={() => onAction('cancelJob', item.id)}>
+                  Cancel
+                </button>
+              )}
+              {(item.state === 'failed' || item.state === 'cancelled') && (
+                <button type="button" onClick={() => onAction('retryJob', item.id)}>
+                  Retry
+                </button>
+              )}
+              {item.state !== 'running' && (
+                <button type="button" onClick={() => onAction('removeJob', item.id)}>
+                  Remove
+                </button>
+              )}
+              {item.state === 'done' && item.outputPath && (
+                <>
+                  <output className="output-path">{item.outputPath}</output>
+                  {desktop && (
+                    <button type="button" onClick={() => onShow(item.outputPath!)}>
+                      Show in folder
+                    </button>
+                  )}
+                </>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

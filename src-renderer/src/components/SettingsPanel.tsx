@@ -1,0 +1,75 @@
+import type { ModelSummary } from '../../../src-shared/api';
+import { useSettings } from '../stores/settings';
+
+export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
+  const { settings, update } = useSettings();
+  const checkbox = (key: 'adaptScale' | 'bestFrame' | 'audio', label: string) => (
+    <label className="check">
+      <input type="checkbox" checked={settings[key]} onChange={(e) => update({ [key]: e.target.checked })} />
+      {label}
+    </label>
+  );
+  return (
+    <fieldset className="settings">
+      <legend>Settings</legend>
+      <label>
+        Motion
+        <select
+          value={settings.mode}
+          onChange={(e) => update({ mode: e.target.value as 'relative' | 'absolute' })}
+        >
+          <option value="relative">Relative (keeps the source's shape)</option>
+          <option value="absolute">Absolute (copies the driving pose)</option>
+        </select>
+      </label>
+      {checkbox('adaptScale', 'Adapt movement scale')}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={settings.smoothing !== null}
+          onChange={(e) =>
+            update({ smoothing: e.target.checked ? { minCutoff: 1, beta: 0.5, derivativeCutoff: 1 } : null })
+          }
+        />
+        Smooth keypoints
+      </label>
+      {checkbox('bestFrame', 'Start from the best-matching frame')}
+      {checkbox('audio', 'Keep the clip’s audio')}
+      <label>
+        Output size
+        <select
+          value={settings.outputSize ?? 0}
+          onChange={(e) => update({ outputSize: Number(e.target.value) || null })}
+        >
+          <option value={0}>Model resolution</option>
+          <option value={256}>256 px</option>
+          <option value={512}>512 px</option>
+          <option value={1024}>1024 px</option>
+        </select>
+      </label>
+      <label>
+        Quality (CRF {settings.crf})
+        <input
+          type="range"
+          min={12}
+          max={32}
+          value={settings.crf}
+          onChange={(e) => update({ crf: Number(e.target.value) })}
+        />
+      </label>
+      <label>
+        Execution provider
+        <select
+          value={settings.executionProvider}
+          onChange={(e) => update({ executionProvider: e.target.value as typeof settings.executionProvider })}
+        >
+          <option value="auto">Automatic (best available)</option>
+          <option value="cpu">CPU</option>
+          {providers.includes('cuda') && <option value="cuda">CUDA</option>}
+          {providers.includes('dml') && <option value="dml">DirectML</option>}
+          {providers.includes('coreml') && <option value="coreml">CoreML</option>}
+        </select>
+      </label>
+    </fieldset>
+  );
+}

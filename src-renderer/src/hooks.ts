@@ -1,0 +1,95 @@
+/** Side effects of the studio: backend events, preview requests, playback and keyboard shortcuts. */
+import { useEffect } from 'react';
+import { api } from './api-client';
+import { useModels } from './stores/models';
+import { usePreview } from './stores/preview';
+import { useProject } from './stores/project';
+import { useQueue } from './stores/queue';
+import { useSettings } from './stores/settings';
+import { useTimeline } from './stores/timeline';
+
+export function useBackendEvents(): void {
+  useEffect(() => {
+    void useModels.getState().load(api);
+    void useQueue.getState().refresh(api);
+    return api.onEvent((event) => {
+      if (event.type === 'queue') useQueue.getState().replace(event.items);
+    });
+  }, []);
+}
+
+/** Ask for a new inspection when anything it depends on changes (the store keeps one in flight). */
+export function useInspection(): void {
+  const modelId = useModels((s) => s.selectedId);
+  const source = useProject((s) => s.source);
+  const driving = useProject((s) => s.driving);
+  const sourceCrop = useProject((s) => s.sourceCrop);
+  const drivingCrop = useProject((s) => s.drivingCrop);
+  const playhead = useTimeline((s) => s.playhead);
+  const trimIn = useTimeline((s) => s.trimIn);
+  const { mode, adaptScale, relativeJacobian } = useSettings((s) => s.settings);
+  useEffect(() => {
+    if (!modelId || !source) return;
+    const timer = setTimeout(() => {
+      void usePreview.getState().request(api, {
+        modelId,
+        sourcePath: source.path,
+        drivingPath: driving?.path ?? null,
+        time: playhead,
+        referenceTime: trimIn,
+        sourceCrop,
+        drivingCrop,
+        settings: { mode, adaptScale, relativeJacobian },
+      });
+    }, 80);
+    return () => clearTimeout(timer);
+  }, [
+    modelId,
+    source,
+    driving,
+    sourceCrop,
+    drivingCrop,
+    playhead,
+    trimIn,
+    mode,
+    adaptScale,
+    relativeJacobian,
+  ]);
+}
+
+/** Playback: advance the playhead at the clip's rate, bounded by how fast previews arrive. */
+export function usePlayback(): void {
+  const playing = useTimeline((s) => s.playing);
+  const fps = useTimeline((s) => s.fps);
+  useEffect(() => {
+    if (!playing) return;
+    const timer = setInterval(() => {
+      if (!usePreview.getState().loading) useTimeline.getState().step(Math.max(1, Math.round(fps / 8)));
+    }, 125);
+    return () => clearInterval(timer);
+  }, [playing, fps]);
+}
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (
+        target &&
+        ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) &&
+        (target as HTMLInputElement).type !== 'range'
+      )
+        return;
+      const t = useTimeline.getState();
+      if (e.key === ' ') {
+        e.preventDefault();
+        t.setPlaying(!t.playing);
+      } else if (e.key === 'i' || e.key === 'I') t.markIn();
+      else if (e.key === 'o' || e.key === 'O') t.markOut();
+      else if (e.key === 'ArrowRight') t.step(1);
+      else if (e.key === 'ArrowLeft') t.step(-1);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

@@ -1,0 +1,62 @@
+/** The source image and the driving clip the user picked, as the backend describes them. */
+import { create } from 'zustand';
+import type { MarionetteBridge, MediaSummary } from '../../../src-shared/api';
+import type { CropBox } from '../../../src-shared/job';
+
+export interface ProjectState {
+  source: MediaSummary | null;
+  driving: MediaSummary | null;
+  sourceCrop: CropBox | null;
+  drivingCrop: CropBox | null;
+  thumbnails: string[];
+  error: string | null;
+  loadSource(api: MarionetteBridge, path: string): Promise<boolean>;
+  loadDriving(api: MarionetteBridge, path: string): Promise<boolean>;
+  setSourceCrop(crop: CropBox | null): void;
+  clearError(): void;
+}
+
+/** The centred square crop the engine uses when none is set: what the model sees. */
+export function centredCrop(width: number, height: number): CropBox {
+  const size = Math.min(width, height);
+  return { x: Math.floor((width - size) / 2), y: Math.floor((height - size) / 2), size };
+}
+
+export const useProject = create<ProjectState>((set) => ({
+  source: null,
+  driving: null,
+  sourceCrop: null,
+  drivingCrop: null,
+  thumbnails: [],
+  error: null,
+  async loadSource(api, path) {
+    try {
+      const source = await api.invoke('probeMedia', path);
+      set({ source, sourceCrop: null, error: null });
+      return true;
+    } catch (err) {
+      set({ error: (err as Error).message });
+      return false;
+    }
+  },
+  async loadDriving(api, path) {
+    try {
+      const driving = await api.invoke('probeMedia', path);
+      if (driving.kind !== 'video')
+        throw new Error(`${path} is a still image; pick a video to drive the motion`);
+      set({ driving, drivingCrop: null, thumbnails: [], error: null });
+      const thumbnails = await api.invoke('thumbnails', path, 8, null);
+      set({ thumbnails });
+      return true;
+    } catch (err) {
+      set({ error: (err as Error).message });
+      return false;
+    }
+  },
+  setSourceCrop(crop) {
+    set({ sourceCrop: crop });
+  },
+  clearError() {
+    set({ error: null });
+  },
+}));
