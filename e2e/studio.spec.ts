@@ -10,7 +10,13 @@ import { expect, test } from '@playwright/test';
 const FIXTURES = path.resolve('build/fixtures');
 const SHOTS = path.resolve('build/screenshots');
 
-function probe(file: string): { frames: number; codecs: string[]; pixFmt: string } {
+/** A real photo read in place from ../shared (930x929): paste-back must keep its size. */
+const PHOTO = path.resolve(
+  process.env.MARIONETTE_DATASETS ?? '../shared/datasets',
+  'faces/source_images/avatarify_obama.jpg',
+);
+
+function probe(file: string): { frames: number; codecs: string[]; pixFmt: string; size: number[] } {
   const ffprobe = process.env.FFPROBE_PATH ?? 'ffprobe';
   const out = JSON.parse(
     execFileSync(ffprobe, [
@@ -23,13 +29,21 @@ function probe(file: string): { frames: number; codecs: string[]; pixFmt: string
       file,
     ]).toString(),
   ) as {
-    streams: Array<{ codec_type: string; codec_name: string; pix_fmt?: string; nb_read_frames?: string }>;
+    streams: Array<{
+      codec_type: string;
+      codec_name: string;
+      pix_fmt?: string;
+      nb_read_frames?: string;
+      width?: number;
+      height?: number;
+    }>;
   };
   const video = out.streams.find((s) => s.codec_type === 'video')!;
   return {
     frames: Number(video.nb_read_frames),
     codecs: out.streams.map((s) => s.codec_name),
     pixFmt: video.pix_fmt ?? '',
+    size: [video.width ?? 0, video.height ?? 0],
   };
 }
 
@@ -47,17 +61,32 @@ test('the studio loads and lists the models from the backend', async ({ page }) 
   expect(errors).toEqual([]);
 });
 
-test('pick, trim, preview, render and export', async ({ page }) => {
+test("pick, frame, trim, preview, render and export at the photo's size", async ({ page }) => {
   mkdirSync(SHOTS, { recursive: true });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto('/');
 
   const source = page.getByRole('region', { name: 'Source image' });
-  await source.getByRole('textbox', { name: 'Source' }).fill(path.join(FIXTURES, 'source.png'));
+  await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
   await source.getByRole('button', { name: 'Load' }).click();
   await expect(source.getByRole('img', { name: 'Source' })).toBeVisible();
   await expect(source.getByLabel('Source keypoints')).toHaveAttribute('data-keypoints', '5');
+
+  // Framing: the test model is not a face model, so the proposal is the centred square; the user
+  // then shrinks and moves it with the keyboard, and the preview follows the new crop.
+  await expect(source.getByTestId('source-framing')).toHaveText('centred (not a face model)');
+  const cropBox = source.getByRole('slider', { name: 'Source crop box' });
+  await expect(cropBox).toHaveAttribute('data-crop', '0,0,929');
+  await cropBox.focus();
+  for (let i = 0; i < 10; i++) await cropBox.press('-');
+  for (let i = 0; i < 5; i++) await cropBox.press('ArrowRight');
+  const edited = (await cropBox.getAttribute('data-crop'))!.split(',').map(Number);
+  expect(edited[2]).toBeLessThan(929);
+  expect(edited[0]).toBeGreaterThan(0);
+  await expect(
+    source.getByText(`model sees a ${edited[2]}px square at (${edited[0]}, ${edited[1]})`),
+  ).toBeVisible();
 
   const driving = page.getByRole('region', { name: 'Driving video' });
   await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
@@ -84,8 +113,10 @@ test('pick, trim, preview, render and export', async ({ page }) => {
   await expect(preview.getByRole('img', { name: 'Deformation' })).toBeVisible();
 
   const output = page.getByLabel('Output file');
-  await expect(output).toHaveValue(/renders\/source__driving\.mp4$/);
+  await expect(output).toHaveValue(/renders\/avatarify_obama__driving\.mp4$/);
   const outputPath = await output.inputValue();
+  // Loading the clip framed the clip, and left the user's source crop alone.
+  await expect(cropBox).toHaveAttribute('data-crop', edited.join(','));
   await page.getByRole('button', { name: 'Render' }).click();
   const job = page.getByRole('list', { name: 'Render queue' }).getByRole('listitem').first();
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
@@ -95,6 +126,8 @@ test('pick, trim, preview, render and export', async ({ page }) => {
   const info = probe(outputPath);
   expect(info.codecs).toEqual(['h264', 'aac']);
   expect(info.pixFmt).toBe('yuv420p');
+  // Pasted back into the 930x929 photo (even sides for H.264).
+  expect(info.size).toEqual([930, 928]);
   expect(Math.abs(info.frames - framesInRange)).toBeLessThanOrEqual(1);
   expect(errors).toEqual([]);
 });

@@ -10,6 +10,9 @@ const external = [
   'ffmpeg-static',
   '@ffmpeg-installer/ffmpeg',
   '@ffprobe-installer/ffprobe',
+  // Loaded at run time with its WebAssembly binaries and model files from node_modules.
+  '@vladmandic/face-api',
+  '@tensorflow/*',
 ];
 const common = {
   bundle: true,

@@ -4,6 +4,7 @@
  * these, and the renderer's client is typed from them.
  */
 import { z } from 'zod';
+import { FramingRequestSchema, FramingResultSchema } from './framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
 import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
 
@@ -58,6 +59,14 @@ const FilePath = z.string().min(1).max(4096);
 
 export const InspectArgsSchema = InspectRequestSchema.omit({ modelDir: true }).extend({ modelId: Id });
 export type InspectArgs = z.infer<typeof InspectArgsSchema>;
+export const FramingArgsSchema = FramingRequestSchema.omit({ subject: true }).extend({ modelId: Id });
+export type FramingArgs = z.infer<typeof FramingArgsSchema>;
+/** A whole frame (no crop) scaled to fit a box, for drawing crop boxes over it. */
+export const FullFrameSchema = z.object({
+  image: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
 export const EnqueueArgsSchema = JobSpecBaseSchema.omit({ modelDir: true }).extend({ modelId: Id });
 export type EnqueueArgs = z.input<typeof EnqueueArgsSchema>;
 
@@ -74,6 +83,11 @@ export const apiMethods = {
     result: z.array(z.string()),
   },
   inspect: { args: z.tuple([InspectArgsSchema]), result: InspectResultSchema },
+  detectFraming: { args: z.tuple([FramingArgsSchema]), result: FramingResultSchema },
+  fullFrame: {
+    args: z.tuple([FilePath, z.number().nonnegative(), z.number().int().min(32).max(1024)]),
+    result: FullFrameSchema,
+  },
   listDirectory: { args: z.tuple([FilePath.nullable()]), result: DirectoryListingSchema },
   defaultOutputPath: { args: z.tuple([FilePath, FilePath]), result: z.string() },
   enqueue: { args: z.tuple([EnqueueArgsSchema]), result: QueueItemSchema },

@@ -28,7 +28,13 @@ export const RenderSettingsSchema = z.object({
   smoothing: SmoothingSchema.nullable().default(null),
   bestFrame: z.boolean().default(false),
   audio: z.boolean().default(true),
-  /** Output square side in pixels; null keeps the model's resolution. */
+  /** Find the subject (faces, for face models) when no crop is given; else centred squares. */
+  autoFrame: z.boolean().default(true),
+  /** Composite the animation back into the full source photo instead of exporting the square. */
+  pasteBack: z.boolean().default(false),
+  /** Paste-back output's longer side is capped to this many pixels. */
+  maxOutputSide: z.number().int().min(64).max(8192).default(1920),
+  /** Output square side in pixels; null keeps the model's resolution (ignored with paste-back). */
   outputSize: z.number().int().min(16).max(4096).nullable().default(null),
   /** x264 constant rate factor: lower is better quality. */
   crf: z.number().int().min(0).max(51).default(18),

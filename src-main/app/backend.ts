@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ApiEvent, ApiHandlers } from '../../src-shared/api.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import type { JobSpec } from '../../src-shared/job.js';
+import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
 import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { createHandlers, type DesktopShell } from './handlers.js';
@@ -35,6 +36,10 @@ export class EngineSupervisor implements JobRunner {
 
   inspect(request: InspectRequest): Promise<InspectResult> {
     return this.get().inspect(request);
+  }
+
+  frame(request: FramingRequest): Promise<FramingResult> {
+    return this.get().frame(request);
   }
 
   async shutdown(): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type ModelSummary,
 } from '../../src-shared/api.js';
 import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
+import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import { decodeSingleFrame } from '../engine/frame-source.js';
 import { listModels, templatesDir, userModelsDir, type CatalogEntry } from '../engine/model-catalog.js';
@@ -33,7 +34,10 @@ export interface DesktopShell {
 
 export interface AppContext {
   appVersion: string;
-  engine: { inspect(request: InspectRequest): Promise<InspectResult> };
+  engine: {
+    inspect(request: InspectRequest): Promise<InspectResult>;
+    frame(request: FramingRequest): Promise<FramingResult>;
+  };
   queue: JobQueue;
   shell: DesktopShell | null;
   /** Where renders go by default and where the browser picker starts. */
@@ -57,11 +61,15 @@ function summary(m: CatalogEntry): ModelSummary {
   };
 }
 
-async function modelDirFor(id: string): Promise<string> {
+async function modelFor(id: string): Promise<CatalogEntry> {
   const { models } = await listModels();
   const hit = models.find((m) => m.id === id);
   if (!hit) throw new Error(`model "${id}" is not installed`);
-  return hit.dir;
+  return hit;
+}
+
+async function modelDirFor(id: string): Promise<string> {
+  return (await modelFor(id)).dir;
 }
 
 export async function listDirectory(dir: string | null, home: string): Promise<DirectoryListing> {
@@ -146,6 +154,22 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     },
     async inspect({ modelId, ...request }) {
       return ctx.engine.inspect({ ...request, modelDir: await modelDirFor(modelId) });
+    },
+    async detectFraming({ modelId, ...request }) {
+      const model = await modelFor(modelId);
+      return ctx.engine.frame({ ...request, subject: subjectFor(model.manifest.category) });
+    },
+    async fullFrame(file, time, maxSide) {
+      const info = await probeMedia(file, 'file');
+      const s = Math.min(1, maxSide / Math.max(info.width, info.height));
+      const width = Math.max(2, Math.round(info.width * s));
+      const height = Math.max(2, Math.round(info.height * s));
+      const rgb = await decodeSingleFrame(
+        { input: file, width, height, crop: 'full', trimIn: info.kind === 'video' ? time : 0 },
+        'file',
+        new AbortController().signal,
+      );
+      return { image: pngDataUrl(rgb, width, height, 3), width: info.width, height: info.height };
     },
     async listDirectory(dir) {
       return listDirectory(dir, ctx.homeDir);

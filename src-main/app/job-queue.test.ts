@@ -36,6 +36,8 @@ function controllableRunner() {
         type: 'result',
         jobId: 'x',
         outputPath: next.outputPath,
+        sourceCrop: null,
+        drivingCrop: null,
         frames: 4,
         seconds: 1,
         executionProvider: 'cpu',

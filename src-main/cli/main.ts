@@ -36,6 +36,9 @@ const renderFlags = {
   'keypoints-json': { type: 'boolean' },
   'source-crop': { type: 'string' },
   'driving-crop': { type: 'string' },
+  'no-auto-frame': { type: 'boolean' },
+  'paste-back': { type: 'boolean' },
+  'max-side': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -57,7 +60,10 @@ options:
   --size N              output side in pixels (default: model resolution)
   --crf N               H.264 quality, 0-51 (default 18)
   --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
-  --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: centre)
+  --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
+  --no-auto-frame       centred squares instead of finding the face (face models only find faces)
+  --paste-back          composite the animation into the full source photo (its resolution)
+  --max-side N          paste-back output's longer side cap in pixels (default 1920)
   --side-by-side --occlusion --keypoint-overlay --keypoints-json   extra outputs beside OUT.mp4`;
 
 function reporter(quiet: boolean, label = '') {
@@ -120,6 +126,9 @@ async function animateCommand(argv: string[]): Promise<void> {
       `(${(result.frames / result.seconds).toFixed(2)} fps, ${result.executionProvider})`,
   );
   for (const extra of result.extraOutputs) console.log(`wrote ${extra}`);
+  const crop = (c: JobSpec['sourceCrop']) => (c ? `${c.size}px at (${c.x}, ${c.y})` : 'centred');
+  if (!values.quiet)
+    console.log(`framing: source ${crop(result.sourceCrop)}, driving ${crop(result.drivingCrop)}`);
 }
 
 async function batchCommand(argv: string[]): Promise<void> {

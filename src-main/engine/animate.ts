@@ -10,7 +10,10 @@
  */
 import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobSpec } from '../../src-shared/job.js';
+import type { CropBox, JobSpec } from '../../src-shared/job.js';
+import { subjectFor } from '../../src-shared/framing/schema.js';
+import { frameDriving, frameSource } from '../framing/auto-frame.js';
+import { PasteBack } from './paste-back.js';
 import { bestFrameIndex } from '../../src-shared/motion/best-frame.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
@@ -32,8 +35,8 @@ export interface AnimateHooks {
   loadModel(dir: string, provider: JobSpec['settings']['executionProvider']): Promise<ModelSet>;
   onProgress?(stage: Stage, done: number, total: number, fps: number): void;
   onPreview?(frameIndex: number, width: number, height: number, rgb: Uint8Array): void;
-  /** Every result frame before encoding (in-process callers only: tests, benchmarks). */
-  onFrame?(frameIndex: number, rgb: Uint8Array): void;
+  /** Every main-output frame as encoded (in-process callers only: tests, benchmarks). */
+  onFrame?(frameIndex: number, rgb: Uint8Array, width: number, height: number): void;
   /** Time spent per stage, for benchmarks. */
   timings?: StageTimings;
 }
@@ -52,6 +55,9 @@ export function emptyTimings(): StageTimings {
 
 export interface AnimateResult {
   outputPath: string;
+  /** The squares actually used (after automatic framing), in source / driving pixels. */
+  sourceCrop: CropBox | null;
+  drivingCrop: CropBox | null;
   frames: number;
   seconds: number;
   executionProvider: string;
@@ -175,9 +181,10 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
+  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), hooks);
 
   const sourceRgb = await decodeSingleFrame(
-    { input: job.sourcePath, width, height, crop: job.sourceCrop },
+    { input: job.sourcePath, width, height, crop: sourceCrop },
     'source image',
     signal,
   );
@@ -192,7 +199,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     input: job.drivingPath,
     width,
     height,
-    crop: job.drivingCrop,
+    crop: drivingCrop,
     trimIn: job.trimIn,
     trimOut: job.trimOut,
   };
@@ -228,7 +235,16 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const extraOutputs: string[] = [];
   let jsonTemp: string | null = null;
   try {
-    const main = new VideoSink(job.outputPath, { ...sinkBase, width, height, audio }, signal);
+    const paste = settings.pasteBack
+      ? await PasteBack.open(job.sourcePath, inputs.source, sourceCrop, settings.maxOutputSide, signal)
+      : null;
+    const main = new VideoSink(
+      job.outputPath,
+      paste
+        ? { ...sinkBase, width: paste.size.width, height: paste.size.height, audio, outputSize: null }
+        : { ...sinkBase, width, height, audio },
+      signal,
+    );
     sinks.push(main);
     const sbs = settings.sideBySide
       ? new VideoSink(
@@ -303,8 +319,9 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
       for (let i = 0; i < count; i++) {
         const frameIndex = start + i;
         const result = chwToRgb(out.prediction, width, height, i * frameSize);
-        hooks.onFrame?.(frameIndex, result);
-        await main.write(result);
+        const frame = paste ? paste.compose(result, width, height) : result;
+        hooks.onFrame?.(frameIndex, frame, paste?.size.width ?? width, paste?.size.height ?? height);
+        await main.write(frame);
         if (occlusion) await occlusion.write(mapToGray(out.occlusionMap, occH * occW, i * occH * occW));
         if (drivingFrames) {
           const next = await drivingFrames.next();
@@ -344,6 +361,8 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     const outputPath = await main.finish();
     return {
       outputPath,
+      sourceCrop,
+      drivingCrop,
       frames: track.length,
       seconds: (performance.now() - started) / 1000,
       executionProvider: models.executionProvider,
@@ -357,6 +376,22 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     if (signal.aborted) throw cancelled();
     throw err;
   }
+}
+
+/** The job's crops, with the automatic ones filled in where the job left them open. */
+async function chooseCrops(
+  job: JobSpec,
+  subject: ReturnType<typeof subjectFor>,
+  hooks: AnimateHooks,
+): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | null }> {
+  let { sourceCrop, drivingCrop } = job;
+  if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
+  hooks.onProgress?.('framing', 0, 2, 0);
+  sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal)).crop;
+  hooks.onProgress?.('framing', 1, 2, 0);
+  drivingCrop ??= (await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal)).crop;
+  hooks.onProgress?.('framing', 2, 2, 0);
+  return { sourceCrop, drivingCrop };
 }
 
 function keypointsDocument(

@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import { describeIssues, type JobSpec } from '../../src-shared/job.js';
 import {
@@ -53,7 +54,7 @@ export interface RunCallbacks {
 }
 
 interface Pending {
-  resolve(result: ResultEvent | InspectResult): void;
+  resolve(result: ResultEvent | InspectResult | FramingResult): void;
   reject(error: EngineError): void;
   callbacks: RunCallbacks;
   /** The render's output path, whose temporaries a dead worker leaves behind (none for inspections). */
@@ -85,7 +86,7 @@ export class EngineClient {
       else {
         this.pending.delete(event.jobId);
         if (event.type === 'result') job.resolve(event);
-        else if (event.type === 'inspection') job.resolve(event.result);
+        else if (event.type === 'inspection' || event.type === 'framing') job.resolve(event.result);
         else job.reject(new EngineError(event.code, event.message));
       }
     });
@@ -129,17 +130,26 @@ export class EngineClient {
 
   /** One preview frame (keypoints, result, occlusion, flow) at a moment of the driving clip. */
   inspect(request: InspectRequest): Promise<InspectResult> {
+    return this.query<InspectResult>((jobId) => ({ type: 'inspect', jobId, request }));
+  }
+
+  /** Proposed crops of the source photo and the driving clip's range. */
+  frame(request: FramingRequest): Promise<FramingResult> {
+    return this.query<FramingResult>((jobId) => ({ type: 'frame', jobId, request }));
+  }
+
+  private query<T>(message: (jobId: string) => EngineRequest): Promise<T> {
     if (this.exited)
       return Promise.reject(new EngineError('worker-crashed', 'the engine process is not running'));
     const jobId = randomUUID();
-    return new Promise<InspectResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       this.pending.set(jobId, {
         resolve: resolve as Pending['resolve'],
         reject,
         callbacks: {},
         outputPath: null,
       });
-      this.transport.send({ type: 'inspect', jobId, request });
+      this.transport.send(message(jobId));
     });
   }
 

@@ -6,7 +6,9 @@
 import { describeIssues } from '../../src-shared/job.js';
 import { EngineRequestSchema, type EngineEvent } from '../../src-shared/protocol/engine.js';
 import { killAllMediaProcesses } from '../media/run-ffmpeg.js';
+import type { FramingRequest } from '../../src-shared/framing/schema.js';
 import type { InspectRequest } from '../../src-shared/inspect.js';
+import { frameInputs } from '../framing/auto-frame.js';
 import { animate } from './animate.js';
 import { inspectFrame } from './inspect.js';
 import { EngineError } from './errors.js';
@@ -73,12 +75,12 @@ async function runJob(jobId: string, job: Parameters<typeof animate>[0]): Promis
   }
 }
 
-async function runInspection(jobId: string, request: InspectRequest): Promise<void> {
+/** A one-off question to the engine (preview frame, framing) answered by one event. */
+async function answer(jobId: string, work: (signal: AbortSignal) => Promise<EngineEvent>): Promise<void> {
   const controller = new AbortController();
   running.set(jobId, controller);
   try {
-    const models = await loadModel(request.modelDir, 'auto');
-    port.send({ type: 'inspection', jobId, result: await inspectFrame(models, request, controller.signal) });
+    port.send(await work(controller.signal));
   } catch (err) {
     const code =
       err instanceof EngineError ? err.code : (err as Error).name === 'ModelError' ? 'model' : 'internal';
@@ -87,6 +89,15 @@ async function runInspection(jobId: string, request: InspectRequest): Promise<vo
     running.delete(jobId);
   }
 }
+
+const inspect = (jobId: string, request: InspectRequest) =>
+  answer(jobId, async (signal) => {
+    const models = await loadModel(request.modelDir, 'auto');
+    return { type: 'inspection', jobId, result: await inspectFrame(models, request, signal) };
+  });
+
+const frame = (jobId: string, request: FramingRequest) =>
+  answer(jobId, async (signal) => ({ type: 'framing', jobId, result: await frameInputs(request, signal) }));
 
 port.onMessage((message) => {
   const parsed = EngineRequestSchema.safeParse(message);
@@ -101,7 +112,8 @@ port.onMessage((message) => {
   }
   const request = parsed.data;
   if (request.type === 'start') void runJob(request.jobId, request.job);
-  else if (request.type === 'inspect') void runInspection(request.jobId, request.request);
+  else if (request.type === 'inspect') void inspect(request.jobId, request.request);
+  else if (request.type === 'frame') void frame(request.jobId, request.request);
   else if (request.type === 'cancel') running.get(request.jobId)?.abort();
   else {
     for (const c of running.values()) c.abort();

@@ -37,23 +37,30 @@ export function countPacketsArgs(input: string): string[] {
   ];
 }
 
-/** Crop (a given square, else the centred largest square) then scale to the model's resolution. */
-export function framingFilter(crop: CropBox | null, width: number, height: number): string {
+/**
+ * Crop (a given square, else the centred largest square; 'full' keeps the whole frame) then scale
+ * to width x height.
+ */
+export function framingFilter(crop: CropBox | null | 'full', width: number, height: number): string {
+  const scale = `scale=${width}:${height}:flags=area,setsar=1`;
+  if (crop === 'full') return scale;
   const cropPart = crop
     ? `crop=${crop.size}:${crop.size}:${crop.x}:${crop.y}`
     : `crop='min(iw,ih)':'min(iw,ih)'`;
-  return `${cropPart},scale=${width}:${height}:flags=area,setsar=1`;
+  return `${cropPart},${scale}`;
 }
 
 export interface DecodeOptions {
   input: string;
   width: number;
   height: number;
-  crop: CropBox | null;
+  crop: CropBox | null | 'full';
   trimIn?: number;
   trimOut?: number | null;
   /** Decode only the first frame (source images). */
   singleFrame?: boolean;
+  /** Sample the range at this rate instead of decoding every frame (framing analysis). */
+  sampleFps?: number;
 }
 
 /** Raw RGB24 frames at model resolution on stdout, exactly as the file holds them (no re-timing). */
@@ -61,7 +68,9 @@ export function decodeArgs(o: DecodeOptions): string[] {
   const args = [...quiet];
   if (o.trimIn && o.trimIn > 0) args.push('-ss', formatSeconds(o.trimIn));
   if (o.trimOut != null) args.push('-t', formatSeconds(o.trimOut - (o.trimIn ?? 0)));
-  args.push('-i', o.input, '-map', '0:v:0', '-vf', framingFilter(o.crop, o.width, o.height));
+  const framing = framingFilter(o.crop, o.width, o.height);
+  const filter = o.sampleFps ? `fps=${o.sampleFps.toFixed(6)},${framing}` : framing;
+  args.push('-i', o.input, '-map', '0:v:0', '-vf', filter);
   if (o.singleFrame) args.push('-frames:v', '1');
   args.push('-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   return args;

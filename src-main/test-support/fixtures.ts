@@ -10,6 +10,9 @@ export const TINY_MODEL = path.join(FIXTURES, 'tiny-model');
 export const SOURCE = path.join(FIXTURES, 'source.png');
 export const DRIVING = path.join(FIXTURES, 'driving.avi');
 
+/** Real photos and clips, read in place from ../shared beside the checkout (never copied in). */
+export const DATASETS = path.resolve(process.env.MARIONETTE_DATASETS ?? '../shared/datasets');
+
 export function tempDir(prefix = 'marionette-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }

@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { api } from './api-client';
+import { CropEditor } from './components/CropEditor';
 import { FileField } from './components/FileField';
 import { KeypointImage } from './components/KeypointImage';
 import { ModelList } from './components/ModelList';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { Timeline } from './components/Timeline';
-import { useBackendEvents, useInspection, usePlayback, useShortcuts } from './hooks';
+import { useBackendEvents, useFramingFrames, useInspection, usePlayback, useShortcuts } from './hooks';
+import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
 import { centredCrop, useProject } from './stores/project';
@@ -27,6 +29,8 @@ export function App() {
   useInspection();
   usePlayback();
   useShortcuts();
+  useFramingFrames();
+  const framing = useFraming();
   useEffect(() => {
     api.invoke('version').then(
       (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
@@ -70,6 +74,30 @@ export function App() {
   const crop = project.source
     ? (project.sourceCrop ?? centredCrop(project.source.width, project.source.height))
     : null;
+  const drivingCrop = project.driving
+    ? (project.drivingCrop ?? centredCrop(project.driving.width, project.driving.height))
+    : null;
+  const autoFrame = () => {
+    if (!model || !project.source) return;
+    void framing.detect(api, {
+      modelId: model.id,
+      sourcePath: project.source.path,
+      drivingPath: project.driving?.path ?? null,
+      trimIn,
+      trimOut: trimOut < duration ? trimOut : null,
+    });
+  };
+  const proposal = framing.proposal;
+  const framingNote = (side: 'source' | 'driving') => {
+    const p = side === 'source' ? proposal?.source : proposal?.driving;
+    if (framing.detecting) return 'finding the subject…';
+    if (!p) return '';
+    if (p.method === 'centre')
+      return model && model.category !== 'face' && !/^vox/.test(model.category ?? '')
+        ? 'centred (not a face model)'
+        : 'no face found: centred';
+    return side === 'source' ? 'face found' : `face in ${p.detected} of ${p.sampled} sampled frames`;
+  };
   const images = preview.result?.images;
   const canRender = Boolean(model && project.source && project.driving && outputPath);
 
@@ -116,6 +144,28 @@ export function App() {
               {crop.y})
             </p>
           )}
+          {project.source && crop && framing.sourceFrame && (
+            <CropEditor
+              label="Source"
+              frame={framing.sourceFrame}
+              crop={crop}
+              faces={proposal?.source.faces ?? []}
+              onChange={project.setSourceCrop}
+            />
+          )}
+          {project.source && (
+            <div className="framing-actions">
+              <button type="button" onClick={autoFrame} disabled={!model || framing.detecting}>
+                Auto-frame
+              </button>
+              <button type="button" onClick={() => project.setSourceCrop(null)}>
+                Centre
+              </button>
+              <span className="meta" data-testid="source-framing">
+                {framingNote('source')}
+              </span>
+            </div>
+          )}
         </section>
         <section className="panel driving" aria-labelledby="driving-heading">
           <h2 id="driving-heading">Driving video</h2>
@@ -139,6 +189,23 @@ export function App() {
                 {project.driving.duration?.toFixed(2)} s{project.driving.hasAudio ? ' · audio' : ''}
               </p>
               <Timeline thumbnails={project.thumbnails} />
+              {drivingCrop && framing.drivingFrame && (
+                <CropEditor
+                  label="Driving"
+                  frame={framing.drivingFrame}
+                  crop={drivingCrop}
+                  faces={proposal?.driving?.faces ?? []}
+                  onChange={project.setDrivingCrop}
+                />
+              )}
+              <div className="framing-actions">
+                <button type="button" onClick={() => project.setDrivingCrop(null)}>
+                  Centre
+                </button>
+                <span className="meta" data-testid="driving-framing">
+                  {framingNote('driving')}
+                </span>
+              </div>
             </>
           )}
         </section>

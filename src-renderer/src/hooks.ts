@@ -1,6 +1,7 @@
 /** Side effects of the studio: backend events, preview requests, playback and keyboard shortcuts. */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { api } from './api-client';
+import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
 import { useProject } from './stores/project';
@@ -92,4 +93,47 @@ export function useShortcuts(): void {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+}
+
+/** Whole frames for the crop editors, and an automatic framing proposal for each new pair of files. */
+export function useFramingFrames(): void {
+  const modelId = useModels((s) => s.selectedId);
+  const source = useProject((s) => s.source);
+  const driving = useProject((s) => s.driving);
+  const trimIn = useTimeline((s) => s.trimIn);
+  useEffect(() => {
+    if (source) void useFraming.getState().loadSourceFrame(api, source.path);
+  }, [source]);
+  useEffect(() => {
+    if (!driving) return;
+    const timer = setTimeout(
+      () => void useFraming.getState().loadDrivingFrame(api, driving.path, trimIn),
+      150,
+    );
+    return () => clearTimeout(timer);
+  }, [driving, trimIn]);
+  const last = useRef({ modelId: '', source: '', driving: '' });
+  useEffect(() => {
+    if (!modelId || !source) return;
+    const { trimIn: tIn, trimOut, duration } = useTimeline.getState();
+    const drivingPath = driving?.path ?? null;
+    const prev = last.current;
+    const modelChanged = prev.modelId !== modelId;
+    const apply = {
+      source: modelChanged || prev.source !== source.path,
+      driving: modelChanged || prev.driving !== (drivingPath ?? ''),
+    };
+    last.current = { modelId, source: source.path, driving: drivingPath ?? '' };
+    void useFraming.getState().detect(
+      api,
+      {
+        modelId,
+        sourcePath: source.path,
+        drivingPath,
+        trimIn: tIn,
+        trimOut: trimOut < duration ? trimOut : null,
+      },
+      apply,
+    );
+  }, [modelId, source, driving]);
 }

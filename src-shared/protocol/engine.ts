@@ -4,13 +4,15 @@
  * a crash.
  */
 import { z } from 'zod';
+import { FramingRequestSchema, FramingResultSchema } from '../framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from '../inspect.js';
-import { JobSpecSchema } from '../job.js';
+import { CropBoxSchema, JobSpecSchema } from '../job.js';
 
 export const EngineRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), jobId: z.string().min(1), job: JobSpecSchema }),
   z.object({ type: z.literal('cancel'), jobId: z.string().min(1) }),
   z.object({ type: z.literal('inspect'), jobId: z.string().min(1), request: InspectRequestSchema }),
+  z.object({ type: z.literal('frame'), jobId: z.string().min(1), request: FramingRequestSchema }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type EngineRequest = z.infer<typeof EngineRequestSchema>;
@@ -25,7 +27,7 @@ export const EngineErrorCodeSchema = z.enum([
 ]);
 export type EngineErrorCode = z.infer<typeof EngineErrorCodeSchema>;
 
-export const StageSchema = z.enum(['probe', 'keypoints', 'render', 'finalise']);
+export const StageSchema = z.enum(['probe', 'framing', 'keypoints', 'render', 'finalise']);
 export type Stage = z.infer<typeof StageSchema>;
 
 export const EngineEventSchema = z.discriminatedUnion('type', [
@@ -50,6 +52,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     type: z.literal('result'),
     jobId: z.string(),
     outputPath: z.string(),
+    sourceCrop: CropBoxSchema.nullable(),
+    drivingCrop: CropBoxSchema.nullable(),
     frames: z.number().int().nonnegative(),
     seconds: z.number().nonnegative(),
     executionProvider: z.string(),
@@ -57,6 +61,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     referenceFrame: z.number().int().nonnegative(),
   }),
   z.object({ type: z.literal('inspection'), jobId: z.string(), result: InspectResultSchema }),
+  z.object({ type: z.literal('framing'), jobId: z.string(), result: FramingResultSchema }),
   z.object({ type: z.literal('error'), jobId: z.string(), code: EngineErrorCodeSchema, message: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

@@ -3,7 +3,7 @@ import { useSettings } from '../stores/settings';
 
 export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
   const { settings, update } = useSettings();
-  const checkbox = (key: 'adaptScale' | 'bestFrame' | 'audio', label: string) => (
+  const checkbox = (key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame', label: string) => (
     <label className="check">
       <input type="checkbox" checked={settings[key]} onChange={(e) => update({ [key]: e.target.checked })} />
       {label}
@@ -35,9 +35,26 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
       </label>
       {checkbox('bestFrame', 'Start from the best-matching frame')}
       {checkbox('audio', 'Keep the clip’s audio')}
+      {checkbox('autoFrame', 'Find the face when no crop is set')}
+      {checkbox('pasteBack', 'Paste back into the full photo')}
+      {settings.pasteBack && (
+        <label>
+          Longest side
+          <select
+            value={settings.maxOutputSide}
+            onChange={(e) => update({ maxOutputSide: Number(e.target.value) })}
+          >
+            <option value={720}>720 px</option>
+            <option value={1080}>1080 px</option>
+            <option value={1920}>1920 px</option>
+            <option value={3840}>3840 px</option>
+          </select>
+        </label>
+      )}
       <label>
         Output size
         <select
+          disabled={settings.pasteBack}
           value={settings.outputSize ?? 0}
           onChange={(e) => update({ outputSize: Number(e.target.value) || null })}
         >

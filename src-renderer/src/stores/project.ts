@@ -13,14 +13,11 @@ export interface ProjectState {
   loadSource(api: MarionetteBridge, path: string): Promise<boolean>;
   loadDriving(api: MarionetteBridge, path: string): Promise<boolean>;
   setSourceCrop(crop: CropBox | null): void;
+  setDrivingCrop(crop: CropBox | null): void;
   clearError(): void;
 }
 
-/** The centred square crop the engine uses when none is set: what the model sees. */
-export function centredCrop(width: number, height: number): CropBox {
-  const size = Math.min(width, height);
-  return { x: Math.floor((width - size) / 2), y: Math.floor((height - size) / 2), size };
-}
+export { centredCrop } from '../../../src-shared/framing/crop';
 
 export const useProject = create<ProjectState>((set) => ({
   source: null,
@@ -55,6 +52,9 @@ export const useProject = create<ProjectState>((set) => ({
   },
   setSourceCrop(crop) {
     set({ sourceCrop: crop });
+  },
+  setDrivingCrop(crop) {
+    set({ drivingCrop: crop });
   },
   clearError() {
     set({ error: null });

@@ -9,7 +9,8 @@ export interface SettingsState {
   setOutputPath(path: string): void;
 }
 
-export const defaultSettings = (): RenderSettings => RenderSettingsSchema.parse({});
+/** The engine's defaults, except that the studio exports at the photo's resolution. */
+export const defaultSettings = (): RenderSettings => RenderSettingsSchema.parse({ pasteBack: true });
 
 export const useSettings = create<SettingsState>((set, get) => ({
   settings: defaultSettings(),

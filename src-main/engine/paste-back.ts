@@ -1,0 +1,53 @@
+/** Paste-back of the animated square into the source photo, at the photo's (capped) resolution. */
+import { centredCrop } from '../../src-shared/framing/crop.js';
+import {
+  featherMask,
+  pasteBack,
+  pasteBackSize,
+  resizeRgb,
+  scaledBox,
+  type FrameSize,
+} from '../../src-shared/framing/composite.js';
+import type { CropBox } from '../../src-shared/job.js';
+import type { MediaInfo } from '../media/probe.js';
+import { decodeSingleFrame } from './frame-source.js';
+
+/** Feather width as a fraction of the pasted square's side. */
+const FEATHER = 0.08;
+
+export class PasteBack {
+  private constructor(
+    readonly size: FrameSize,
+    readonly box: CropBox,
+    private readonly photo: Uint8Array,
+    private readonly mask: Float32Array,
+  ) {}
+
+  static async open(
+    sourcePath: string,
+    info: MediaInfo,
+    crop: CropBox | null,
+    maxSide: number,
+    signal: AbortSignal,
+  ): Promise<PasteBack> {
+    const size = pasteBackSize(info.width, info.height, maxSide);
+    const photo = await decodeSingleFrame(
+      { input: sourcePath, width: size.width, height: size.height, crop: 'full' },
+      'source image',
+      signal,
+    );
+    const box = scaledBox(crop ?? centredCrop(info.width, info.height), size);
+    return new PasteBack(
+      size,
+      box,
+      photo,
+      featherMask(box.size, Math.max(2, Math.round(box.size * FEATHER))),
+    );
+  }
+
+  /** One output frame from one model-resolution result. */
+  compose(result: Uint8Array, width: number, height: number): Uint8Array {
+    const patch = resizeRgb(result, width, height, this.box.size, this.box.size);
+    return pasteBack(this.photo, this.size.width, this.size.height, patch, this.box, this.mask);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Automatic framing: where the model's square goes in the source photo and in the driving clip.
+ * Faces are detected on a reduced copy (the detector works at 512 px anyway) and mapped back.
+ */
+import type { CropBox } from '../../src-shared/job.js';
+import { centredCrop, faceCrop, scaleCrop, stableCrop, type Rect } from '../../src-shared/framing/crop.js';
+import type { FramedImage, FramingRequest, FramingResult, Subject } from '../../src-shared/framing/schema.js';
+import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
+import { EngineError } from '../engine/errors.js';
+import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
+import { detectFaces } from './face-detector.js';
+
+const SOURCE_WORK_SIDE = 640;
+const DRIVING_WORK_SIDE = 384;
+/** At most this many driving frames are analysed, spread over the trimmed range. */
+const DRIVING_SAMPLES = 12;
+
+function workSize(info: MediaInfo, maxSide: number): { width: number; height: number; factor: number } {
+  const s = Math.min(1, maxSide / Math.max(info.width, info.height));
+  const width = Math.max(2, Math.round(info.width * s));
+  const height = Math.max(2, Math.round(info.height * s));
+  return { width, height, factor: info.width / width };
+}
+
+function scaleRect(r: Rect, f: number): Rect {
+  return { x: r.x * f, y: r.y * f, width: r.width * f, height: r.height * f };
+}
+
+async function probe(file: string, subject: string, signal: AbortSignal): Promise<MediaInfo> {
+  try {
+    return await probeMedia(file, subject, signal);
+  } catch (err) {
+    if (err instanceof MediaInputError) throw new EngineError('input', err.message);
+    throw err;
+  }
+}
+
+/** Best face's crop in a work-size frame, or null. */
+async function frameFace(rgb: Uint8Array, width: number, height: number) {
+  const faces = await detectFaces(rgb, width, height);
+  const best = faces[0];
+  return best ? { crop: faceCrop(best.landmarks, width, height), box: best.box } : null;
+}
+
+export async function frameSource(path: string, subject: Subject, signal: AbortSignal): Promise<FramedImage> {
+  const info = await probe(path, 'source image', signal);
+  const fallback: FramedImage = {
+    width: info.width,
+    height: info.height,
+    crop: centredCrop(info.width, info.height),
+    method: 'centre',
+    faces: [],
+    sampled: 1,
+    detected: 0,
+  };
+  if (subject !== 'face') return fallback;
+  const work = workSize(info, SOURCE_WORK_SIDE);
+  const rgb = await decodeSingleFrame({ input: path, ...work, crop: 'full' }, 'source image', signal);
+  const found = await frameFace(rgb, work.width, work.height);
+  if (!found) return fallback;
+  return {
+    ...fallback,
+    crop: scaleCrop(found.crop, work.factor, info.width, info.height),
+    method: 'face',
+    faces: [scaleRect(found.box, work.factor)],
+    detected: 1,
+  };
+}
+
+export async function frameDriving(
+  path: string,
+  trimIn: number,
+  trimOut: number | null,
+  subject: Subject,
+  signal: AbortSignal,
+): Promise<FramedImage> {
+  const info = await probe(path, 'driving video', signal);
+  const fallback: FramedImage = {
+    width: info.width,
+    height: info.height,
+    crop: centredCrop(info.width, info.height),
+    method: 'centre',
+    faces: [],
+    sampled: 0,
+    detected: 0,
+  };
+  if (subject !== 'face') return fallback;
+  const work = workSize(info, DRIVING_WORK_SIDE);
+  const span = Math.max(0.04, (trimOut ?? info.duration ?? 1) - trimIn);
+  const fps = info.fps ? info.fps.num / info.fps.den : 25;
+  const sampleFps = Math.min(fps, DRIVING_SAMPLES / span);
+  const crops: (CropBox | null)[] = [];
+  const faces: Rect[] = [];
+  for await (const rgb of decodeFrames(
+    { input: path, ...work, crop: 'full', trimIn, trimOut, sampleFps },
+    'driving video',
+    signal,
+  )) {
+    const found = await frameFace(rgb, work.width, work.height);
+    crops.push(found?.crop ?? null);
+    if (found) faces.push(scaleRect(found.box, work.factor));
+    if (crops.length >= DRIVING_SAMPLES + 1) break;
+  }
+  const union = stableCrop(crops, work.width, work.height);
+  if (!union) return { ...fallback, sampled: crops.length };
+  return {
+    ...fallback,
+    crop: scaleCrop(union, work.factor, info.width, info.height),
+    method: 'face',
+    faces,
+    sampled: crops.length,
+    detected: faces.length,
+  };
+}
+
+export async function frameInputs(request: FramingRequest, signal: AbortSignal): Promise<FramingResult> {
+  const source = await frameSource(request.sourcePath, request.subject, signal);
+  const driving = request.drivingPath
+    ? await frameDriving(request.drivingPath, request.trimIn, request.trimOut, request.subject, signal)
+    : null;
+  return { source, driving };
+}

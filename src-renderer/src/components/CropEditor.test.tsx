@@ -1,0 +1,60 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { CropEditor } from './CropEditor';
+
+const frame = { image: 'data:image/png;base64,', width: 800, height: 600 };
+
+describe('CropEditor', () => {
+  it('moves and resizes the square with the keyboard, inside the frame', () => {
+    const onChange = vi.fn();
+    render(
+      <CropEditor
+        label="Source"
+        frame={frame}
+        crop={{ x: 100, y: 100, size: 400 }}
+        faces={[]}
+        onChange={onChange}
+      />,
+    );
+    const box = screen.getByRole('slider', { name: 'Source crop box' });
+    expect(box.getAttribute('data-crop')).toBe('100,100,400');
+    fireEvent.keyDown(box, { key: 'ArrowRight' });
+    expect(onChange).toHaveBeenLastCalledWith({ x: 108, y: 100, size: 400 });
+    fireEvent.keyDown(box, { key: '-' });
+    expect(onChange).toHaveBeenLastCalledWith({ x: 108, y: 108, size: 384 });
+    fireEvent.keyDown(box, { key: 'ArrowUp' });
+    expect(onChange).toHaveBeenLastCalledWith({ x: 100, y: 92, size: 400 });
+  });
+
+  it('never proposes a square outside the frame', () => {
+    const onChange = vi.fn();
+    render(
+      <CropEditor
+        label="Driving"
+        frame={frame}
+        crop={{ x: 200, y: 0, size: 600 }}
+        faces={[]}
+        onChange={onChange}
+      />,
+    );
+    const box = screen.getByRole('slider', { name: 'Driving crop box' });
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    expect(onChange).toHaveBeenLastCalledWith({ x: 200, y: 0, size: 600 });
+    fireEvent.keyDown(box, { key: '+' });
+    expect(onChange).toHaveBeenLastCalledWith({ x: 200, y: 0, size: 600 });
+  });
+
+  it('outlines the detected faces', () => {
+    const { container } = render(
+      <CropEditor
+        label="Source"
+        frame={frame}
+        crop={{ x: 0, y: 0, size: 600 }}
+        faces={[{ x: 10, y: 20, width: 100, height: 120 }]}
+        onChange={() => undefined}
+      />,
+    );
+    expect(container.querySelectorAll('.face-box')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,43 @@
+/** Automatic framing request/answer, exchanged between the studio, main and the engine process. */
+import { z } from 'zod';
+import { CropBoxSchema } from '../job.js';
+
+/** How a model's subject is found: faces by the face detector; anything else gets a centred box. */
+export const SubjectSchema = z.enum(['face', 'centre']);
+export type Subject = z.infer<typeof SubjectSchema>;
+
+/** From a model manifest's category (ours say "face"; imported ones name their template). */
+export function subjectFor(category: string | null | undefined): Subject {
+  return category === 'face' || /^vox/i.test(category ?? '') ? 'face' : 'centre';
+}
+
+export const FramingRequestSchema = z.object({
+  sourcePath: z.string().min(1),
+  drivingPath: z.string().min(1).nullable(),
+  trimIn: z.number().nonnegative(),
+  trimOut: z.number().positive().nullable(),
+  subject: SubjectSchema,
+});
+export type FramingRequest = z.infer<typeof FramingRequestSchema>;
+
+const RectSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
+export const FramedImageSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  crop: CropBoxSchema,
+  /** 'face': from detected faces; 'centre': nothing detected (or not a face model). */
+  method: z.enum(['face', 'centre']),
+  /** Face boxes found (source: in the photo; driving: every sampled frame), in original pixels. */
+  faces: z.array(RectSchema),
+  /** Driving only: frames sampled / frames with a face. */
+  sampled: z.number().int().nonnegative(),
+  detected: z.number().int().nonnegative(),
+});
+export type FramedImage = z.infer<typeof FramedImageSchema>;
+
+export const FramingResultSchema = z.object({
+  source: FramedImageSchema,
+  driving: FramedImageSchema.nullable(),
+});
+export type FramingResult = z.infer<typeof FramingResultSchema>;
