@@ -6,8 +6,10 @@ reconstructed from the clip's first frame and that frame's keypoints.
   external detector (dlib's HOG detector + the shape predictor in Debian's libdlib-data) in the
   real and the reconstructed frame, over frames where both have a face.
 - MKR: share of frames whose real frame has a detected face and whose reconstruction has none.
-- AED needs a pretrained identity embedding; none can be installed here, so it is reported as
-  null with the reason (see the README).
+- AED: mean distance between identity embeddings of the real and the reconstructed frame, over
+  frames where both have a face. The embedding is face-api's face recognition network (128-D, the
+  npm package ships its weights; run by tools/face_embed.cjs with Node), standing in for the
+  paper's re-identification / OpenFace networks, which cannot be obtained here. Faces only.
 
     /usr/bin/python3 -m fomm.evaluate --config configs/face-128.yaml --checkpoint RUN/checkpoint.pth.tar \
         --split data/face-split.json --data-root ../../shared/datasets --out metrics.json
@@ -27,7 +29,8 @@ from .data import cached_frames, load_split
 
 PREDICTOR = Path("/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
 TOOL_SOURCE = Path(__file__).resolve().parent.parent / "tools" / "face_landmarks.cpp"
-AED_NOTE = "not computed: no pretrained identity-embedding network can be installed on this machine"
+EMBED_TOOL = Path(__file__).resolve().parent.parent / "tools" / "face_embed.cjs"
+AED_EMBEDDING = "face-api face recognition net (128-D, dlib-ResNet-34 style), SSD detector + 68-landmark alignment"
 
 
 def landmark_tool(build_dir):
@@ -58,6 +61,30 @@ def face_landmarks(tool, frames):
     if len(out) != len(frames):
         raise RuntimeError(f"landmark tool returned {len(out)} results for {len(frames)} frames")
     return out
+
+
+def embedding_tool():
+    """The Node face-embedding command, or None when Node or the npm package is missing."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    probe = subprocess.run([node, "-e", "require.resolve('@vladmandic/face-api/package.json')"], cwd=EMBED_TOOL.parent, capture_output=True)
+    return [node, str(EMBED_TOOL)] if probe.returncode == 0 else None
+
+
+def face_embeddings(tool, frames):
+    """uint8 (T, H, W, 3) -> list of (128,) arrays or None per frame."""
+    _, height, width, _ = frames.shape
+    proc = subprocess.run([*tool, str(width), str(height)], input=np.ascontiguousarray(frames).tobytes(), capture_output=True, check=True)
+    out = [None if line.strip() == "none" else np.array(line.split(), dtype=np.float64) for line in proc.stdout.decode().splitlines()]
+    if len(out) != len(frames):
+        raise RuntimeError(f"embedding tool returned {len(out)} results for {len(frames)} frames")
+    return out
+
+
+def aed(real, fake):
+    distances = [np.linalg.norm(r - f) for r, f in zip(real, fake) if r is not None and f is not None]
+    return float(np.mean(distances)) if distances else None
 
 
 def to_tensor(frames):
@@ -96,7 +123,7 @@ def keypoint_metrics(real_marks, fake_marks):
     }
 
 
-def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_frames=None):
+def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_frames=None, embed=None):
     height, width = frame_size(config)
     kp_detector.eval()
     generator.eval()
@@ -110,6 +137,8 @@ def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_fr
         row = {"clip": Path(clip).name, "frames": int(len(frames)), "l1": l1}
         if tool is not None:
             row.update(keypoint_metrics(face_landmarks(tool, frames), face_landmarks(tool, to_uint8(fake))))
+        if embed is not None:
+            row["aed"] = aed(face_embeddings(embed, frames), face_embeddings(embed, to_uint8(fake)))
         per_clip.append(row)
     weights = np.array([r["frames"] for r in per_clip], dtype=np.float64)
 
@@ -123,8 +152,8 @@ def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_fr
         "l1": weighted("l1"),
         "akd": weighted("akd"),
         "mkr": weighted("mkr"),
-        "aed": None,
-        "aed_note": AED_NOTE,
+        "aed": weighted("aed"),
+        "aed_embedding": AED_EMBEDDING if embed else "unavailable (needs node and npm install)",
         "landmarks": "dlib HOG face detector + 68-point shape predictor (Debian libdlib-data)" if tool else "unavailable",
         "clips": per_clip,
     }
@@ -147,10 +176,11 @@ def main(argv=None):
     kp_detector, generator, _ = build_models(config)
     epoch = load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
     tool = landmark_tool(args.tools)
-    metrics = evaluate(config, kp_detector, generator, load_split(args.split, args.data_root)["test"], args.cache, tool, args.max_frames)
+    clips = load_split(args.split, args.data_root)["test"]
+    metrics = evaluate(config, kp_detector, generator, clips, args.cache, tool, args.max_frames, embedding_tool())
     metrics.update(config=str(args.config), checkpoint_epoch=epoch)
     Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
-    print(json.dumps({k: metrics[k] for k in ("l1", "akd", "mkr", "resolution")}))
+    print(json.dumps({k: metrics[k] for k in ("l1", "akd", "mkr", "aed", "resolution")}))
 
 
 if __name__ == "__main__":

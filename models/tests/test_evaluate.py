@@ -40,3 +40,31 @@ def test_landmark_tool_finds_a_real_face_and_not_noise(tmp_path):
     assert 20 < marks[0][:, 0].mean() < 108  # a face near the middle of a face crop
     noise = np.random.default_rng(0).integers(0, 256, (1, 128, 128, 3), dtype=np.uint8)
     assert face_landmarks(tool, noise) == [None]
+
+
+def test_aed_by_hand():
+    from fomm.evaluate import aed
+
+    e = np.zeros(128)
+    f = e.copy()
+    f[0] = 0.3
+    assert aed([e, e, None], [f, None, e]) == pytest.approx(0.3)
+    assert aed([None], [e]) is None
+
+
+@pytest.mark.skipif(not CLIP.exists(), reason="shared/datasets is not beside the checkout")
+def test_embedding_tool_tells_people_apart():
+    from fomm.evaluate import embedding_tool, face_embeddings
+
+    tool = embedding_tool()
+    assert tool is not None, "node and the npm packages are needed (run the README's setup)"
+    other = SHARED / "datasets" / "faces" / "driving_videos" / "liveportrait" / "lp_d19.mp4"
+    same = decode_video(CLIP, 128, 128, max_frames=2)
+    different = decode_video(other, 128, 128, max_frames=1)
+    a, b = face_embeddings(tool, same)
+    (c,) = face_embeddings(tool, different)
+    assert a.shape == (128,)
+    # Two frames of one person are closer than two people.
+    assert np.linalg.norm(a - b) < 0.5 < np.linalg.norm(a - c)
+    noise = np.random.default_rng(0).integers(0, 256, (1, 128, 128, 3), dtype=np.uint8)
+    assert face_embeddings(tool, noise) == [None]
