@@ -26,6 +26,7 @@ export default defineConfig({
     env: {
       MARIONETTE_HOME: 'build/e2e-home',
       MARIONETTE_BUNDLED_MODELS: 'build/fixtures',
+      MARIONETTE_TEMPLATES: 'build/fixtures/templates',
     },
   },
 });

@@ -143,3 +143,24 @@ test('bad input shows a readable message instead of freezing', async ({ page }) 
   await expect(page.getByRole('alert')).toContainText('file not found');
   await expect(page.getByRole('heading', { name: 'Marionette' })).toBeVisible();
 });
+
+test('import a published-format checkpoint from the model manager', async ({ page }) => {
+  await page.goto('/');
+  const models = page.getByRole('list', { name: 'Models' });
+  await expect(models.getByRole('button').first()).toBeVisible();
+  const before = await models.getByRole('button').count();
+  const field = page.getByRole('textbox', { name: 'Add a model' });
+
+  // Not a checkpoint: a readable error, and the catalogue is unchanged.
+  await field.fill(path.join(FIXTURES, 'source.png'));
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('alert')).toContainText('source.png');
+  await expect(models.getByRole('button')).toHaveCount(before);
+
+  await field.fill(path.join(FIXTURES, 'tiny-zip.pth.tar'));
+  await page.getByRole('button', { name: 'Import' }).click();
+  const imported = models.getByRole('button', { name: /tiny-zip\.pth\.tar/ });
+  await expect(imported).toHaveAttribute('aria-pressed', 'true', { timeout: 30_000 });
+  await expect(imported).toContainText('imported');
+  await expect(models.getByRole('button')).toHaveCount(before + 1);
+});

@@ -49,7 +49,11 @@ export const DirectoryListingSchema = z.object({
   path: z.string(),
   parent: z.string().nullable(),
   entries: z.array(
-    z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'image', 'video']) }),
+    z.object({
+      name: z.string(),
+      path: z.string(),
+      kind: z.enum(['folder', 'image', 'video', 'checkpoint']),
+    }),
   ),
 });
 export type DirectoryListing = z.infer<typeof DirectoryListingSchema>;

@@ -46,6 +46,7 @@ export interface AppContext {
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp']);
 const VIDEO_EXT = new Set(['.mp4', '.mov', '.avi', '.mkv', '.webm', '.gif', '.m4v']);
+const CHECKPOINT_NAME = /\.(pth|pt|tar|ckpt)$/i;
 const THUMB = 96;
 
 function summary(m: CatalogEntry): ModelSummary {
@@ -89,7 +90,9 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
           ? 'image'
           : VIDEO_EXT.has(ext)
             ? 'video'
-            : null;
+            : CHECKPOINT_NAME.test(e.name)
+              ? 'checkpoint'
+              : null;
       return kind ? [{ name: e.name, path: path.join(target, e.name), kind } as const] : [];
     })
     .sort((a, b) =>

@@ -262,6 +262,15 @@ export function App() {
         <div className="models">
           <h2 id="models-heading">Models</h2>
           <ModelList models={models.models} selectedId={models.selectedId} onSelect={models.select} />
+          <FileField
+            label="Add a model"
+            kind="checkpoint"
+            value=""
+            desktop={info.desktop}
+            action={models.importing ? 'Importing…' : 'Import'}
+            disabled={models.importing}
+            onLoad={(p) => void models.importCheckpoint(api, p)}
+          />
         </div>
       </section>
     </div>

@@ -4,14 +4,31 @@ import { api } from '../api-client';
 
 export interface FileFieldProps {
   label: string;
-  kind: 'image' | 'video';
+  kind: 'image' | 'video' | 'checkpoint';
   value: string;
   desktop: boolean;
   onLoad(path: string): void;
+  /** Text of the submit button (default "Load"). */
+  action?: string;
+  disabled?: boolean;
 }
 
+const PLACEHOLDER = {
+  image: 'path to an image',
+  video: 'path to a video',
+  checkpoint: 'path to a .pth.tar checkpoint',
+};
+
 /** A path field with Load, and Browse: the native dialog in the app, a folder browser in a browser. */
-export function FileField({ label, kind, value, desktop, onLoad }: FileFieldProps) {
+export function FileField({
+  label,
+  kind,
+  value,
+  desktop,
+  onLoad,
+  action = 'Load',
+  disabled,
+}: FileFieldProps) {
   const [text, setText] = useState(value);
   const [browsing, setBrowsing] = useState(false);
   useEffect(() => setText(value), [value]);
@@ -30,14 +47,12 @@ export function FileField({ label, kind, value, desktop, onLoad }: FileFieldProp
       >
         <label>
           {label}
-          <input
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder={`path to ${kind === 'image' ? 'an image' : 'a video'}`}
-          />
+          <input value={text} onChange={(e) => setText(e.target.value)} placeholder={PLACEHOLDER[kind]} />
         </label>
-        <button type="submit">Load</button>
-        <button type="button" onClick={() => void browse()}>
+        <button type="submit" disabled={disabled}>
+          {action}
+        </button>
+        <button type="button" disabled={disabled} onClick={() => void browse()}>
           Browse…
         </button>
       </form>
@@ -60,7 +75,7 @@ function FolderBrowser({
   onPick,
   onClose,
 }: {
-  kind: 'image' | 'video';
+  kind: FileFieldProps['kind'];
   onPick(path: string): void;
   onClose(): void;
 }) {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ModelList } from './ModelList';
+import { metricsLine, ModelList } from './ModelList';
 
 afterEach(cleanup);
 
@@ -44,5 +44,23 @@ describe('ModelList', () => {
   it('says so when there are no models', () => {
     render(<ModelList models={[]} selectedId={null} onSelect={() => undefined} />);
     expect(screen.getByText(/No models yet/)).toBeTruthy();
+  });
+});
+
+describe('metricsLine', () => {
+  it('shows the held-out metrics a manifest carries, and nothing when it has none', () => {
+    const base = {
+      id: 'm',
+      name: 'm',
+      origin: 'bundled' as const,
+      resolution: [128, 128] as [number, number],
+      numKp: 10,
+      weights: null,
+      category: 'face',
+    };
+    expect(metricsLine({ ...base, metrics: { l1: 0.0523, akd: 2.104, aed: 0.3112, mkr: 0.01 } })).toBe(
+      'L1 0.052 · AKD 2.10 px · AED 0.311',
+    );
+    expect(metricsLine({ ...base, metrics: null })).toBeNull();
   });
 });

@@ -6,6 +6,20 @@ export interface ModelListProps {
   onSelect(id: string): void;
 }
 
+/** "L1 0.052 · AKD 2.10 px · AED 0.31" from a manifest's held-out metrics, when it has them. */
+export function metricsLine(m: ModelSummary): string | null {
+  const metrics = m.metrics ?? {};
+  const parts: string[] = [];
+  const num = (key: string) => (typeof metrics[key] === 'number' ? (metrics[key] as number) : null);
+  const l1 = num('l1');
+  const akd = num('akd');
+  const aed = num('aed');
+  if (l1 !== null) parts.push(`L1 ${l1.toFixed(3)}`);
+  if (akd !== null) parts.push(`AKD ${akd.toFixed(2)} px`);
+  if (aed !== null) parts.push(`AED ${aed.toFixed(3)}`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
 export function ModelList({ models, selectedId, onSelect }: ModelListProps) {
   if (models.length === 0) return <p className="empty">No models yet. Import a checkpoint to begin.</p>;
   return (
@@ -17,6 +31,7 @@ export function ModelList({ models, selectedId, onSelect }: ModelListProps) {
             <span>
               {m.resolution[1]}×{m.resolution[0]} · {m.numKp} keypoints · {m.origin}
             </span>
+            {metricsLine(m) && <span className="metrics">{metricsLine(m)}</span>}
           </button>
         </li>
       ))}

@@ -7,7 +7,10 @@ export interface ModelsState {
   selectedId: string | null;
   loading: boolean;
   error: string | null;
+  importing: boolean;
   load(api: MarionetteBridge): Promise<void>;
+  /** Import a published checkpoint, then list and select it. */
+  importCheckpoint(api: MarionetteBridge, path: string): Promise<boolean>;
   select(id: string): void;
 }
 
@@ -15,7 +18,22 @@ export const useModels = create<ModelsState>((set, get) => ({
   models: [],
   selectedId: null,
   loading: false,
+  importing: false,
   error: null,
+  async importCheckpoint(api, path) {
+    set({ importing: true, error: null });
+    try {
+      const model = await api.invoke('importModel', path);
+      await get().load(api);
+      set({ selectedId: model.id });
+      return true;
+    } catch (err) {
+      set({ error: (err as Error).message });
+      return false;
+    } finally {
+      set({ importing: false });
+    }
+  },
   async load(api) {
     set({ loading: true, error: null });
     try {
