@@ -2,46 +2,22 @@
  * The studio's whole journey in a real browser against the dev host: pick a source, load a clip,
  * trim it, see keypoints and the occlusion preview, render, and check the exported MP4.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { DATASETS, ffprobe, FIXTURES } from '../src-main/test-support/fixtures';
 
-const FIXTURES = path.resolve('build/fixtures');
 const SHOTS = path.resolve('build/screenshots');
 
 /** A real photo read in place from ../shared (930x929): paste-back must keep its size. */
-const PHOTO = path.resolve(
-  process.env.MARIONETTE_DATASETS ?? '../shared/datasets',
-  'faces/source_images/avatarify_obama.jpg',
-);
+const PHOTO = path.join(DATASETS, 'faces/source_images/avatarify_obama.jpg');
 
 function probe(file: string): { frames: number; codecs: string[]; pixFmt: string; size: number[] } {
-  const ffprobe = process.env.FFPROBE_PATH ?? 'ffprobe';
-  const out = JSON.parse(
-    execFileSync(ffprobe, [
-      '-v',
-      'error',
-      '-count_frames',
-      '-print_format',
-      'json',
-      '-show_streams',
-      file,
-    ]).toString(),
-  ) as {
-    streams: Array<{
-      codec_type: string;
-      codec_name: string;
-      pix_fmt?: string;
-      nb_read_frames?: string;
-      width?: number;
-      height?: number;
-    }>;
-  };
-  const video = out.streams.find((s) => s.codec_type === 'video')!;
+  const { streams } = ffprobe(file);
+  const video = streams.find((s) => s.codec_type === 'video')!;
   return {
     frames: Number(video.nb_read_frames),
-    codecs: out.streams.map((s) => s.codec_name),
+    codecs: streams.map((s) => s.codec_name),
     pixFmt: video.pix_fmt ?? '',
     size: [video.width ?? 0, video.height ?? 0],
   };

@@ -35,6 +35,12 @@ async function probe(file: string, subject: string, signal: AbortSignal): Promis
   }
 }
 
+/** The answer when no face is looked for or found: the centred square. */
+function centred(info: MediaInfo, sampled: number): FramedImage {
+  const crop = centredCrop(info.width, info.height);
+  return { width: info.width, height: info.height, crop, method: 'centre', faces: [], sampled, detected: 0 };
+}
+
 /** Best face's crop in a work-size frame, or null. */
 async function frameFace(rgb: Uint8Array, width: number, height: number) {
   const faces = await detectFaces(rgb, width, height);
@@ -44,15 +50,7 @@ async function frameFace(rgb: Uint8Array, width: number, height: number) {
 
 export async function frameSource(path: string, subject: Subject, signal: AbortSignal): Promise<FramedImage> {
   const info = await probe(path, 'source image', signal);
-  const fallback: FramedImage = {
-    width: info.width,
-    height: info.height,
-    crop: centredCrop(info.width, info.height),
-    method: 'centre',
-    faces: [],
-    sampled: 1,
-    detected: 0,
-  };
+  const fallback = centred(info, 1);
   if (subject !== 'face') return fallback;
   const work = workSize(info, SOURCE_WORK_SIDE);
   const rgb = await decodeSingleFrame({ input: path, ...work, crop: 'full' }, 'source image', signal);
@@ -75,15 +73,7 @@ export async function frameDriving(
   signal: AbortSignal,
 ): Promise<FramedImage> {
   const info = await probe(path, 'driving video', signal);
-  const fallback: FramedImage = {
-    width: info.width,
-    height: info.height,
-    crop: centredCrop(info.width, info.height),
-    method: 'centre',
-    faces: [],
-    sampled: 0,
-    detected: 0,
-  };
+  const fallback = centred(info, 0);
   if (subject !== 'face') return fallback;
   const work = workSize(info, DRIVING_WORK_SIDE);
   const span = Math.max(0.04, (trimOut ?? info.duration ?? 1) - trimIn);
