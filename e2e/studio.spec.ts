@@ -140,3 +140,38 @@ test('import a published-format checkpoint from the model manager', async ({ pag
   await expect(imported).toContainText('imported');
   await expect(models.getByRole('button')).toHaveCount(before + 1);
 });
+
+test('a batch of sources × clips queues one render per pair and all finish', async ({ page }) => {
+  await page.goto('/');
+  const batch = page.locator('details.batch');
+  await batch.locator('summary').click();
+  for (const file of ['source.png', 'source-is-frame-7.png']) {
+    await batch.getByRole('textbox', { name: 'Batch source' }).fill(path.join(FIXTURES, file));
+    await batch.getByRole('button', { name: 'Add' }).first().click();
+  }
+  await batch.getByRole('textbox', { name: 'Batch clip' }).fill(path.join(FIXTURES, 'driving-silent.avi'));
+  await batch.getByRole('button', { name: 'Add' }).last().click();
+  await expect(batch.getByRole('list', { name: 'Batch sources' }).getByRole('listitem')).toHaveCount(2);
+  await batch.getByRole('button', { name: 'Queue 2 renders' }).click();
+  const queue = page.getByRole('list', { name: 'Render queue' });
+  for (const name of ['source__driving-silent.mp4', 'source-is-frame-7__driving-silent.mp4']) {
+    await expect(queue.getByRole('listitem').filter({ hasText: name })).toHaveAttribute(
+      'data-state',
+      'done',
+      {
+        timeout: 60_000,
+      },
+    );
+  }
+});
+
+test('dropping a file in a browser explains where drops work', async ({ page }) => {
+  await page.goto('/');
+  const dataTransfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['not really'], 'face.png', { type: 'image/png' }));
+    return dt;
+  });
+  await page.getByRole('region', { name: 'Source image' }).dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByRole('alert')).toContainText('Dropped files can be opened in the desktop app');
+});

@@ -115,8 +115,13 @@ export type ApiCallArgs<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['a
 export type ApiResult<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['result']>;
 export type ApiHandlers = { [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
+export const MenuActionSchema = z.enum(['openSource', 'openDriving', 'importModel', 'render']);
+export type MenuAction = z.infer<typeof MenuActionSchema>;
+
 export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
+  /** The desktop app's menu (and its accelerators) asking the UI to act. */
+  z.object({ type: z.literal('menu'), action: MenuActionSchema }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
@@ -124,6 +129,8 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
 export interface MarionetteBridge {
   invoke<M extends ApiMethod>(method: M, ...args: ApiCallArgs<M>): Promise<ApiResult<M>>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** The desktop app only: the local path of a file dropped on the window (a DOM File). */
+  pathForFile?(file: unknown): string | null;
 }
 
 export const IPC_INVOKE = 'marionette:invoke';

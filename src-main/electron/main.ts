@@ -2,10 +2,10 @@
  * Electron main process: one window with secure defaults, the typed API over one IPC channel,
  * render jobs in a utility process. Nothing here waits on inference.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPC_EVENT, IPC_INVOKE, type ApiEvent } from '../../src-shared/api.js';
+import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
@@ -91,6 +91,42 @@ function createWindow(): BrowserWindow {
 
 const send = (event: ApiEvent) => mainWindow?.webContents.send(IPC_EVENT, event);
 
+function applicationMenu(): Menu {
+  const action = (label: string, accelerator: string, menuAction: MenuAction) => ({
+    label,
+    accelerator,
+    click: () => send({ type: 'menu', action: menuAction }),
+  });
+  return Menu.buildFromTemplate([
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        action('Open Source Image…', 'CmdOrCtrl+O', 'openSource'),
+        action('Open Driving Video…', 'CmdOrCtrl+Shift+O', 'openDriving'),
+        action('Add Model…', 'CmdOrCtrl+Shift+M', 'importModel'),
+        { type: 'separator' },
+        action('Render', 'CmdOrCtrl+R', 'render'),
+        { type: 'separator' },
+        { role: process.platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
+      ],
+    },
+    { role: 'windowMenu' },
+  ]);
+}
+
 void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
@@ -105,6 +141,7 @@ void app.whenReady().then(async () => {
   });
   const handlers = backend.handlers;
   ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown) => dispatch(handlers, method, args));
+  Menu.setApplicationMenu(applicationMenu());
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();

@@ -1,5 +1,5 @@
 /** Exposes exactly one narrow, typed object to the renderer: window.marionette. */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   ApiEventSchema,
   IPC_EVENT,
@@ -22,6 +22,11 @@ const bridge: MarionetteBridge = {
     };
     ipcRenderer.on(IPC_EVENT, handler);
     return () => ipcRenderer.off(IPC_EVENT, handler);
+  },
+  pathForFile(file) {
+    // Sandboxed renderers cannot see paths; Electron resolves a dropped File here.
+    if (!(file instanceof File)) return null;
+    return webUtils.getPathForFile(file) || null;
   },
 };
 

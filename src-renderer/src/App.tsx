@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from './api-client';
+import { BatchPanel } from './components/BatchPanel';
 import { CropEditor } from './components/CropEditor';
 import { FileField } from './components/FileField';
 import { KeypointImage } from './components/KeypointImage';
@@ -7,7 +8,14 @@ import { ModelList } from './components/ModelList';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { Timeline } from './components/Timeline';
-import { useBackendEvents, useFramingFrames, useInspection, usePlayback, useShortcuts } from './hooks';
+import {
+  useBackendEvents,
+  useFramingFrames,
+  useInspection,
+  useMenu,
+  usePlayback,
+  useShortcuts,
+} from './hooks';
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
@@ -56,6 +64,49 @@ export function App() {
     const picked = await api.invoke('saveFileDialog', outputPath);
     if (picked) setOutputPath(picked);
   };
+  const queueBatch = async (sources: string[], clips: string[]) => {
+    if (!model) return;
+    for (const sourcePath of sources) {
+      for (const drivingPath of clips) {
+        // One at a time: each default name must see the jobs queued before it.
+        const item = await queue.enqueue(api, {
+          modelId: model.id,
+          sourcePath,
+          drivingPath,
+          outputPath: await api.invoke('defaultOutputPath', sourcePath, drivingPath),
+          settings,
+        });
+        if (!item) return;
+      }
+    }
+  };
+  const dropProps = (onPath: (p: string) => void) => ({
+    onDragOver: (e: React.DragEvent) => e.preventDefault(),
+    onDrop: (e: React.DragEvent) => {
+      e.preventDefault();
+      const file = e.dataTransfer.files[0];
+      if (!file) return;
+      const dropped = api.pathForFile?.(file) ?? null;
+      if (dropped) onPath(dropped);
+      else
+        project.fail('Dropped files can be opened in the desktop app; here, use Browse… or type the path.');
+    },
+  });
+  useMenu({
+    openSource: async () => {
+      const p = await api.invoke('openFileDialog', 'image');
+      if (p) await loadSource(p);
+    },
+    openDriving: async () => {
+      const p = await api.invoke('openFileDialog', 'video');
+      if (p) await loadDriving(p);
+    },
+    importModel: async () => {
+      const p = await api.invoke('openFileDialog', 'checkpoint');
+      if (p) await models.importCheckpoint(api, p);
+    },
+    render: () => render(),
+  });
   const render = async () => {
     if (!model || !project.source || !project.driving || !outputPath) return;
     const item = await queue.enqueue(api, {
@@ -123,7 +174,11 @@ export function App() {
         </p>
       )}
       <main>
-        <section className="panel source" aria-labelledby="source-heading">
+        <section
+          className="panel source"
+          aria-labelledby="source-heading"
+          {...dropProps((p) => void loadSource(p))}
+        >
           <h2 id="source-heading">Source image</h2>
           <FileField
             label="Source"
@@ -167,7 +222,11 @@ export function App() {
             </div>
           )}
         </section>
-        <section className="panel driving" aria-labelledby="driving-heading">
+        <section
+          className="panel driving"
+          aria-labelledby="driving-heading"
+          {...dropProps((p) => void loadDriving(p))}
+        >
           <h2 id="driving-heading">Driving video</h2>
           <FileField
             label="Driving"
@@ -251,6 +310,7 @@ export function App() {
           <button type="button" className="primary" disabled={!canRender} onClick={() => void render()}>
             Render
           </button>
+          <BatchPanel desktop={info.desktop} disabled={!model} onQueue={queueBatch} />
           <h2>Queue</h2>
           <QueuePanel
             items={queue.items}

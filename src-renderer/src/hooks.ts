@@ -1,5 +1,6 @@
 /** Side effects of the studio: backend events, preview requests, playback and keyboard shortcuts. */
 import { useEffect, useRef } from 'react';
+import type { MenuAction } from '../../src-shared/api';
 import { api } from './api-client';
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
@@ -136,4 +137,17 @@ export function useFramingFrames(): void {
       apply,
     );
   }, [modelId, source, driving]);
+}
+
+/** The desktop menu's commands; the latest handlers are used without resubscribing. */
+export function useMenu(handlers: Record<MenuAction, () => Promise<void> | void>): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(
+    () =>
+      api.onEvent((event) => {
+        if (event.type === 'menu') void latest.current[event.action]();
+      }),
+    [],
+  );
 }

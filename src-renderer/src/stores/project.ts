@@ -15,6 +15,7 @@ export interface ProjectState {
   setSourceCrop(crop: CropBox | null): void;
   setDrivingCrop(crop: CropBox | null): void;
   clearError(): void;
+  fail(message: string): void;
 }
 
 export { centredCrop } from '../../../src-shared/framing/crop';
@@ -58,5 +59,8 @@ export const useProject = create<ProjectState>((set) => ({
   },
   clearError() {
     set({ error: null });
+  },
+  fail(message) {
+    set({ error: message });
   },
 }));

@@ -1,0 +1,73 @@
+/** Many sources × many clips: collect both lists, then queue one render per pair. */
+import { useState } from 'react';
+import { FileField } from './FileField';
+
+export interface BatchPanelProps {
+  desktop: boolean;
+  disabled: boolean;
+  onQueue(sources: string[], clips: string[]): Promise<void>;
+}
+
+const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
+
+function PathList({ label, paths, onRemove }: { label: string; paths: string[]; onRemove(p: string): void }) {
+  return (
+    <ul className="batch-list" aria-label={label}>
+      {paths.map((p) => (
+        <li key={p} title={p}>
+          {name(p)}
+          <button type="button" aria-label={`Remove ${name(p)}`} onClick={() => onRemove(p)}>
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
+  const [sources, setSources] = useState<string[]>([]);
+  const [clips, setClips] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const add = (list: string[], set: (l: string[]) => void) => (p: string) => {
+    if (!list.includes(p)) set([...list, p]);
+  };
+  const count = sources.length * clips.length;
+  return (
+    <details className="batch">
+      <summary>Batch</summary>
+      <FileField
+        label="Batch source"
+        kind="image"
+        value=""
+        desktop={desktop}
+        action="Add"
+        onLoad={add(sources, setSources)}
+      />
+      <PathList
+        label="Batch sources"
+        paths={sources}
+        onRemove={(p) => setSources(sources.filter((s) => s !== p))}
+      />
+      <FileField
+        label="Batch clip"
+        kind="video"
+        value=""
+        desktop={desktop}
+        action="Add"
+        onLoad={add(clips, setClips)}
+      />
+      <PathList label="Batch clips" paths={clips} onRemove={(p) => setClips(clips.filter((c) => c !== p))} />
+      <button
+        type="button"
+        disabled={disabled || busy || count === 0}
+        onClick={() => {
+          setBusy(true);
+          void onQueue(sources, clips).finally(() => setBusy(false));
+        }}
+      >
+        Queue {count} render{count === 1 ? '' : 's'}
+      </button>
+    </details>
+  );
+}
