@@ -1,0 +1,86 @@
+/**
+ * The studio's main journey, shared by the browser tests (dev host) and the Electron tests (the
+ * real app): pick a photo, frame it, load a clip, trim, preview, render, and check the MP4.
+ */
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { DATASETS, ffprobe, FIXTURES } from '../src-main/test-support/fixtures';
+
+/** A real photo read in place from ../shared (930x929): paste-back must keep its size. */
+const PHOTO = path.join(DATASETS, 'faces/source_images/avatarify_obama.jpg');
+
+function probe(file: string): { frames: number; codecs: string[]; pixFmt: string; size: number[] } {
+  const { streams } = ffprobe(file);
+  const video = streams.find((s) => s.codec_type === 'video')!;
+  return {
+    frames: Number(video.nb_read_frames),
+    codecs: streams.map((s) => s.codec_name),
+    pixFmt: video.pix_fmt ?? '',
+    size: [video.width ?? 0, video.height ?? 0],
+  };
+}
+
+export async function studioJourney(page: Page, screenshot?: string): Promise<void> {
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
+  await source.getByRole('button', { name: 'Load' }).click();
+  await expect(source.getByRole('img', { name: 'Source' })).toBeVisible();
+  await expect(source.getByLabel('Source keypoints')).toHaveAttribute('data-keypoints', '5');
+
+  // Framing: the test model is not a face model, so the proposal is the centred square; the user
+  // then shrinks and moves it with the keyboard, and the preview follows the new crop.
+  await expect(source.getByTestId('source-framing')).toHaveText('centred (not a face model)');
+  const cropBox = source.getByRole('slider', { name: 'Source crop box' });
+  await expect(cropBox).toHaveAttribute('data-crop', '0,0,929');
+  await cropBox.focus();
+  for (let i = 0; i < 10; i++) await cropBox.press('-');
+  for (let i = 0; i < 5; i++) await cropBox.press('ArrowRight');
+  const edited = (await cropBox.getAttribute('data-crop'))!.split(',').map(Number);
+  expect(edited[2]).toBeLessThan(929);
+  expect(edited[0]).toBeGreaterThan(0);
+  await expect(
+    source.getByText(`model sees a ${edited[2]}px square at (${edited[0]}, ${edited[1]})`),
+  ).toBeVisible();
+
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
+
+  // Trim with the keyboard shortcuts at two playhead positions.
+  const playhead = driving.getByRole('slider', { name: 'Playhead' });
+  await playhead.fill('0.1');
+  await playhead.press('i');
+  await playhead.fill('0.4');
+  await playhead.press('o');
+  await expect(driving.getByLabel('Timecode')).toContainText('frames');
+  const trimText = await driving.getByLabel('Timecode').textContent();
+  const framesInRange = Number(/(\d+) frames/.exec(trimText ?? '')?.[1]);
+  expect(framesInRange).toBeGreaterThan(5);
+  expect(framesInRange).toBeLessThan(16);
+
+  // Keypoints on the driving frame, and the result / occlusion / deformation previews.
+  await expect(driving.getByLabel('Driving frame keypoints')).toHaveAttribute('data-keypoints', '5');
+  const preview = page.getByRole('region', { name: /Preview/ });
+  await expect(preview.getByRole('img', { name: 'Result' })).toBeVisible();
+  await expect(preview.getByRole('img', { name: 'Occlusion map' })).toBeVisible();
+  await expect(preview.getByRole('img', { name: 'Deformation' })).toBeVisible();
+
+  const output = page.getByLabel('Output file');
+  await expect(output).toHaveValue(/renders\/avatarify_obama__driving\.mp4$/);
+  const outputPath = await output.inputValue();
+  // Loading the clip framed the clip, and left the user's source crop alone.
+  await expect(cropBox).toHaveAttribute('data-crop', edited.join(','));
+  await page.getByRole('button', { name: 'Render' }).click();
+  const job = page.getByRole('list', { name: 'Render queue' }).getByRole('listitem').first();
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(job).toContainText(outputPath);
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+
+  const info = probe(outputPath);
+  expect(info.codecs).toEqual(['h264', 'aac']);
+  expect(info.pixFmt).toBe('yuv420p');
+  // Pasted back into the 930x929 photo (even sides for H.264).
+  expect(info.size).toEqual([930, 928]);
+  expect(Math.abs(info.frames - framesInRange)).toBeLessThanOrEqual(1);
+}
