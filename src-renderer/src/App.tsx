@@ -149,6 +149,7 @@ export function App() {
         : 'no face found: centred';
     return side === 'source' ? 'face found' : `face in ${p.detected} of ${p.sampled} sampled frames`;
   };
+  const alert = project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
   const images = preview.result?.images;
   const canRender = Boolean(model && project.source && project.driving && outputPath);
 
@@ -168,9 +169,9 @@ export function App() {
           Keypoints
         </label>
       </header>
-      {(project.error || preview.error || queue.error || models.error) && (
+      {alert && (
         <p role="alert" className="error">
-          {project.error ?? preview.error ?? queue.error ?? models.error}
+          {alert}
         </p>
       )}
       <main>
