@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api } from './api-client';
 import { BatchPanel } from './components/BatchPanel';
-import { CropEditor } from './components/CropEditor';
 import { FileField } from './components/FileField';
+import { FramingControls } from './components/FramingControls';
 import { KeypointImage } from './components/KeypointImage';
 import { ModelList } from './components/ModelList';
 import { QueuePanel } from './components/QueuePanel';
@@ -139,16 +139,6 @@ export function App() {
     });
   };
   const proposal = framing.proposal;
-  const framingNote = (side: 'source' | 'driving') => {
-    const p = side === 'source' ? proposal?.source : proposal?.driving;
-    if (framing.detecting) return 'finding the subject…';
-    if (!p) return '';
-    if (p.method === 'centre')
-      return model && model.category !== 'face' && !/^vox/.test(model.category ?? '')
-        ? 'centred (not a face model)'
-        : 'no face found: centred';
-    return side === 'source' ? 'face found' : `face in ${p.detected} of ${p.sampled} sampled frames`;
-  };
   const alert = project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
   const images = preview.result?.images;
   const canRender = Boolean(model && project.source && project.driving && outputPath);
@@ -200,27 +190,17 @@ export function App() {
               {crop.y})
             </p>
           )}
-          {project.source && crop && framing.sourceFrame && (
-            <CropEditor
-              label="Source"
+          {project.source && crop && (
+            <FramingControls
+              side="source"
+              model={model}
               frame={framing.sourceFrame}
               crop={crop}
-              faces={proposal?.source.faces ?? []}
+              proposal={proposal?.source ?? null}
+              detecting={framing.detecting}
               onChange={project.setSourceCrop}
+              onAuto={autoFrame}
             />
-          )}
-          {project.source && (
-            <div className="framing-actions">
-              <button type="button" onClick={autoFrame} disabled={!model || framing.detecting}>
-                Auto-frame
-              </button>
-              <button type="button" onClick={() => project.setSourceCrop(null)}>
-                Centre
-              </button>
-              <span className="meta" data-testid="source-framing">
-                {framingNote('source')}
-              </span>
-            </div>
           )}
         </section>
         <section
@@ -249,23 +229,18 @@ export function App() {
                 {project.driving.duration?.toFixed(2)} s{project.driving.hasAudio ? ' · audio' : ''}
               </p>
               <Timeline thumbnails={project.thumbnails} />
-              {drivingCrop && framing.drivingFrame && (
-                <CropEditor
-                  label="Driving"
+              {drivingCrop && (
+                <FramingControls
+                  side="driving"
+                  model={model}
                   frame={framing.drivingFrame}
                   crop={drivingCrop}
-                  faces={proposal?.driving?.faces ?? []}
+                  proposal={proposal?.driving ?? null}
+                  detecting={framing.detecting}
                   onChange={project.setDrivingCrop}
+                  onAuto={autoFrame}
                 />
               )}
-              <div className="framing-actions">
-                <button type="button" onClick={() => project.setDrivingCrop(null)}>
-                  Centre
-                </button>
-                <span className="meta" data-testid="driving-framing">
-                  {framingNote('driving')}
-                </span>
-              </div>
             </>
           )}
         </section>

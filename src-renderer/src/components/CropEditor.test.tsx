@@ -2,6 +2,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { CropEditor } from './CropEditor';
+import { framingNote } from './FramingControls';
 
 const frame = { image: 'data:image/png;base64,', width: 800, height: 600 };
 
@@ -56,5 +57,37 @@ describe('CropEditor', () => {
       />,
     );
     expect(container.querySelectorAll('.face-box')).toHaveLength(1);
+  });
+});
+
+describe('framingNote', () => {
+  const model = (category: string | null) => ({
+    id: 'm',
+    name: 'm',
+    origin: 'bundled' as const,
+    resolution: [128, 128] as [number, number],
+    numKp: 10,
+    weights: null,
+    category,
+    metrics: null,
+  });
+  const proposal = (method: 'face' | 'centre', detected = 0, sampled = 0) => ({
+    width: 100,
+    height: 100,
+    crop: { x: 0, y: 0, size: 100 },
+    method,
+    faces: [],
+    sampled,
+    detected,
+  });
+
+  it('says what framing found, and why a box is centred', () => {
+    expect(framingNote('source', model('face'), proposal('face', 1, 1))).toBe('face found');
+    expect(framingNote('driving', model('vox-256'), proposal('face', 9, 12))).toBe(
+      'face in 9 of 12 sampled frames',
+    );
+    expect(framingNote('source', model('face'), proposal('centre'))).toBe('no face found: centred');
+    expect(framingNote('source', model('taichi-256'), proposal('centre'))).toBe('centred (not a face model)');
+    expect(framingNote('source', model('face'), null)).toBe('');
   });
 });

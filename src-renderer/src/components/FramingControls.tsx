@@ -1,0 +1,60 @@
+/** One side's framing: the crop editor over the whole frame, Auto-frame / Centre, and what was found. */
+import type { ModelSummary } from '../../../src-shared/api';
+import { subjectFor, type FramedImage } from '../../../src-shared/framing/schema';
+import type { CropBox } from '../../../src-shared/job';
+import type { FullFrame } from '../stores/framing';
+import { CropEditor } from './CropEditor';
+
+interface Props {
+  side: 'source' | 'driving';
+  model: ModelSummary | null;
+  frame: FullFrame | null;
+  crop: CropBox;
+  proposal: FramedImage | null;
+  detecting: boolean;
+  onChange(crop: CropBox | null): void;
+  onAuto(): void;
+}
+
+export function framingNote(
+  side: Props['side'],
+  model: ModelSummary | null,
+  proposal: FramedImage | null,
+): string {
+  if (!proposal) return '';
+  if (proposal.method === 'face')
+    return side === 'source'
+      ? 'face found'
+      : `face in ${proposal.detected} of ${proposal.sampled} sampled frames`;
+  return model && subjectFor(model.category) !== 'face'
+    ? 'centred (not a face model)'
+    : 'no face found: centred';
+}
+
+export function FramingControls({ side, model, frame, crop, proposal, detecting, onChange, onAuto }: Props) {
+  const label = side === 'source' ? 'Source' : 'Driving';
+  return (
+    <>
+      {frame && (
+        <CropEditor
+          label={label}
+          frame={frame}
+          crop={crop}
+          faces={proposal?.faces ?? []}
+          onChange={onChange}
+        />
+      )}
+      <div className="framing-actions">
+        <button type="button" onClick={onAuto} disabled={!model || detecting}>
+          Auto-frame
+        </button>
+        <button type="button" onClick={() => onChange(null)}>
+          Centre
+        </button>
+        <span className="meta" data-testid={`${side}-framing`}>
+          {detecting ? 'finding the subject…' : framingNote(side, model, proposal)}
+        </span>
+      </div>
+    </>
+  );
+}
