@@ -53,29 +53,7 @@ function loadModel(dir: string, provider: Parameters<typeof ModelSet.load>[1]): 
   return hit;
 }
 
-async function runJob(jobId: string, job: Parameters<typeof animate>[0]): Promise<void> {
-  const controller = new AbortController();
-  running.set(jobId, controller);
-  try {
-    const result = await animate(job, {
-      signal: controller.signal,
-      loadModel,
-      onProgress: (stage, done, total, fps) =>
-        port.send({ type: 'progress', jobId, stage, done, total, fps }),
-      onPreview: (frameIndex, width, height, rgb) =>
-        port.send({ type: 'preview', jobId, frameIndex, width, height, rgb }),
-    });
-    port.send({ type: 'result', jobId, ...result });
-  } catch (err) {
-    const code =
-      err instanceof EngineError ? err.code : (err as Error).name === 'ModelError' ? 'model' : 'internal';
-    port.send({ type: 'error', jobId, code, message: (err as Error).message });
-  } finally {
-    running.delete(jobId);
-  }
-}
-
-/** A one-off question to the engine (preview frame, framing) answered by one event. */
+/** One piece of work (render, preview frame, framing), cancellable, answered by one final event. */
 async function answer(jobId: string, work: (signal: AbortSignal) => Promise<EngineEvent>): Promise<void> {
   const controller = new AbortController();
   running.set(jobId, controller);
@@ -89,6 +67,19 @@ async function answer(jobId: string, work: (signal: AbortSignal) => Promise<Engi
     running.delete(jobId);
   }
 }
+
+const render = (jobId: string, job: Parameters<typeof animate>[0]) =>
+  answer(jobId, async (signal) => {
+    const result = await animate(job, {
+      signal,
+      loadModel,
+      onProgress: (stage, done, total, fps) =>
+        port.send({ type: 'progress', jobId, stage, done, total, fps }),
+      onPreview: (frameIndex, width, height, rgb) =>
+        port.send({ type: 'preview', jobId, frameIndex, width, height, rgb }),
+    });
+    return { type: 'result', jobId, ...result };
+  });
 
 const inspect = (jobId: string, request: InspectRequest) =>
   answer(jobId, async (signal) => {
@@ -111,7 +102,7 @@ port.onMessage((message) => {
     return;
   }
   const request = parsed.data;
-  if (request.type === 'start') void runJob(request.jobId, request.job);
+  if (request.type === 'start') void render(request.jobId, request.job);
   else if (request.type === 'inspect') void inspect(request.jobId, request.request);
   else if (request.type === 'frame') void frame(request.jobId, request.request);
   else if (request.type === 'cancel') running.get(request.jobId)?.abort();
