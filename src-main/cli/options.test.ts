@@ -33,6 +33,14 @@ describe('CLI options', () => {
     expect(job.settings.smoothing).not.toBeNull();
     expect([job.trimIn, job.trimOut, job.sourceCrop]).toEqual([1, 2.5, { x: 1, y: 2, size: 300 }]);
   });
+  it('maps the framing flags and rejects an absurd output cap', () => {
+    const defaults = jobFromFlags(base, 'm').settings;
+    expect(defaults).toMatchObject({ autoFrame: true, pasteBack: false, maxOutputSide: 1920 });
+    const job = jobFromFlags({ ...base, 'no-auto-frame': true, 'paste-back': true, 'max-side': '720' }, 'm');
+    expect(job.settings).toMatchObject({ autoFrame: false, pasteBack: true, maxOutputSide: 720 });
+    expect(() => jobFromFlags({ ...base, 'max-side': '10' }, 'm')).toThrow(/settings\.maxOutputSide/);
+    expect(() => jobFromFlags({ ...base, 'max-side': 'big' }, 'm')).toThrow(/--max-side takes a number/);
+  });
   it('names the flag at fault', () => {
     expect(() => jobFromFlags({ ...base, crf: 'high' }, 'm')).toThrow('--crf takes a number, got "high"');
     expect(() => jobFromFlags({ ...base, mode: 'sideways' }, 'm')).toThrow(UsageError);
