@@ -153,8 +153,8 @@ def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_fr
         "akd": weighted("akd"),
         "mkr": weighted("mkr"),
         "aed": weighted("aed"),
-        "aed_embedding": AED_EMBEDDING if embed else "unavailable (needs node and npm install)",
-        "landmarks": "dlib HOG face detector + 68-point shape predictor (Debian libdlib-data)" if tool else "unavailable",
+        "aed_embedding": AED_EMBEDDING if embed else "not used (not a face model, or node / npm packages missing)",
+        "landmarks": "dlib HOG face detector + 68-point shape predictor (Debian libdlib-data)" if tool else "not used",
         "clips": per_clip,
     }
 
@@ -170,14 +170,22 @@ def main(argv=None):
     parser.add_argument("--tools", default="../build/tools")
     parser.add_argument("--max-frames", type=int, default=None, help="cap per clip, for quick runs")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--category",
+        choices=["face", "other"],
+        default="face",
+        help="face: L1, AKD, MKR, AED; other (bodies, characters): L1 only, as the face landmark and embedding tools do not apply",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     config = load_config(args.config)
     kp_detector, generator, _ = build_models(config)
     epoch = load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
-    tool = landmark_tool(args.tools)
+    faces = args.category == "face"
+    tool = landmark_tool(args.tools) if faces else None
+    embed = embedding_tool() if faces else None
     clips = load_split(args.split, args.data_root)["test"]
-    metrics = evaluate(config, kp_detector, generator, clips, args.cache, tool, args.max_frames, embedding_tool())
+    metrics = evaluate(config, kp_detector, generator, clips, args.cache, tool, args.max_frames, embed)
     metrics.update(config=str(args.config), checkpoint_epoch=epoch)
     Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
     print(json.dumps({k: metrics[k] for k in ("l1", "akd", "mkr", "aed", "resolution")}))
