@@ -1,12 +1,16 @@
 """Reconstruction metrics: hand-computed AKD/MKR, the reconstruction protocol, the real landmark tool."""
+import json
+
 import numpy as np
 import pytest
 import torch
+from skimage import io
 
 from conftest import SHARED, moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.data import decode_video
-from fomm.evaluate import PREDICTOR, face_landmarks, keypoint_metrics, landmark_tool, reconstruct
+from fomm.checkpoint import save_checkpoint
+from fomm.evaluate import PREDICTOR, face_landmarks, keypoint_metrics, landmark_tool, main, reconstruct
 
 
 def test_keypoint_metrics_by_hand():
@@ -68,3 +72,22 @@ def test_embedding_tool_tells_people_apart():
     assert np.linalg.norm(a - b) < 0.5 < np.linalg.norm(a - c)
     noise = np.random.default_rng(0).integers(0, 256, (1, 128, 128, 3), dtype=np.uint8)
     assert face_embeddings(tool, noise) == [None]
+
+
+def test_evaluate_command_for_a_non_face_model_reports_l1_only(tmp_path):
+    clip = tmp_path / "data" / "clip"
+    clip.mkdir(parents=True)
+    for i, frame in enumerate(moving_blob_video(frames=4)):
+        io.imsave(clip / f"{i:03d}.png", frame, check_contrast=False)
+    (tmp_path / "split.json").write_text('{"train": [], "test": ["clip"]}')
+    kp_detector, generator, discriminator = build_models(load_config("tiny-64"))
+    nets = {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}
+    save_checkpoint(tmp_path / "ckpt.pth.tar", nets, {}, epoch=3)
+    out = tmp_path / "metrics.json"
+    main(["--config", "tiny-64", "--checkpoint", str(tmp_path / "ckpt.pth.tar"), "--split", str(tmp_path / "split.json"),
+          "--data-root", str(tmp_path / "data"), "--out", str(out), "--cache", str(tmp_path / "cache"),
+          "--category", "other", "--threads", "1"])
+    metrics = json.loads(out.read_text())
+    assert 0 < metrics["l1"] < 1 and metrics["clips"][0]["frames"] == 4
+    assert metrics["akd"] is None and metrics["aed"] is None and metrics["landmarks"] == "not used"
+    assert metrics["checkpoint_epoch"] == 3
