@@ -2,6 +2,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { CropEditor } from './CropEditor';
+import { modelSummary } from '../test-fixtures';
 import { framingNote } from './FramingControls';
 
 const frame = { image: 'data:image/png;base64,', width: 800, height: 600 };
@@ -61,16 +62,7 @@ describe('CropEditor', () => {
 });
 
 describe('framingNote', () => {
-  const model = (category: string | null) => ({
-    id: 'm',
-    name: 'm',
-    origin: 'bundled' as const,
-    resolution: [128, 128] as [number, number],
-    numKp: 10,
-    weights: null,
-    category,
-    metrics: null,
-  });
+  const model = (category: string | null) => modelSummary({ category });
   const proposal = (method: 'face' | 'centre', detected = 0, sampled = 0) => ({
     width: 100,
     height: 100,

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { modelSummary } from '../test-fixtures';
 import { metricsLine, ModelList } from './ModelList';
 
 afterEach(cleanup);
@@ -11,26 +12,8 @@ describe('ModelList', () => {
     render(
       <ModelList
         models={[
-          {
-            id: 'face',
-            name: 'Faces 128',
-            origin: 'bundled',
-            resolution: [128, 128],
-            numKp: 10,
-            weights: null,
-            category: null,
-            metrics: null,
-          },
-          {
-            id: 'vox',
-            name: 'vox-cpk',
-            origin: 'imported',
-            resolution: [256, 256],
-            numKp: 10,
-            weights: null,
-            category: null,
-            metrics: null,
-          },
+          modelSummary({ id: 'face', name: 'Faces 128' }),
+          modelSummary({ id: 'vox', name: 'vox-cpk', origin: 'imported', resolution: [256, 256] }),
         ]}
         selectedId="face"
         onSelect={onSelect}
@@ -49,15 +32,7 @@ describe('ModelList', () => {
 
 describe('metricsLine', () => {
   it('shows the held-out metrics a manifest carries, and nothing when it has none', () => {
-    const base = {
-      id: 'm',
-      name: 'm',
-      origin: 'bundled' as const,
-      resolution: [128, 128] as [number, number],
-      numKp: 10,
-      weights: null,
-      category: 'face',
-    };
+    const base = modelSummary({ category: 'face' });
     expect(metricsLine({ ...base, metrics: { l1: 0.0523, akd: 2.104, aed: 0.3112, mkr: 0.01 } })).toBe(
       'L1 0.052 · AKD 2.10 px · AED 0.311',
     );

@@ -16,43 +16,31 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         <div className="trim-shade" style={{ left: `${pct(t.trimOut)}%`, right: 0 }} />
         <div className="playhead-line" style={{ left: `${pct(t.playhead)}%` }} />
       </div>
-      <label>
-        Playhead
-        <input
-          type="range"
-          aria-label="Playhead"
-          min={0}
+      <TimeSlider
+        label="Playhead"
+        name="Playhead"
+        max={t.duration}
+        step={step}
+        value={t.playhead}
+        onChange={t.seek}
+      />
+      <div className="trim-row">
+        <TimeSlider
+          label="In"
+          name="Trim in"
           max={t.duration}
           step={step}
-          value={t.playhead}
-          onChange={(e) => t.seek(Number(e.target.value))}
+          value={t.trimIn}
+          onChange={t.markIn}
         />
-      </label>
-      <div className="trim-row">
-        <label>
-          In
-          <input
-            type="range"
-            aria-label="Trim in"
-            min={0}
-            max={t.duration}
-            step={step}
-            value={t.trimIn}
-            onChange={(e) => t.markIn(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          Out
-          <input
-            type="range"
-            aria-label="Trim out"
-            min={0}
-            max={t.duration}
-            step={step}
-            value={t.trimOut}
-            onChange={(e) => t.markOut(Number(e.target.value))}
-          />
-        </label>
+        <TimeSlider
+          label="Out"
+          name="Trim out"
+          max={t.duration}
+          step={step}
+          value={t.trimOut}
+          onChange={t.markOut}
+        />
       </div>
       <div className="transport">
         <button type="button" onClick={() => t.setPlaying(!t.playing)} aria-keyshortcuts="Space">
@@ -70,5 +58,32 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         </output>
       </div>
     </div>
+  );
+}
+
+interface TimeSliderProps {
+  label: string;
+  /** Accessible name (tests and screen readers find the slider by it). */
+  name: string;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (seconds: number) => void;
+}
+
+function TimeSlider({ label, name, max, step, value, onChange }: TimeSliderProps) {
+  return (
+    <label>
+      {label}
+      <input
+        type="range"
+        aria-label={name}
+        min={0}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+    </label>
   );
 }

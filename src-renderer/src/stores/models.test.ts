@@ -1,17 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MarionetteBridge, ModelSummary } from '../../../src-shared/api';
+import { modelSummary } from '../test-fixtures';
 import { useModels } from './models';
 
-const model = (id: string): ModelSummary => ({
-  id,
-  name: id,
-  origin: 'bundled',
-  resolution: [128, 128],
-  numKp: 10,
-  weights: 'trained',
-  category: 'faces',
-  metrics: null,
-});
+const model = (id: string): ModelSummary =>
+  modelSummary({ id, name: id, weights: 'trained', category: 'faces' });
 
 function fakeApi(result: ModelSummary[] | Error): MarionetteBridge {
   return {

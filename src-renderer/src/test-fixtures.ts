@@ -1,0 +1,17 @@
+/** Shared test data for renderer unit tests. */
+import type { ModelSummary } from '../../src-shared/api';
+
+/** A bundled 128² model summary; tests override the fields they are about. */
+export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummary {
+  return {
+    id: 'm',
+    name: 'm',
+    origin: 'bundled',
+    resolution: [128, 128],
+    numKp: 10,
+    weights: null,
+    category: null,
+    metrics: null,
+    ...overrides,
+  };
+}
