@@ -319,7 +319,16 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
       for (let i = 0; i < count; i++) {
         const frameIndex = start + i;
         const result = chwToRgb(out.prediction, width, height, i * frameSize);
-        const frame = paste ? paste.compose(result, width, height) : result;
+        const frame = paste
+          ? paste.compose(result, width, height, {
+              occlusion: out.occlusionMap,
+              deformation: out.deformation,
+              width: occW,
+              height: occH,
+              frame: i,
+              alignCorners: models.manifest.align_corners,
+            })
+          : result;
         hooks.onFrame?.(frameIndex, frame, paste?.size.width ?? width, paste?.size.height ?? height);
         await main.write(frame);
         if (occlusion) await occlusion.write(mapToGray(out.occlusionMap, occH * occW, i * occH * occW));

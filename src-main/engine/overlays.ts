@@ -1,4 +1,5 @@
 /** Pure pixel helpers for the extra outputs: keypoint overlays and side-by-side strips (RGB24). */
+import { flowDisplacement } from '../../src-shared/motion/flow.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 
 /** Distinct, colour-blind-friendly-ish hues for up to 10 keypoints, then repeating. */
@@ -92,18 +93,13 @@ export function flowToRgb(
   offset = 0,
   gain = 4,
 ): Uint8Array {
+  const shift = flowDisplacement(deformation, width, height, offset);
   const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const gx = (2 * x) / (width - 1) - 1;
-      const gy = (2 * y) / (height - 1) - 1;
-      const dx = deformation[offset + 2 * i]! - gx;
-      const dy = deformation[offset + 2 * i + 1]! - gy;
-      const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(128 + v * 127 * gain)));
-      out[3 * i] = clamp(dx);
-      out[3 * i + 1] = clamp(dy);
-      out[3 * i + 2] = 128;
-    }
+  const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(128 + v * 127 * gain)));
+  for (let i = 0; i < width * height; i++) {
+    out[3 * i] = clamp(shift[2 * i]!);
+    out[3 * i + 1] = clamp(shift[2 * i + 1]!);
+    out[3 * i + 2] = 128;
+  }
   return out;
 }

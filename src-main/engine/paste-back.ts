@@ -9,6 +9,7 @@ import {
   type FrameSize,
 } from '../../src-shared/framing/composite.js';
 import type { CropBox } from '../../src-shared/job.js';
+import { detailPatch, type FrameMotion } from '../../src-shared/framing/detail.js';
 import type { MediaInfo } from '../media/probe.js';
 import { decodeSingleFrame } from './frame-source.js';
 
@@ -45,9 +46,15 @@ export class PasteBack {
     );
   }
 
-  /** One output frame from one model-resolution result. */
-  compose(result: Uint8Array, width: number, height: number): Uint8Array {
-    const patch = resizeRgb(result, width, height, this.box.size, this.box.size);
+  /**
+   * One output frame from one model-resolution result. Given the frame's motion, visible regions
+   * come from the photo warped at full resolution rather than the upscaled result.
+   */
+  compose(result: Uint8Array, width: number, height: number, motion?: FrameMotion): Uint8Array {
+    const upscaled = resizeRgb(result, width, height, this.box.size, this.box.size);
+    const patch = motion
+      ? detailPatch(this.photo, this.size.width, this.size.height, this.box, upscaled, motion)
+      : upscaled;
     return pasteBack(this.photo, this.size.width, this.size.height, patch, this.box, this.mask);
   }
 }
