@@ -43,32 +43,41 @@ export function featherMask(side: number, feather: number): Float32Array {
   return mask;
 }
 
+/** Bilinear sample of channel `ch` of an interleaved (h, w, channels) map at (x, y), clamped to its edges. */
+export function bilinear(
+  map: ArrayLike<number>,
+  w: number,
+  h: number,
+  channels: number,
+  ch: number,
+  x: number,
+  y: number,
+  base = 0,
+): number {
+  const fx = Math.min(Math.max(x, 0), w - 1);
+  const fy = Math.min(Math.max(y, 0), h - 1);
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const x1 = Math.min(x0 + 1, w - 1);
+  const y1 = Math.min(y0 + 1, h - 1);
+  const wx = fx - x0;
+  const wy = fy - y0;
+  const at = (xx: number, yy: number) => map[base + (yy * w + xx) * channels + ch]!;
+  const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * wx;
+  const bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * wx;
+  return top + (bottom - top) * wy;
+}
+
 /** Bilinear RGB24 resize (pixel centres aligned), used to upscale the model's square. */
 export function resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
   if (src.length !== sw * sh * 3) throw new RangeError('source buffer does not match its size');
   const out = new Uint8Array(dw * dh * 3);
-  const sx = sw / dw;
-  const sy = sh / dh;
   for (let y = 0; y < dh; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), sh - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, sh - 1);
-    const wy = fy - y0;
+    const fy = (y + 0.5) * (sh / dh) - 0.5;
     for (let x = 0; x < dw; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), sw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, sw - 1);
-      const wx = fx - x0;
-      const a = (y0 * sw + x0) * 3;
-      const b = (y0 * sw + x1) * 3;
-      const c = (y1 * sw + x0) * 3;
-      const d = (y1 * sw + x1) * 3;
+      const fx = (x + 0.5) * (sw / dw) - 0.5;
       const o = (y * dw + x) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = src[a + ch]! + (src[b + ch]! - src[a + ch]!) * wx;
-        const bottom = src[c + ch]! + (src[d + ch]! - src[c + ch]!) * wx;
-        out[o + ch] = Math.round(top + (bottom - top) * wy);
-      }
+      for (let ch = 0; ch < 3; ch++) out[o + ch] = Math.round(bilinear(src, sw, sh, 3, ch, fx, fy));
     }
   }
   return out;

@@ -53,7 +53,8 @@ describe('detailPatch', () => {
     expect(detailPatch(photo, W, H, box, upscaled, motion(3, 0, true))).toEqual(upscaled);
     const half = detailPatch(photo, W, H, box, upscaled, motion(3, 0.5, true));
     const own = photoBox();
-    half.forEach((v, i) => expect(v).toBe(Math.round(0.5 * own[i]! + 0.5 * 9)));
+    // Half and half, to rounding (the maps are float32, so ties may round either way).
+    half.forEach((v, i) => expect(Math.abs(v - (0.5 * own[i]! + 0.5 * 9))).toBeLessThanOrEqual(0.5));
   });
 
   it('reads its own frame of a batch', () => {

@@ -26,31 +26,6 @@ const toUnit = (i: number, n: number, ac: boolean) =>
 const fromUnit = (u: number, n: number, ac: boolean) =>
   ac ? ((u + 1) / 2) * (n - 1) : ((u + 1) * n - 1) / 2;
 
-/** Bilinear sample of channel `ch` of an interleaved (h, w, channels) map at (x, y), clamped. */
-function sample(
-  map: ArrayLike<number>,
-  w: number,
-  h: number,
-  channels: number,
-  ch: number,
-  x: number,
-  y: number,
-  base = 0,
-): number {
-  const fx = Math.min(Math.max(x, 0), w - 1);
-  const fy = Math.min(Math.max(y, 0), h - 1);
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const x1 = Math.min(x0 + 1, w - 1);
-  const y1 = Math.min(y0 + 1, h - 1);
-  const wx = fx - x0;
-  const wy = fy - y0;
-  const at = (xx: number, yy: number) => map[base + (yy * w + xx) * channels + ch]!;
-  const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * wx;
-  const bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * wx;
-  return top + (bottom - top) * wy;
-}
-
 /**
  * The box.size² patch to paste: the photo warped at full resolution where the source is visible,
  * blended by the occlusion map into `upscaled` (the model's result at box.size²) where it is not.
@@ -73,24 +48,72 @@ export function detailPatch(
     throw new RangeError('occlusion map does not hold this frame');
   const flowBase = motion.frame * mw * mh * 2;
   const occBase = motion.frame * mw * mh;
+  const cols = axisTaps(side, mw, ac);
+  const rows = axisTaps(side, mh, ac);
+  // One row of the maps (flow x, flow y, occlusion), already interpolated vertically.
+  const line = new Float32Array(mw * 3);
   const out = new Uint8Array(side * side * 3);
+  const maxX = photoWidth - 1;
+  const maxY = photoHeight - 1;
   for (let y = 0; y < side; y++) {
-    const my = fromUnit(toUnit(y, side, ac), mh, ac);
+    const r0 = rows.i0[y]!;
+    const r1 = rows.i1[y]!;
+    const wy = rows.w[y]!;
+    for (let j = 0; j < mw; j++) {
+      const a = flowBase + 2 * (r0 * mw + j);
+      const b = flowBase + 2 * (r1 * mw + j);
+      line[3 * j] = motion.deformation[a]! + (motion.deformation[b]! - motion.deformation[a]!) * wy;
+      line[3 * j + 1] =
+        motion.deformation[a + 1]! + (motion.deformation[b + 1]! - motion.deformation[a + 1]!) * wy;
+      const oa = motion.occlusion[occBase + r0 * mw + j]!;
+      line[3 * j + 2] = oa + (motion.occlusion[occBase + r1 * mw + j]! - oa) * wy;
+    }
     for (let x = 0; x < side; x++) {
-      const mx = fromUnit(toUnit(x, side, ac), mw, ac);
-      const visible = Math.min(1, Math.max(0, sample(motion.occlusion, mw, mh, 1, 0, mx, my, occBase)));
+      const c0 = 3 * cols.i0[x]!;
+      const c1 = 3 * cols.i1[x]!;
+      const wx = cols.w[x]!;
+      const occ = line[c0 + 2]! + (line[c1 + 2]! - line[c0 + 2]!) * wx;
+      const visible = occ < 0 ? 0 : occ > 1 ? 1 : occ;
       const o = (y * side + x) * 3;
-      if (visible <= 0) {
-        out.set(upscaled.subarray(o, o + 3), o);
+      if (visible === 0) {
+        out[o] = upscaled[o]!;
+        out[o + 1] = upscaled[o + 1]!;
+        out[o + 2] = upscaled[o + 2]!;
         continue;
       }
-      const px = box.x + fromUnit(sample(motion.deformation, mw, mh, 2, 0, mx, my, flowBase), side, ac);
-      const py = box.y + fromUnit(sample(motion.deformation, mw, mh, 2, 1, mx, my, flowBase), side, ac);
+      const u = line[c0]! + (line[c1]! - line[c0]!) * wx;
+      const v = line[c0 + 1]! + (line[c1 + 1]! - line[c0 + 1]!) * wx;
+      const px = Math.min(Math.max(box.x + fromUnit(u, side, ac), 0), maxX);
+      const py = Math.min(Math.max(box.y + fromUnit(v, side, ac), 0), maxY);
+      const x0 = Math.floor(px);
+      const y0 = Math.floor(py);
+      const fx = px - x0;
+      const fy = py - y0;
+      const p00 = (y0 * photoWidth + x0) * 3;
+      const p01 = x0 < maxX ? p00 + 3 : p00;
+      const p10 = y0 < maxY ? p00 + photoWidth * 3 : p00;
+      const p11 = x0 < maxX ? p10 + 3 : p10;
       for (let ch = 0; ch < 3; ch++) {
-        const warped = sample(photo, photoWidth, photoHeight, 3, ch, px, py);
+        const top = photo[p00 + ch]! + (photo[p01 + ch]! - photo[p00 + ch]!) * fx;
+        const bottom = photo[p10 + ch]! + (photo[p11 + ch]! - photo[p10 + ch]!) * fx;
+        const warped = top + (bottom - top) * fy;
         out[o + ch] = Math.round(visible * warped + (1 - visible) * upscaled[o + ch]!);
       }
     }
   }
   return out;
+}
+
+/** For each of `n` output pixels, the two map cells (of `m`) it lies between and the weight of the second. */
+function axisTaps(n: number, m: number, ac: boolean) {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = Math.min(Math.max(fromUnit(toUnit(i, n, ac), m, ac), 0), m - 1);
+    i0[i] = Math.floor(at);
+    i1[i] = Math.min(i0[i]! + 1, m - 1);
+    w[i] = at - i0[i]!;
+  }
+  return { i0, i1, w };
 }
