@@ -1,6 +1,6 @@
 /** Preview of one moment: what the studio shows at the playhead (keypoints, result, occlusion, flow). */
 import { z } from 'zod';
-import { CropBoxSchema, RenderSettingsSchema } from './job.js';
+import { CropBoxSchema, CropTrackSchema, RenderSettingsSchema } from './job.js';
 
 export const InspectRequestSchema = z.object({
   modelDir: z.string().min(1),
@@ -12,6 +12,8 @@ export const InspectRequestSchema = z.object({
   referenceTime: z.number().nonnegative(),
   sourceCrop: CropBoxSchema.nullable(),
   drivingCrop: CropBoxSchema.nullable(),
+  /** A moving driving crop; when set, each frame is cropped where the track is at its time. */
+  drivingTrack: CropTrackSchema.nullable().default(null),
   settings: RenderSettingsSchema.pick({ mode: true, adaptScale: true, relativeJacobian: true }),
 });
 export type InspectRequest = z.infer<typeof InspectRequestSchema>;

@@ -12,6 +12,30 @@ export const CropBoxSchema = z.object({
 });
 export type CropBox = z.infer<typeof CropBoxSchema>;
 
+/**
+ * A square of constant size that moves through the clip: keyframes at clip times (seconds),
+ * linearly interpolated between them and held before the first and after the last.
+ */
+export const CropTrackSchema = z
+  .object({
+    size: z.number().int().positive(),
+    keys: z
+      .array(
+        z.object({
+          t: z.number().nonnegative(),
+          x: z.number().int().nonnegative(),
+          y: z.number().int().nonnegative(),
+        }),
+      )
+      .min(1)
+      .max(512),
+  })
+  .refine((track) => track.keys.every((k, i) => i === 0 || k.t > track.keys[i - 1]!.t), {
+    message: 'key times must increase',
+    path: ['keys'],
+  });
+export type CropTrack = z.infer<typeof CropTrackSchema>;
+
 export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type ExecutionProviderChoice = z.infer<typeof ExecutionProviderSchema>;
 
@@ -30,6 +54,8 @@ export const RenderSettingsSchema = z.object({
   audio: z.boolean().default(true),
   /** Find the subject (faces, for face models) when no crop is given; else centred squares. */
   autoFrame: z.boolean().default(true),
+  /** Auto-framing of the driving clip: a smoothed square that follows the subject, not one stable square. */
+  followSubject: z.boolean().default(false),
   /** Composite the animation back into the full source photo instead of exporting the square. */
   pasteBack: z.boolean().default(false),
   /** Paste-back output's longer side is capped to this many pixels. */
@@ -58,6 +84,8 @@ export const JobSpecBaseSchema = z.object({
   trimOut: z.number().positive().nullable().default(null),
   sourceCrop: CropBoxSchema.nullable().default(null),
   drivingCrop: CropBoxSchema.nullable().default(null),
+  /** A moving driving crop; when set it replaces `drivingCrop`. */
+  drivingTrack: CropTrackSchema.nullable().default(null),
   settings: RenderSettingsSchema.default(RenderSettingsSchema.parse({})),
 });
 

@@ -38,6 +38,7 @@ function controllableRunner() {
         outputPath: next.outputPath,
         sourceCrop: null,
         drivingCrop: null,
+        drivingTrack: null,
         frames: 4,
         seconds: 1,
         executionProvider: 'cpu',

@@ -37,6 +37,7 @@ const renderFlags = {
   'source-crop': { type: 'string' },
   'driving-crop': { type: 'string' },
   'no-auto-frame': { type: 'boolean' },
+  'follow-subject': { type: 'boolean' },
   'paste-back': { type: 'boolean' },
   'max-side': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -62,6 +63,7 @@ options:
   --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
+  --follow-subject      the driving crop follows the face (smoothed) instead of one stable square
   --paste-back          composite the animation into the full source photo (its resolution)
   --max-side N          paste-back output's longer side cap in pixels (default 1920)
   --side-by-side --occlusion --keypoint-overlay --keypoints-json   extra outputs beside OUT.mp4`;
@@ -127,8 +129,10 @@ async function animateCommand(argv: string[]): Promise<void> {
   );
   for (const extra of result.extraOutputs) console.log(`wrote ${extra}`);
   const crop = (c: JobSpec['sourceCrop']) => (c ? `${c.size}px at (${c.x}, ${c.y})` : 'centred');
-  if (!values.quiet)
-    console.log(`framing: source ${crop(result.sourceCrop)}, driving ${crop(result.drivingCrop)}`);
+  const driving = result.drivingTrack
+    ? `${result.drivingTrack.size}px following the face (${result.drivingTrack.keys.length} keys)`
+    : crop(result.drivingCrop);
+  if (!values.quiet) console.log(`framing: source ${crop(result.sourceCrop)}, driving ${driving}`);
 }
 
 async function batchCommand(argv: string[]): Promise<void> {

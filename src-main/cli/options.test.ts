@@ -38,6 +38,8 @@ describe('CLI options', () => {
     expect(defaults).toMatchObject({ autoFrame: true, pasteBack: false, maxOutputSide: 1920 });
     const job = jobFromFlags({ ...base, 'no-auto-frame': true, 'paste-back': true, 'max-side': '720' }, 'm');
     expect(job.settings).toMatchObject({ autoFrame: false, pasteBack: true, maxOutputSide: 720 });
+    expect(defaults.followSubject).toBe(false);
+    expect(jobFromFlags({ ...base, 'follow-subject': true }, 'm').settings.followSubject).toBe(true);
     expect(() => jobFromFlags({ ...base, 'max-side': '10' }, 'm')).toThrow(/settings\.maxOutputSide/);
     expect(() => jobFromFlags({ ...base, 'max-side': 'big' }, 'm')).toThrow(/--max-side takes a number/);
   });

@@ -60,6 +60,7 @@ export function jobFromFlags(flags: FlagValues, modelDir: string): JobSpec {
       bestFrame: flags['best-frame'] === true,
       audio: flags['no-audio'] !== true,
       autoFrame: flags['no-auto-frame'] !== true,
+      followSubject: flags['follow-subject'] === true,
       pasteBack: flags['paste-back'] === true,
       maxOutputSide: num(flags['max-side'], '--max-side') ?? 1920,
       outputSize: num(flags.size, '--size') ?? null,

@@ -10,7 +10,8 @@
  */
 import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CropBox, JobSpec } from '../../src-shared/job.js';
+import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
+import { trackAt } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { PasteBack } from './paste-back.js';
@@ -58,6 +59,7 @@ export interface AnimateResult {
   /** The squares actually used (after automatic framing), in source / driving pixels. */
   sourceCrop: CropBox | null;
   drivingCrop: CropBox | null;
+  drivingTrack: CropTrack | null;
   frames: number;
   seconds: number;
   executionProvider: string;
@@ -104,9 +106,11 @@ async function probeInputs(
         );
       }
     }
+    const trackSquares = (job.drivingTrack?.keys ?? []).map((k) => ({ ...k, size: job.drivingTrack!.size }));
     for (const [crop, info, name] of [
       [job.sourceCrop, source, 'source crop'],
       [job.drivingCrop, driving, 'driving crop'],
+      ...trackSquares.map((square) => [square, driving, `driving track at ${square.t} s`] as const),
     ] as const) {
       if (crop && (crop.x + crop.size > info.width || crop.y + crop.size > info.height)) {
         throw new MediaInputError(
@@ -371,7 +375,8 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     return {
       outputPath,
       sourceCrop,
-      drivingCrop,
+      drivingCrop: drivingCrop && 'keys' in drivingCrop ? trackAt(drivingCrop, job.trimIn) : drivingCrop,
+      drivingTrack: drivingCrop && 'keys' in drivingCrop ? drivingCrop : null,
       frames: track.length,
       seconds: (performance.now() - started) / 1000,
       executionProvider: models.executionProvider,
@@ -392,13 +397,17 @@ async function chooseCrops(
   job: JobSpec,
   subject: ReturnType<typeof subjectFor>,
   hooks: AnimateHooks,
-): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | null }> {
-  let { sourceCrop, drivingCrop } = job;
+): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | CropTrack | null }> {
+  let sourceCrop = job.sourceCrop;
+  let drivingCrop: CropBox | CropTrack | null = job.drivingTrack ?? job.drivingCrop;
   if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
   hooks.onProgress?.('framing', 0, 2, 0);
   sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal)).crop;
   hooks.onProgress?.('framing', 1, 2, 0);
-  drivingCrop ??= (await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal)).crop;
+  if (!drivingCrop) {
+    const framed = await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal);
+    drivingCrop = (job.settings.followSubject ? framed.track : null) ?? framed.crop;
+  }
   hooks.onProgress?.('framing', 2, 2, 0);
   return { sourceCrop, drivingCrop };
 }

@@ -1,4 +1,5 @@
 /** One preview frame for the studio: keypoints of both images and the generator's outputs. */
+import { trackAt } from '../../src-shared/framing/crop.js';
 import type { InspectRequest, InspectResult, KeypointsJson } from '../../src-shared/inspect.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
@@ -41,10 +42,12 @@ export async function inspectFrame(
   };
   if (!request.drivingPath) return result;
 
-  const driving = await load(request.drivingPath, request.drivingCrop, 'driving video', request.time);
+  const cropAt = (time: number) =>
+    request.drivingTrack ? trackAt(request.drivingTrack, time) : request.drivingCrop;
+  const driving = await load(request.drivingPath, cropAt(request.time), 'driving video', request.time);
   const reference = await load(
     request.drivingPath,
-    request.drivingCrop,
+    cropAt(request.referenceTime),
     'driving video',
     request.referenceTime,
   );

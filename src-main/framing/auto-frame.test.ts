@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cropContains, cropFits } from '../../src-shared/framing/crop.js';
+import { cropContains, cropFits, trackAt } from '../../src-shared/framing/crop.js';
 import { pasteBackSize, scaledBox } from '../../src-shared/framing/composite.js';
 import { animate } from '../engine/animate.js';
 import { ModelSet } from '../engine/model-set.js';
@@ -84,6 +84,21 @@ describe('driving framing on a real clip', () => {
     for (const b of framed.faces) {
       expect(cropContains(framed.crop, { x: b.x + b.width / 2, y: b.y + b.height / 2 })).toBe(true);
     }
+  }, 120_000);
+
+  it('follows a speaker who walks with a tighter square that still holds the face', async () => {
+    const ted = path.join(DATASETS, 'bodies', 'driving_videos', 'ted', 'ted_aa_cmp_driving_1.mp4');
+    const framed = await frameDriving(ted, 0, 8, 'face', signal);
+    const track = framed.track!;
+    expect(track.keys).toHaveLength(framed.sampled);
+    // The stable square must hold every position of the walk; the moving one only the face.
+    expect(track.size).toBeLessThan(framed.crop.size * 0.7); // measured: 113 px against 176
+    expect(framed.detected).toBe(framed.sampled);
+    framed.faces.forEach((b, i) => {
+      const square = trackAt(track, track.keys[i]!.t);
+      expect(cropFits(square, framed.width, framed.height)).toBe(true);
+      expect(cropContains(square, { x: b.x + b.width / 2, y: b.y + b.height / 2 })).toBe(true);
+    });
   }, 120_000);
 });
 

@@ -3,7 +3,15 @@
  * Faces are detected on a reduced copy (the detector works at 512 px anyway) and mapped back.
  */
 import type { CropBox } from '../../src-shared/job.js';
-import { centredCrop, faceCrop, scaleCrop, stableCrop, type Rect } from '../../src-shared/framing/crop.js';
+import {
+  centredCrop,
+  faceCrop,
+  followTrack,
+  scaleCrop,
+  scaleTrack,
+  stableCrop,
+  type Rect,
+} from '../../src-shared/framing/crop.js';
 import type { FramedImage, FramingRequest, FramingResult, Subject } from '../../src-shared/framing/schema.js';
 import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
 import { EngineError } from '../engine/errors.js';
@@ -38,7 +46,16 @@ async function probe(file: string, subject: string, signal: AbortSignal): Promis
 /** The answer when no face is looked for or found: the centred square. */
 function centred(info: MediaInfo, sampled: number): FramedImage {
   const crop = centredCrop(info.width, info.height);
-  return { width: info.width, height: info.height, crop, method: 'centre', faces: [], sampled, detected: 0 };
+  return {
+    width: info.width,
+    height: info.height,
+    crop,
+    method: 'centre',
+    faces: [],
+    sampled,
+    detected: 0,
+    track: null,
+  };
 }
 
 /** Best face's crop in a work-size frame, or null. */
@@ -79,7 +96,7 @@ export async function frameDriving(
   const span = Math.max(0.04, (trimOut ?? info.duration ?? 1) - trimIn);
   const fps = info.fps ? info.fps.num / info.fps.den : 25;
   const sampleFps = Math.min(fps, DRIVING_SAMPLES / span);
-  const crops: (CropBox | null)[] = [];
+  const samples: { t: number; crop: CropBox | null }[] = [];
   const faces: Rect[] = [];
   for await (const rgb of decodeFrames(
     { input: path, ...work, crop: 'full', trimIn, trimOut, sampleFps },
@@ -87,19 +104,26 @@ export async function frameDriving(
     signal,
   )) {
     const found = await frameFace(rgb, work.width, work.height);
-    crops.push(found?.crop ?? null);
+    // The fps filter emits the k-th sample at k / sampleFps after the trim-in point.
+    samples.push({ t: trimIn + samples.length / sampleFps, crop: found?.crop ?? null });
     if (found) faces.push(scaleRect(found.box, work.factor));
-    if (crops.length >= DRIVING_SAMPLES + 1) break;
+    if (samples.length >= DRIVING_SAMPLES + 1) break;
   }
-  const union = stableCrop(crops, work.width, work.height);
-  if (!union) return { ...fallback, sampled: crops.length };
+  const union = stableCrop(
+    samples.map((s) => s.crop),
+    work.width,
+    work.height,
+  );
+  const track = followTrack(samples, work.width, work.height);
+  if (!union || !track) return { ...fallback, sampled: samples.length };
   return {
     ...fallback,
     crop: scaleCrop(union, work.factor, info.width, info.height),
     method: 'face',
     faces,
-    sampled: crops.length,
+    sampled: samples.length,
     detected: faces.length,
+    track: scaleTrack(track, work.factor, info.width, info.height),
   };
 }
 

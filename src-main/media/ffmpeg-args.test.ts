@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeArgs, encodeArgs, formatSeconds, framingFilter } from './ffmpeg-args.js';
+import { decodeArgs, encodeArgs, formatSeconds, framingFilter, piecewiseLinear } from './ffmpeg-args.js';
 import { classifyFfmpegError } from './ffmpeg-errors.js';
 import { interpretProbe, parseRational } from './probe.js';
 
@@ -11,6 +11,33 @@ describe('ffmpeg arguments', () => {
     expect(framingFilter({ x: 10, y: 20, size: 300 }, 128, 128)).toBe(
       'crop=300:300:10:20,scale=128:128:flags=area,setsar=1',
     );
+  });
+
+  it('writes a moving square as per-frame expressions of t, shifted to the trimmed start', () => {
+    // Evaluates ffmpeg's if/lt expression syntax for the test.
+    const evaluate = (expr: string, t: number) =>
+      new Function('t', 'iff', 'lt', `return ${expr.replaceAll('if(', 'iff(')};`)(
+        t,
+        (c: number, a: number, b: number) => (c ? a : b),
+        (a: number, b: number) => (a < b ? 1 : 0),
+      ) as number;
+    const expr = piecewiseLinear([
+      [1, 10],
+      [3, 30],
+      [4, 0],
+    ]);
+    expect([0, 1, 2, 3, 3.5, 9].map((t) => evaluate(expr, t))).toEqual([10, 10, 20, 30, 15, 0]);
+    const track = {
+      size: 200,
+      keys: [
+        { t: 2, x: 4, y: 6 },
+        { t: 4, x: 8, y: 6 },
+      ],
+    };
+    const filter = framingFilter(track, 64, 64, 1.5);
+    expect(filter).toMatch(/^crop=w=200:h=200:x='.*':y='.*':exact=1,scale=64:64/);
+    const x = /x='([^']*)'/.exec(filter)![1]!;
+    expect([0, 0.5, 1.5, 2.5, 9].map((t) => evaluate(x, t))).toEqual([4, 4, 6, 8, 8]);
   });
 
   it('decodes a trimmed range to raw RGB without re-timing', () => {

@@ -1,5 +1,5 @@
 /** Pure builders of ffmpeg/ffprobe argument lists. Every ffmpeg invocation's arguments come from here. */
-import type { CropBox } from '../../src-shared/job.js';
+import type { CropBox, CropTrack } from '../../src-shared/job.js';
 
 export interface Rational {
   num: number;
@@ -38,23 +38,50 @@ export function countPacketsArgs(input: string): string[] {
 }
 
 /**
- * Crop (a given square, else the centred largest square; 'full' keeps the whole frame) then scale
- * to width x height.
+ * Crop (a given square, a moving square, else the centred largest square; 'full' keeps the whole
+ * frame) then scale to width x height. A moving square's key times are clip times; `origin` is the
+ * clip time of the first decoded frame (ffmpeg's `t` restarts at 0 after an input seek).
  */
-export function framingFilter(crop: CropBox | null | 'full', width: number, height: number): string {
+export function framingFilter(
+  crop: CropBox | CropTrack | null | 'full',
+  width: number,
+  height: number,
+  origin = 0,
+): string {
   const scale = `scale=${width}:${height}:flags=area,setsar=1`;
   if (crop === 'full') return scale;
-  const cropPart = crop
-    ? `crop=${crop.size}:${crop.size}:${crop.x}:${crop.y}`
-    : `crop='min(iw,ih)':'min(iw,ih)'`;
+  let cropPart = `crop='min(iw,ih)':'min(iw,ih)'`;
+  if (crop && 'keys' in crop) {
+    const keys = crop.keys.map((k) => ({ t: k.t - origin, x: k.x, y: k.y }));
+    const x = piecewiseLinear(keys.map((k) => [k.t, k.x]));
+    const y = piecewiseLinear(keys.map((k) => [k.t, k.y]));
+    // exact: odd offsets are kept (not rounded to the chroma grid), so the square moves smoothly.
+    cropPart = `crop=w=${crop.size}:h=${crop.size}:x='${x}':y='${y}':exact=1`;
+  } else if (crop) cropPart = `crop=${crop.size}:${crop.size}:${crop.x}:${crop.y}`;
   return `${cropPart},${scale}`;
+}
+
+/**
+ * An ffmpeg expression of the frame time `t`: linear between (time, value) keys, held outside.
+ * Nested ifs, one per key, so its length grows linearly with the number of keys.
+ */
+export function piecewiseLinear(keys: readonly (readonly [number, number])[]): string {
+  const num = (v: number) => String(Number(v.toFixed(6)));
+  let expr = num(keys[keys.length - 1]![1]);
+  for (let i = keys.length - 2; i >= 0; i--) {
+    const [t0, v0] = keys[i]!;
+    const [t1, v1] = keys[i + 1]!;
+    const segment = `${num(v0)}+(${num(v1 - v0)})*(t-(${num(t0)}))/${num(t1 - t0)}`;
+    expr = `if(lt(t,${num(t1)}),${segment},${expr})`;
+  }
+  return `if(lt(t,${num(keys[0]![0])}),${num(keys[0]![1])},${expr})`;
 }
 
 export interface DecodeOptions {
   input: string;
   width: number;
   height: number;
-  crop: CropBox | null | 'full';
+  crop: CropBox | CropTrack | null | 'full';
   trimIn?: number;
   trimOut?: number | null;
   /** Decode only the first frame (source images). */
@@ -68,7 +95,7 @@ export function decodeArgs(o: DecodeOptions): string[] {
   const args = [...quiet];
   if (o.trimIn && o.trimIn > 0) args.push('-ss', formatSeconds(o.trimIn));
   if (o.trimOut != null) args.push('-t', formatSeconds(o.trimOut - (o.trimIn ?? 0)));
-  const framing = framingFilter(o.crop, o.width, o.height);
+  const framing = framingFilter(o.crop, o.width, o.height, o.trimIn ?? 0);
   const filter = o.sampleFps ? `fps=${o.sampleFps.toFixed(6)},${framing}` : framing;
   args.push('-i', o.input, '-map', '0:v:0', '-vf', filter);
   if (o.singleFrame) args.push('-frames:v', '1');

@@ -19,6 +19,7 @@ import {
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
+import { trackAt } from '../../src-shared/framing/crop';
 import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
@@ -118,6 +119,7 @@ export function App() {
       trimOut: trimOut < duration ? trimOut : null,
       sourceCrop: project.sourceCrop,
       drivingCrop: project.drivingCrop,
+      drivingTrack: following,
       settings,
     });
     if (item) await suggestOutput();
@@ -125,8 +127,11 @@ export function App() {
   const crop = project.source
     ? (project.sourceCrop ?? centredCrop(project.source.width, project.source.height))
     : null;
+  const following = settings.followSubject ? project.drivingTrack : null;
   const drivingCrop = project.driving
-    ? (project.drivingCrop ?? centredCrop(project.driving.width, project.driving.height))
+    ? following
+      ? trackAt(following, trimIn)
+      : (project.drivingCrop ?? centredCrop(project.driving.width, project.driving.height))
     : null;
   const autoFrame = () => {
     if (!model || !project.source) return;
@@ -236,6 +241,7 @@ export function App() {
                   frame={framing.drivingFrame}
                   crop={drivingCrop}
                   proposal={proposal?.driving ?? null}
+                  following={following?.keys.length ?? null}
                   detecting={framing.detecting}
                   onChange={project.setDrivingCrop}
                   onAuto={autoFrame}

@@ -27,6 +27,8 @@ export function useInspection(): void {
   const driving = useProject((s) => s.driving);
   const sourceCrop = useProject((s) => s.sourceCrop);
   const drivingCrop = useProject((s) => s.drivingCrop);
+  const drivingTrack = useProject((s) => s.drivingTrack);
+  const followSubject = useSettings((s) => s.settings.followSubject);
   const playhead = useTimeline((s) => s.playhead);
   const trimIn = useTimeline((s) => s.trimIn);
   const { mode, adaptScale, relativeJacobian } = useSettings((s) => s.settings);
@@ -41,6 +43,7 @@ export function useInspection(): void {
         referenceTime: trimIn,
         sourceCrop,
         drivingCrop,
+        drivingTrack: followSubject ? drivingTrack : null,
         settings: { mode, adaptScale, relativeJacobian },
       });
     }, 80);
@@ -51,6 +54,8 @@ export function useInspection(): void {
     driving,
     sourceCrop,
     drivingCrop,
+    drivingTrack,
+    followSubject,
     playhead,
     trimIn,
     mode,

@@ -6,7 +6,7 @@
  * square's side and their centre sits ~7% of the side above the square's centre. A model sees the
  * best-matching input when the user's photo is framed the same way.
  */
-import type { CropBox } from '../job.js';
+import type { CropBox, CropTrack } from '../job.js';
 
 export interface Point {
   x: number;
@@ -127,4 +127,91 @@ export function moveCrop(crop: CropBox, dx: number, dy: number, width: number, h
 /** The crop resized about its centre, kept inside the image. */
 export function resizeCrop(crop: CropBox, size: number, width: number, height: number): CropBox {
   return fitSquare(crop.x + crop.size / 2, crop.y + crop.size / 2, Math.max(16, size), width, height);
+}
+
+/**
+ * A square that follows the subject through a clip: one size for the whole clip (the largest
+ * per-sample crop, so the subject's scale stays what the model sees), centres filled in across
+ * samples without a face and smoothed so the crop glides instead of jittering. Null when no sample
+ * has a face.
+ */
+export function followTrack(
+  samples: readonly { t: number; crop: CropBox | null }[],
+  width: number,
+  height: number,
+): CropTrack | null {
+  const found = samples.filter((s): s is { t: number; crop: CropBox } => s.crop !== null);
+  if (found.length === 0) return null;
+  const size = Math.max(...found.map((s) => s.crop.size));
+  const centre = (c: CropBox): Point => ({ x: c.x + c.size / 2, y: c.y + c.size / 2 });
+  // Misses take the centre interpolated between the nearest samples that have a face.
+  const centres = samples.map((s) => {
+    if (s.crop) return centre(s.crop);
+    const before = [...found].reverse().find((f) => f.t < s.t);
+    const after = found.find((f) => f.t > s.t);
+    if (!before || !after) return centre((before ?? after)!.crop);
+    const a = centre(before.crop);
+    const b = centre(after.crop);
+    const w = (s.t - before.t) / (after.t - before.t);
+    return { x: a.x + (b.x - a.x) * w, y: a.y + (b.y - a.y) * w };
+  });
+  const smooth = smoothPath(centres);
+  return {
+    size: fitSquare(0, 0, size, width, height).size,
+    keys: samples.map((s, i) => {
+      const c = fitSquare(smooth[i]!.x, smooth[i]!.y, size, width, height);
+      return { t: s.t, x: c.x, y: c.y };
+    }),
+  };
+}
+
+/**
+ * Two passes of a [1, 2, 1] / 4 filter: removes detector jitter, keeps slow moves. The ends are
+ * extended linearly, so a steady pan is left exactly as it is.
+ */
+function smoothPath(points: readonly Point[]): Point[] {
+  let path = points.slice();
+  if (path.length < 2) return path;
+  for (let pass = 0; pass < 2; pass++) {
+    const last = path.length - 1;
+    path = path.map((p, i) => {
+      const a = i > 0 ? path[i - 1]! : mirror(p, path[1]!);
+      const b = i < last ? path[i + 1]! : mirror(p, path[last - 1]!);
+      return { x: (a.x + 2 * p.x + b.x) / 4, y: (a.y + 2 * p.y + b.y) / 4 };
+    });
+  }
+  return path;
+}
+
+/** `q` reflected through `p`. */
+const mirror = (p: Point, q: Point): Point => ({ x: 2 * p.x - q.x, y: 2 * p.y - q.y });
+
+/** The track's square at clip time `t` (seconds). */
+export function trackAt(track: CropTrack, t: number): CropBox {
+  const keys = track.keys;
+  const next = keys.findIndex((k) => k.t > t);
+  if (next === 0) return { x: keys[0]!.x, y: keys[0]!.y, size: track.size };
+  if (next === -1) return { x: keys[keys.length - 1]!.x, y: keys[keys.length - 1]!.y, size: track.size };
+  const a = keys[next - 1]!;
+  const b = keys[next]!;
+  const w = (t - a.t) / (b.t - a.t);
+  return { x: Math.round(a.x + (b.x - a.x) * w), y: Math.round(a.y + (b.y - a.y) * w), size: track.size };
+}
+
+/** The track mapped from a resized copy of the clip back to its own pixels. */
+export function scaleTrack(track: CropTrack, factor: number, width: number, height: number): CropTrack {
+  const size = fitSquare(0, 0, track.size * factor, width, height).size;
+  return {
+    size,
+    keys: track.keys.map((k) => {
+      const c = fitSquare(
+        (k.x + track.size / 2) * factor,
+        (k.y + track.size / 2) * factor,
+        size,
+        width,
+        height,
+      );
+      return { t: k.t, x: c.x, y: c.y };
+    }),
+  };
 }

@@ -7,7 +7,17 @@ import {
   resizeRgb,
   scaledBox,
 } from './composite.js';
-import { centredCrop, cropContains, faceCrop, fitSquare, stableCrop } from './crop.js';
+import {
+  centredCrop,
+  cropContains,
+  faceCrop,
+  fitSquare,
+  followTrack,
+  scaleTrack,
+  stableCrop,
+  trackAt,
+} from './crop.js';
+import { CropTrackSchema } from '../job.js';
 
 describe('crop geometry', () => {
   it('centres the largest square when nothing is known', () => {
@@ -38,6 +48,67 @@ describe('crop geometry', () => {
     const crop = stableCrop([{ x: 100, y: 100, size: 100 }, null, { x: 150, y: 120, size: 100 }], 640, 480);
     expect(crop).toEqual({ x: 100, y: 85, size: 150 });
     expect(stableCrop([null, null], 640, 480)).toBeNull();
+  });
+});
+
+describe('crop that follows the subject', () => {
+  const at = (t: number, x: number | null, size = 100) => ({
+    t,
+    crop: x === null ? null : { x, y: 50, size },
+  });
+
+  it('keeps one size, the largest, and fills misses between the frames that have a face', () => {
+    const track = followTrack([at(0, 100), at(1, null), at(2, 300, 120)], 640, 480)!;
+    expect(track.size).toBe(120);
+    expect(track.keys.map((k) => k.t)).toEqual([0, 1, 2]);
+    // Centres 150 and 360 (before smoothing); the miss sits between them, the path stays ordered.
+    const xs = track.keys.map((k) => k.x + track.size / 2);
+    expect(xs[0]! < xs[1]! && xs[1]! < xs[2]!).toBe(true);
+    expect(followTrack([at(0, null)], 640, 480)).toBeNull();
+  });
+
+  it('smooths detector jitter but keeps a steady move', () => {
+    const jitter = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => at(i, 200 + (i % 2 ? 10 : -10)));
+    const smooth = followTrack(jitter, 640, 480)!.keys.map((k) => k.x);
+    const inner = smooth.slice(2, -2);
+    expect(Math.max(...inner) - Math.min(...inner)).toBeLessThanOrEqual(3); // raw: 20 px
+    const ramp = followTrack(
+      [0, 1, 2, 3, 4, 5].map((i) => at(i, 100 + 20 * i)),
+      640,
+      480,
+    )!.keys.map((k) => k.x);
+    expect(ramp).toEqual([100, 120, 140, 160, 180, 200]); // a steady pan is left as it is
+  });
+
+  it('stays inside the frame, interpolates between keys and holds outside them', () => {
+    const track = followTrack([at(0, 0), at(1, 560)], 640, 480)!;
+    for (const k of track.keys) expect(k.x + track.size).toBeLessThanOrEqual(640);
+    const simple = {
+      size: 100,
+      keys: [
+        { t: 1, x: 0, y: 0 },
+        { t: 3, x: 100, y: 40 },
+      ],
+    };
+    expect(trackAt(simple, 2)).toEqual({ x: 50, y: 20, size: 100 });
+    expect(trackAt(simple, 0)).toEqual({ x: 0, y: 0, size: 100 });
+    expect(trackAt(simple, 9)).toEqual({ x: 100, y: 40, size: 100 });
+    expect(scaleTrack(simple, 2, 1000, 1000)).toEqual({
+      size: 200,
+      keys: [
+        { t: 1, x: 0, y: 0 },
+        { t: 3, x: 200, y: 80 },
+      ],
+    });
+  });
+
+  it('rejects a track whose key times do not increase', () => {
+    const keys = [
+      { t: 1, x: 0, y: 0 },
+      { t: 1, x: 5, y: 0 },
+    ];
+    expect(CropTrackSchema.safeParse({ size: 10, keys }).success).toBe(false);
+    expect(CropTrackSchema.safeParse({ size: 10, keys: keys.slice(0, 1) }).success).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Automatic framing request/answer, exchanged between the studio, main and the engine process. */
 import { z } from 'zod';
-import { CropBoxSchema } from '../job.js';
+import { CropBoxSchema, CropTrackSchema } from '../job.js';
 
 /** How a model's subject is found: faces by the face detector; anything else gets a centred box. */
 export const SubjectSchema = z.enum(['face', 'centre']);
@@ -33,6 +33,8 @@ export const FramedImageSchema = z.object({
   /** Driving only: frames sampled / frames with a face. */
   sampled: z.number().int().nonnegative(),
   detected: z.number().int().nonnegative(),
+  /** Driving only: the square that follows the subject, when asked for and a face was found. */
+  track: CropTrackSchema.nullable().default(null),
 });
 export type FramedImage = z.infer<typeof FramedImageSchema>;
 

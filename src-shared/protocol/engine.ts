@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { FramingRequestSchema, FramingResultSchema } from '../framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from '../inspect.js';
-import { CropBoxSchema, JobSpecSchema } from '../job.js';
+import { CropBoxSchema, CropTrackSchema, JobSpecSchema } from '../job.js';
 
 export const EngineRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), jobId: z.string().min(1), job: JobSpecSchema }),
@@ -54,6 +54,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     outputPath: z.string(),
     sourceCrop: CropBoxSchema.nullable(),
     drivingCrop: CropBoxSchema.nullable(),
+    /** Set when the driving crop followed the subject (then `drivingCrop` is its first square). */
+    drivingTrack: CropTrackSchema.nullable(),
     frames: z.number().int().nonnegative(),
     seconds: z.number().nonnegative(),
     executionProvider: z.string(),

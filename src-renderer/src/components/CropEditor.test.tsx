@@ -71,6 +71,7 @@ describe('framingNote', () => {
     faces: [],
     sampled,
     detected,
+    track: null,
   });
 
   it('says what framing found, and why a box is centred', () => {

@@ -11,6 +11,8 @@ interface Props {
   frame: FullFrame | null;
   crop: CropBox;
   proposal: FramedImage | null;
+  /** Driving only: the render will use the moving square (its keys), not the box shown. */
+  following?: number | null;
   detecting: boolean;
   onChange(crop: CropBox | null): void;
   onAuto(): void;
@@ -20,18 +22,30 @@ export function framingNote(
   side: Props['side'],
   model: ModelSummary | null,
   proposal: FramedImage | null,
+  following: number | null = null,
 ): string {
   if (!proposal) return '';
   if (proposal.method === 'face')
     return side === 'source'
       ? 'face found'
-      : `face in ${proposal.detected} of ${proposal.sampled} sampled frames`;
+      : `face in ${proposal.detected} of ${proposal.sampled} sampled frames` +
+          (following ? `; the crop follows it (${following} keys, shown at trim in)` : '');
   return model && subjectFor(model.category) !== 'face'
     ? 'centred (not a face model)'
     : 'no face found: centred';
 }
 
-export function FramingControls({ side, model, frame, crop, proposal, detecting, onChange, onAuto }: Props) {
+export function FramingControls({
+  side,
+  model,
+  frame,
+  crop,
+  proposal,
+  following = null,
+  detecting,
+  onChange,
+  onAuto,
+}: Props) {
   const label = side === 'source' ? 'Source' : 'Driving';
   return (
     <>
@@ -52,7 +66,7 @@ export function FramingControls({ side, model, frame, crop, proposal, detecting,
           Centre
         </button>
         <span className="meta" data-testid={`${side}-framing`}>
-          {detecting ? 'finding the subject…' : framingNote(side, model, proposal)}
+          {detecting ? 'finding the subject…' : framingNote(side, model, proposal, following)}
         </span>
       </div>
     </>

@@ -3,7 +3,10 @@ import { useSettings } from '../stores/settings';
 
 export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
   const { settings, update } = useSettings();
-  const checkbox = (key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame', label: string) => (
+  const checkbox = (
+    key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject',
+    label: string,
+  ) => (
     <label className="check">
       <input type="checkbox" checked={settings[key]} onChange={(e) => update({ [key]: e.target.checked })} />
       {label}
@@ -36,6 +39,7 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
       {checkbox('bestFrame', 'Start from the best-matching frame')}
       {checkbox('audio', 'Keep the clip’s audio')}
       {checkbox('autoFrame', 'Find the face when no crop is set')}
+      {checkbox('followSubject', 'Driving crop follows the face')}
       {checkbox('pasteBack', 'Paste back into the full photo')}
       {settings.pasteBack && (
         <label>

@@ -68,7 +68,7 @@ export const useFraming = create<FramingState>((set) => ({
       if (apply.source && project.source?.path === args.sourcePath)
         project.setSourceCrop(proposal.source.crop);
       if (apply.driving && proposal.driving && project.driving?.path === args.drivingPath)
-        project.setDrivingCrop(proposal.driving.crop);
+        project.setDrivingFraming(proposal.driving.crop, proposal.driving.track);
     } catch (err) {
       set({ error: (err as Error).message });
     } finally {

@@ -1,19 +1,23 @@
 /** The source image and the driving clip the user picked, as the backend describes them. */
 import { create } from 'zustand';
 import type { MarionetteBridge, MediaSummary } from '../../../src-shared/api';
-import type { CropBox } from '../../../src-shared/job';
+import type { CropBox, CropTrack } from '../../../src-shared/job';
 
 export interface ProjectState {
   source: MediaSummary | null;
   driving: MediaSummary | null;
   sourceCrop: CropBox | null;
   drivingCrop: CropBox | null;
+  /** The automatic square that follows the subject; a manual driving crop replaces it. */
+  drivingTrack: CropTrack | null;
   thumbnails: string[];
   error: string | null;
   loadSource(api: MarionetteBridge, path: string): Promise<boolean>;
   loadDriving(api: MarionetteBridge, path: string): Promise<boolean>;
   setSourceCrop(crop: CropBox | null): void;
   setDrivingCrop(crop: CropBox | null): void;
+  /** Automatic framing's answer for the driving clip: its stable square and its moving one. */
+  setDrivingFraming(crop: CropBox, track: CropTrack | null): void;
   clearError(): void;
   fail(message: string): void;
 }
@@ -25,6 +29,7 @@ export const useProject = create<ProjectState>((set) => ({
   driving: null,
   sourceCrop: null,
   drivingCrop: null,
+  drivingTrack: null,
   thumbnails: [],
   error: null,
   async loadSource(api, path) {
@@ -42,7 +47,7 @@ export const useProject = create<ProjectState>((set) => ({
       const driving = await api.invoke('probeMedia', path);
       if (driving.kind !== 'video')
         throw new Error(`${path} is a still image; pick a video to drive the motion`);
-      set({ driving, drivingCrop: null, thumbnails: [], error: null });
+      set({ driving, drivingCrop: null, drivingTrack: null, thumbnails: [], error: null });
       const thumbnails = await api.invoke('thumbnails', path, 8, null);
       set({ thumbnails });
       return true;
@@ -55,7 +60,10 @@ export const useProject = create<ProjectState>((set) => ({
     set({ sourceCrop: crop });
   },
   setDrivingCrop(crop) {
-    set({ drivingCrop: crop });
+    set({ drivingCrop: crop, drivingTrack: null });
+  },
+  setDrivingFraming(crop, track) {
+    set({ drivingCrop: crop, drivingTrack: track });
   },
   clearError() {
     set({ error: null });
