@@ -5,6 +5,7 @@ import { useTimeline } from '../stores/timeline';
 export function Timeline({ thumbnails }: { thumbnails: string[] }) {
   const t = useTimeline();
   const step = t.fps > 0 ? 1 / t.fps : 0.04;
+  const range = { max: t.duration, step };
   const pct = (time: number) => (t.duration > 0 ? (100 * time) / t.duration : 0);
   return (
     <div className="timeline">
@@ -16,31 +17,10 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         <div className="trim-shade" style={{ left: `${pct(t.trimOut)}%`, right: 0 }} />
         <div className="playhead-line" style={{ left: `${pct(t.playhead)}%` }} />
       </div>
-      <TimeSlider
-        label="Playhead"
-        name="Playhead"
-        max={t.duration}
-        step={step}
-        value={t.playhead}
-        onChange={t.seek}
-      />
+      <TimeSlider label="Playhead" name="Playhead" {...range} value={t.playhead} onChange={t.seek} />
       <div className="trim-row">
-        <TimeSlider
-          label="In"
-          name="Trim in"
-          max={t.duration}
-          step={step}
-          value={t.trimIn}
-          onChange={t.markIn}
-        />
-        <TimeSlider
-          label="Out"
-          name="Trim out"
-          max={t.duration}
-          step={step}
-          value={t.trimOut}
-          onChange={t.markOut}
-        />
+        <TimeSlider label="In" name="Trim in" {...range} value={t.trimIn} onChange={t.markIn} />
+        <TimeSlider label="Out" name="Trim out" {...range} value={t.trimOut} onChange={t.markOut} />
       </div>
       <div className="transport">
         <button type="button" onClick={() => t.setPlaying(!t.playing)} aria-keyshortcuts="Space">
