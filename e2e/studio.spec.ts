@@ -101,3 +101,60 @@ test('dropping a file in a browser explains where drops work', async ({ page }) 
   await page.getByRole('region', { name: 'Source image' }).dispatchEvent('drop', { dataTransfer });
   await expect(page.getByRole('alert')).toContainText('Dropped files can be opened in the desktop app');
 });
+
+test('save a project, reload, open it: files, trim, framing and settings come back', async ({ page }) => {
+  await page.goto('/');
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(path.join(FIXTURES, 'source.png'));
+  await source.getByRole('button', { name: 'Load' }).click();
+  const cropBox = source.getByRole('slider', { name: 'Source crop box' });
+  await expect(source.getByTestId('source-framing')).toHaveText('centred (not a face model)');
+  await cropBox.focus();
+  for (let i = 0; i < 4; i++) await cropBox.press('-');
+  await cropBox.press('ArrowDown');
+  const crop = (await cropBox.getAttribute('data-crop'))!;
+
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
+  const playhead = driving.getByRole('slider', { name: 'Playhead' });
+  await playhead.fill('0.2');
+  await playhead.press('i');
+  await playhead.fill('0.5');
+  await playhead.press('o');
+  const timecode = (await driving.getByLabel('Timecode').textContent())!.replace(/^\S+/, '');
+  await page.getByLabel('Motion').selectOption('absolute');
+  await expect(cropBox).toHaveAttribute('data-crop', crop);
+
+  const project = page.getByRole('textbox', { name: 'Project' });
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const saved = path.resolve('build/e2e-home/projects/source__driving.marionette');
+  await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toHaveText(`Saved ${saved}`);
+  await expect(project).toHaveValue(saved);
+
+  await page.reload();
+  await expect(source.getByRole('textbox', { name: 'Source' })).toHaveValue('');
+  await project.fill(saved);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Opened' })).toHaveText(`Opened ${saved}`);
+  await expect(source.getByRole('textbox', { name: 'Source' })).toHaveValue(
+    path.join(FIXTURES, 'source.png'),
+  );
+  await expect(driving.getByRole('textbox', { name: 'Driving' })).toHaveValue(
+    path.join(FIXTURES, 'driving.avi'),
+  );
+  await expect(driving.getByLabel('Timecode')).toContainText(timecode.trim());
+  await expect(page.getByLabel('Motion')).toHaveValue('absolute');
+  // Automatic framing ran for the reopened files, and the saved crop still stands.
+  await expect(source.getByLabel('Source keypoints')).toHaveAttribute('data-keypoints', '5');
+  await expect(cropBox).toHaveAttribute('data-crop', crop);
+
+  // A file that is not a project: a readable message, and the studio keeps what it has.
+  await project.fill(path.join(FIXTURES, 'source.png'));
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('source.png is not a Marionette project (not JSON)');
+  await expect(driving.getByRole('textbox', { name: 'Driving' })).toHaveValue(
+    path.join(FIXTURES, 'driving.avi'),
+  );
+});

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FramingRequestSchema, FramingResultSchema } from './framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
 import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
+import { ProjectDocSchema } from './project-file.js';
 
 export const ModelSummarySchema = z.object({
   id: z.string(),
@@ -45,6 +46,10 @@ export const MediaSummarySchema = z.object({
 });
 export type MediaSummary = z.infer<typeof MediaSummarySchema>;
 
+/** The kinds of file the user opens: they pick the dialog's filter and the folder browser's listing. */
+export const FileKindSchema = z.enum(['image', 'video', 'checkpoint', 'project']);
+export type FileKind = z.infer<typeof FileKindSchema>;
+
 export const DirectoryListingSchema = z.object({
   path: z.string(),
   parent: z.string().nullable(),
@@ -52,7 +57,7 @@ export const DirectoryListingSchema = z.object({
     z.object({
       name: z.string(),
       path: z.string(),
-      kind: z.enum(['folder', 'image', 'video', 'checkpoint']),
+      kind: z.enum(['folder', ...FileKindSchema.options]),
     }),
   ),
 });
@@ -94,6 +99,14 @@ export const apiMethods = {
   },
   listDirectory: { args: z.tuple([FilePath.nullable()]), result: DirectoryListingSchema },
   defaultOutputPath: { args: z.tuple([FilePath, FilePath]), result: z.string() },
+  /** Where a project of this photo and clip is saved unless the user says otherwise. */
+  defaultProjectPath: { args: z.tuple([FilePath.nullable(), FilePath.nullable()]), result: z.string() },
+  /** Writes the project (adding `.marionette` when the name has no extension); returns the path written. */
+  saveProject: { args: z.tuple([FilePath, ProjectDocSchema]), result: z.string() },
+  openProject: {
+    args: z.tuple([FilePath]),
+    result: z.object({ path: z.string(), project: ProjectDocSchema, missing: z.array(z.string()) }),
+  },
   enqueue: { args: z.tuple([EnqueueArgsSchema]), result: QueueItemSchema },
   listQueue: { args: z.tuple([]), result: z.array(QueueItemSchema) },
   cancelJob: { args: z.tuple([Id]), result: z.null() },
@@ -101,10 +114,10 @@ export const apiMethods = {
   removeJob: { args: z.tuple([Id]), result: z.null() },
   /** Native dialogs exist only in the desktop app; the browser host answers null / false. */
   openFileDialog: {
-    args: z.tuple([z.enum(['image', 'video', 'checkpoint'])]),
+    args: z.tuple([FileKindSchema]),
     result: z.string().nullable(),
   },
-  saveFileDialog: { args: z.tuple([FilePath]), result: z.string().nullable() },
+  saveFileDialog: { args: z.tuple([FilePath, z.enum(['video', 'project'])]), result: z.string().nullable() },
   showInFolder: { args: z.tuple([FilePath]), result: z.boolean() },
 } as const;
 
@@ -115,7 +128,15 @@ export type ApiCallArgs<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['a
 export type ApiResult<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['result']>;
 export type ApiHandlers = { [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
-export const MenuActionSchema = z.enum(['openSource', 'openDriving', 'importModel', 'render']);
+export const MenuActionSchema = z.enum([
+  'openSource',
+  'openDriving',
+  'importModel',
+  'render',
+  'openProject',
+  'saveProject',
+  'saveProjectAs',
+]);
 export type MenuAction = z.infer<typeof MenuActionSchema>;
 
 export const ApiEventSchema = z.discriminatedUnion('type', [

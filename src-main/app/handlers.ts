@@ -13,8 +13,10 @@ import {
   type ApiHandlers,
   type ApiOutcome,
   type DirectoryListing,
+  type FileKind,
   type ModelSummary,
 } from '../../src-shared/api.js';
+import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
 import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
@@ -24,11 +26,12 @@ import { importCheckpoint } from '../import/import-checkpoint.js';
 import { pngDataUrl } from '../media/png.js';
 import { probeMedia } from '../media/probe.js';
 import type { JobQueue } from './job-queue.js';
+import { openProjectFile, saveProjectFile } from './project-files.js';
 
 /** What only the desktop app can do; the browser dev host has none of it. */
 export interface DesktopShell {
-  openFileDialog(kind: 'image' | 'video' | 'checkpoint'): Promise<string | null>;
-  saveFileDialog(defaultPath: string): Promise<string | null>;
+  openFileDialog(kind: FileKind): Promise<string | null>;
+  saveFileDialog(defaultPath: string, kind: 'video' | 'project'): Promise<string | null>;
   showInFolder(file: string): Promise<boolean>;
 }
 
@@ -92,7 +95,9 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
             ? 'video'
             : CHECKPOINT_NAME.test(e.name)
               ? 'checkpoint'
-              : null;
+              : ext === PROJECT_EXTENSION
+                ? 'project'
+                : null;
       return kind ? [{ name: e.name, path: path.join(target, e.name), kind } as const] : [];
     })
     .sort((a, b) =>
@@ -107,7 +112,6 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
 }
 
 export function createHandlers(ctx: AppContext): ApiHandlers {
-  const stem = (p: string) => path.basename(p, path.extname(p));
   return {
     async version() {
       return {
@@ -180,7 +184,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     async defaultOutputPath(source, driving) {
       const dir = path.join(ctx.homeDir, 'renders');
       await mkdir(dir, { recursive: true });
-      const base = `${stem(source)}__${stem(driving)}`;
+      const base = pairStem(source, driving);
       for (let n = 1; ; n++) {
         const candidate = path.join(dir, n === 1 ? `${base}.mp4` : `${base}-${n}.mp4`);
         const queued = ctx.queue
@@ -188,6 +192,17 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
           .some((item) => item.job.outputPath === candidate && item.state !== 'failed');
         if (!existsSync(candidate) && !queued) return candidate;
       }
+    },
+    async defaultProjectPath(source, driving) {
+      const dir = path.join(ctx.homeDir, 'projects');
+      await mkdir(dir, { recursive: true });
+      return path.join(dir, `${pairStem(source, driving)}${PROJECT_EXTENSION}`);
+    },
+    async saveProject(file, project) {
+      return saveProjectFile(file, project);
+    },
+    async openProject(file) {
+      return { path: path.resolve(file), ...(await openProjectFile(file)) };
     },
     async enqueue({ modelId, ...job }) {
       const parsed = JobSpecSchema.safeParse({ ...job, modelDir: await modelDirFor(modelId) });
@@ -212,8 +227,8 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     async openFileDialog(kind) {
       return ctx.shell ? ctx.shell.openFileDialog(kind) : null;
     },
-    async saveFileDialog(defaultPath) {
-      return ctx.shell ? ctx.shell.saveFileDialog(defaultPath) : null;
+    async saveFileDialog(defaultPath, kind) {
+      return ctx.shell ? ctx.shell.saveFileDialog(defaultPath, kind) : null;
     },
     async showInFolder(file) {
       return ctx.shell ? ctx.shell.showInFolder(file) : false;

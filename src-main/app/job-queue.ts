@@ -4,11 +4,12 @@
  * the app stopped is queued again. A corrupt queue file is set aside, never overwritten silently.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { QueueItemSchema, type QueueItem } from '../../src-shared/api.js';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { ProgressEvent, ResultEvent } from '../../src-shared/protocol/engine.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export const QueueFileSchema = z.object({ version: z.literal(1), items: z.array(QueueItemSchema) });
 
@@ -167,11 +168,7 @@ export class JobQueue {
     }
     if (persist) {
       const body = JSON.stringify({ version: 1, items: this.items }, null, 1);
-      this.saving = this.saving.then(async () => {
-        const tmp = `${this.file}.partial`;
-        await writeFile(tmp, body);
-        await rename(tmp, this.file);
-      });
+      this.saving = this.saving.then(() => writeFileAtomic(this.file, body));
       await this.saving;
     }
   }

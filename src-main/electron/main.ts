@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
+import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import type { EngineTransport } from '../engine/client.js';
@@ -42,6 +43,7 @@ function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
     image: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] }],
     video: [{ name: 'Videos', extensions: ['mp4', 'mov', 'avi', 'mkv', 'webm', 'gif', 'm4v'] }],
     checkpoint: [{ name: 'FOMM checkpoints', extensions: ['tar', 'pth', 'pt'] }],
+    project: [{ name: 'Marionette projects', extensions: [PROJECT_EXTENSION.slice(1)] }],
   };
   return {
     async openFileDialog(kind) {
@@ -50,9 +52,12 @@ function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
       const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
-    async saveFileDialog(defaultPath) {
+    async saveFileDialog(defaultPath, kind) {
       const win = getWindow();
-      const options = { defaultPath, filters: [{ name: 'MP4 video', extensions: ['mp4'] }] };
+      const options = {
+        defaultPath,
+        filters: kind === 'video' ? [{ name: 'MP4 video', extensions: ['mp4'] }] : filters.project,
+      };
       const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       return result.canceled ? null : (result.filePath ?? null);
     },
@@ -102,6 +107,10 @@ function applicationMenu(): Menu {
     {
       label: 'File',
       submenu: [
+        action('Open Project…', 'CmdOrCtrl+Alt+O', 'openProject'),
+        action('Save Project', 'CmdOrCtrl+S', 'saveProject'),
+        action('Save Project As…', 'CmdOrCtrl+Shift+S', 'saveProjectAs'),
+        { type: 'separator' },
         action('Open Source Image…', 'CmdOrCtrl+O', 'openSource'),
         action('Open Driving Video…', 'CmdOrCtrl+Shift+O', 'openDriving'),
         action('Add Model…', 'CmdOrCtrl+Shift+M', 'importModel'),

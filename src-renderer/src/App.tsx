@@ -5,6 +5,7 @@ import { FileField } from './components/FileField';
 import { FramingControls } from './components/FramingControls';
 import { KeypointImage } from './components/KeypointImage';
 import { ModelList } from './components/ModelList';
+import { ProjectBar } from './components/ProjectBar';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { Timeline } from './components/Timeline';
@@ -19,6 +20,7 @@ import {
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
+import { useProjectFile } from './stores/project-file';
 import { trackAt } from '../../src-shared/framing/crop';
 import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
@@ -40,6 +42,7 @@ export function App() {
   useShortcuts();
   useFramingFrames();
   const framing = useFraming();
+  const projectFile = useProjectFile();
   useEffect(() => {
     api.invoke('version').then(
       (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
@@ -62,7 +65,7 @@ export function App() {
     }
   };
   const saveAs = async () => {
-    const picked = await api.invoke('saveFileDialog', outputPath);
+    const picked = await api.invoke('saveFileDialog', outputPath, 'video');
     if (picked) setOutputPath(picked);
   };
   const queueBatch = async (sources: string[], clips: string[]) => {
@@ -107,6 +110,12 @@ export function App() {
       if (p) await models.importCheckpoint(api, p);
     },
     render: () => render(),
+    openProject: async () => {
+      const p = await api.invoke('openFileDialog', 'project');
+      if (p) await projectFile.open(api, p);
+    },
+    saveProject: () => void projectFile.save(api),
+    saveProjectAs: () => void projectFile.saveAs(api),
   });
   const render = async () => {
     if (!model || !project.source || !project.driving || !outputPath) return;
@@ -144,7 +153,8 @@ export function App() {
     });
   };
   const proposal = framing.proposal;
-  const alert = project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
+  const alert =
+    projectFile.error ?? project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
   const images = preview.result?.images;
   const canRender = Boolean(model && project.source && project.driving && outputPath);
 
@@ -163,6 +173,7 @@ export function App() {
           />
           Keypoints
         </label>
+        <ProjectBar desktop={info.desktop} />
       </header>
       {alert && (
         <p role="alert" className="error">

@@ -118,18 +118,18 @@ export function useFramingFrames(): void {
     );
     return () => clearTimeout(timer);
   }, [driving, trimIn]);
-  const last = useRef({ modelId: '', source: '', driving: '' });
   useEffect(() => {
     if (!modelId || !source) return;
     const { trimIn: tIn, trimOut, duration } = useTimeline.getState();
     const drivingPath = driving?.path ?? null;
-    const prev = last.current;
+    // An opened project marks its own files as framed, so its saved crops stay.
+    const prev = useFraming.getState().framedFor;
     const modelChanged = prev.modelId !== modelId;
     const apply = {
       source: modelChanged || prev.source !== source.path,
       driving: modelChanged || prev.driving !== (drivingPath ?? ''),
     };
-    last.current = { modelId, source: source.path, driving: drivingPath ?? '' };
+    useFraming.setState({ framedFor: { modelId, source: source.path, driving: drivingPath ?? '' } });
     void useFraming.getState().detect(
       api,
       {

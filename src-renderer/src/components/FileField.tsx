@@ -1,22 +1,25 @@
 import { useEffect, useState } from 'react';
-import type { DirectoryListing } from '../../../src-shared/api';
+import type { DirectoryListing, FileKind } from '../../../src-shared/api';
 import { api } from '../api-client';
 
 export interface FileFieldProps {
   label: string;
-  kind: 'image' | 'video' | 'checkpoint';
+  kind: FileKind;
   value: string;
   desktop: boolean;
   onLoad(path: string): void;
   /** Text of the submit button (default "Load"). */
   action?: string;
   disabled?: boolean;
+  /** A second button that acts on the typed path (it may be empty), e.g. Save beside Open. */
+  extra?: { label: string; run(text: string): void };
 }
 
 const PLACEHOLDER = {
   image: 'path to an image',
   video: 'path to a video',
   checkpoint: 'path to a .pth.tar checkpoint',
+  project: 'path to a .marionette project',
 };
 
 /** A path field with Load, and Browse: the native dialog in the app, a folder browser in a browser. */
@@ -28,6 +31,7 @@ export function FileField({
   onLoad,
   action = 'Load',
   disabled,
+  extra,
 }: FileFieldProps) {
   const [text, setText] = useState(value);
   const [browsing, setBrowsing] = useState(false);
@@ -55,6 +59,11 @@ export function FileField({
         <button type="button" disabled={disabled} onClick={() => void browse()}>
           Browse…
         </button>
+        {extra && (
+          <button type="button" disabled={disabled} onClick={() => extra.run(text.trim())}>
+            {extra.label}
+          </button>
+        )}
       </form>
       {browsing && (
         <FolderBrowser

@@ -10,12 +10,20 @@ import { useProject } from './project';
 
 export type FullFrame = z.infer<typeof FullFrameSchema>;
 
+/** The model and files automatic framing last answered for; a file that differs gets new crops. */
+export interface FramedFor {
+  modelId: string;
+  source: string;
+  driving: string;
+}
+
 export interface FramingState {
   sourceFrame: FullFrame | null;
   drivingFrame: FullFrame | null;
   proposal: FramingResult | null;
   detecting: boolean;
   error: string | null;
+  framedFor: FramedFor;
   loadSourceFrame(api: MarionetteBridge, path: string): Promise<void>;
   loadDrivingFrame(api: MarionetteBridge, path: string, time: number): Promise<void>;
   /**
@@ -44,6 +52,7 @@ export const useFraming = create<FramingState>((set) => ({
   proposal: null,
   detecting: false,
   error: null,
+  framedFor: { modelId: '', source: '', driving: '' },
   async loadSourceFrame(api, path) {
     try {
       set({ sourceFrame: await api.invoke('fullFrame', path, 0, FRAME_SIDE) });

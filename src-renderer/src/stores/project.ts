@@ -18,6 +18,15 @@ export interface ProjectState {
   setDrivingCrop(crop: CropBox | null): void;
   /** Automatic framing's answer for the driving clip: its stable square and its moving one. */
   setDrivingFraming(crop: CropBox, track: CropTrack | null): void;
+  /** Replace files and crops at once, as an opened project file has them. */
+  restore(files: {
+    source: MediaSummary | null;
+    driving: MediaSummary | null;
+    thumbnails: string[];
+    sourceCrop: CropBox | null;
+    drivingCrop: CropBox | null;
+    drivingTrack: CropTrack | null;
+  }): void;
   clearError(): void;
   fail(message: string): void;
 }
@@ -64,6 +73,9 @@ export const useProject = create<ProjectState>((set) => ({
   },
   setDrivingFraming(crop, track) {
     set({ drivingCrop: crop, drivingTrack: track });
+  },
+  restore(files) {
+    set({ ...files, error: null });
   },
   clearError() {
     set({ error: null });

@@ -1,0 +1,88 @@
+/**
+ * Saving and opening `.marionette` project files. Saves replace the file whole (a failed save
+ * leaves the previous version); opening never changes the file, and finds media that moved along
+ * with the project (same name, next to the project file) before giving up on it.
+ */
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  MAX_PROJECT_BYTES,
+  parseProject,
+  PROJECT_EXTENSION,
+  serializeProject,
+  type ProjectDoc,
+} from '../../src-shared/project-file.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+export interface OpenedProject {
+  /** The saved project, with media paths pointing where the files are now. */
+  project: ProjectDoc;
+  /** Media the project names that is neither where it was nor next to the project file. */
+  missing: string[];
+}
+
+export function withProjectExtension(file: string): string {
+  return path.extname(file) ? file : `${file}${PROJECT_EXTENSION}`;
+}
+
+export async function saveProjectFile(file: string, project: ProjectDoc): Promise<string> {
+  const target = path.resolve(withProjectExtension(file));
+  const dir = path.dirname(target);
+  const folder = await stat(dir).catch(() => null);
+  if (!folder?.isDirectory()) throw new Error(`cannot save the project: folder ${dir} does not exist`);
+  if ((await stat(target).catch(() => null))?.isDirectory())
+    throw new Error(`cannot save the project: ${target} is a folder`);
+  try {
+    await writeFileAtomic(target, serializeProject(project));
+  } catch (err) {
+    throw new Error(
+      `cannot save the project to ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return target;
+}
+
+async function readable(file: string): Promise<boolean> {
+  return access(file, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Where a media file named by the project is now, or null. */
+async function locate(saved: string, projectDir: string): Promise<string | null> {
+  if (await readable(saved)) return saved;
+  const beside = path.join(projectDir, path.basename(saved));
+  return (await readable(beside)) ? beside : null;
+}
+
+export async function openProjectFile(file: string): Promise<OpenedProject> {
+  const target = path.resolve(file);
+  const info = await stat(target).catch(() => null);
+  if (!info) throw new Error(`project file not found: ${target}`);
+  if (!info.isFile()) throw new Error(`${target} is not a file`);
+  if (info.size > MAX_PROJECT_BYTES)
+    throw new Error(`${target} is too large (${info.size} bytes) to be a Marionette project`);
+  const project = parseProject(await readFile(target, 'utf8'), path.basename(target));
+  const missing: string[] = [];
+  const found = async (saved: string | null) => {
+    if (!saved) return null;
+    const now = await locate(saved, path.dirname(target));
+    if (!now) missing.push(saved);
+    return now;
+  };
+  const sourcePath = await found(project.sourcePath);
+  const drivingPath = await found(project.drivingPath);
+  return {
+    project: {
+      ...project,
+      sourcePath,
+      drivingPath,
+      // A crop belongs to its file: without the file it means nothing.
+      sourceCrop: sourcePath ? project.sourceCrop : null,
+      drivingCrop: drivingPath ? project.drivingCrop : null,
+      drivingTrack: drivingPath ? project.drivingTrack : null,
+    },
+    missing,
+  };
+}
