@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react';
 import { api } from './api-client';
 import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
+import { MediaPanel } from './components/MediaPanel';
 import { FramingControls } from './components/FramingControls';
-import { KeypointImage } from './components/KeypointImage';
 import { ModelList } from './components/ModelList';
+import { PreviewPanel } from './components/PreviewPanel';
 import { ProjectBar } from './components/ProjectBar';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
@@ -84,18 +85,11 @@ export function App() {
       }
     }
   };
-  const dropProps = (onPath: (p: string) => void) => ({
-    onDragOver: (e: React.DragEvent) => e.preventDefault(),
-    onDrop: (e: React.DragEvent) => {
-      e.preventDefault();
-      const file = e.dataTransfer.files[0];
-      if (!file) return;
-      const dropped = api.pathForFile?.(file) ?? null;
-      if (dropped) onPath(dropped);
-      else
-        project.fail('Dropped files can be opened in the desktop app; here, use Browse… or type the path.');
-    },
-  });
+  const dropped = (file: File, load: (path: string) => Promise<void>) => {
+    const local = api.pathForFile?.(file) ?? null;
+    if (local) void load(local);
+    else project.fail('Dropped files can be opened in the desktop app; here, use Browse… or type the path.');
+  };
   useMenu({
     openSource: async () => {
       const p = await api.invoke('openFileDialog', 'image');
@@ -181,63 +175,50 @@ export function App() {
         </p>
       )}
       <main>
-        <section
-          className="panel source"
-          aria-labelledby="source-heading"
-          {...dropProps((p) => void loadSource(p))}
+        <MediaPanel
+          title="Source image"
+          field="Source"
+          imageLabel="Source"
+          kind="image"
+          path={project.source?.path ?? ''}
+          desktop={info.desktop}
+          image={images?.source ?? null}
+          keypoints={preview.result?.kpSource ?? null}
+          showKeypoints={showKeypoints}
+          onLoad={(p) => void loadSource(p)}
+          onDrop={(file) => dropped(file, loadSource)}
         >
-          <h2 id="source-heading">Source image</h2>
-          <FileField
-            label="Source"
-            kind="image"
-            value={project.source?.path ?? ''}
-            desktop={info.desktop}
-            onLoad={(p) => void loadSource(p)}
-          />
-          <KeypointImage
-            src={images?.source ?? null}
-            keypoints={preview.result?.kpSource ?? null}
-            label="Source"
-            showKeypoints={showKeypoints}
-          />
           {project.source && crop && (
-            <p className="meta">
-              {project.source.width}×{project.source.height} · model sees a {crop.size}px square at ({crop.x},{' '}
-              {crop.y})
-            </p>
+            <>
+              <p className="meta">
+                {`${project.source.width}×${project.source.height} · model sees a ${crop.size}px square at (${crop.x}, ${crop.y})`}
+              </p>
+              <FramingControls
+                side="source"
+                model={model}
+                frame={framing.sourceFrame}
+                crop={crop}
+                proposal={proposal?.source ?? null}
+                detecting={framing.detecting}
+                onChange={project.setSourceCrop}
+                onAuto={autoFrame}
+              />
+            </>
           )}
-          {project.source && crop && (
-            <FramingControls
-              side="source"
-              model={model}
-              frame={framing.sourceFrame}
-              crop={crop}
-              proposal={proposal?.source ?? null}
-              detecting={framing.detecting}
-              onChange={project.setSourceCrop}
-              onAuto={autoFrame}
-            />
-          )}
-        </section>
-        <section
-          className="panel driving"
-          aria-labelledby="driving-heading"
-          {...dropProps((p) => void loadDriving(p))}
+        </MediaPanel>
+        <MediaPanel
+          title="Driving video"
+          field="Driving"
+          imageLabel="Driving frame"
+          kind="video"
+          path={project.driving?.path ?? ''}
+          desktop={info.desktop}
+          image={images?.driving ?? null}
+          keypoints={preview.result?.kpDriving ?? null}
+          showKeypoints={showKeypoints}
+          onLoad={(p) => void loadDriving(p)}
+          onDrop={(file) => dropped(file, loadDriving)}
         >
-          <h2 id="driving-heading">Driving video</h2>
-          <FileField
-            label="Driving"
-            kind="video"
-            value={project.driving?.path ?? ''}
-            desktop={info.desktop}
-            onLoad={(p) => void loadDriving(p)}
-          />
-          <KeypointImage
-            src={images?.driving ?? null}
-            keypoints={preview.result?.kpDriving ?? null}
-            label="Driving frame"
-            showKeypoints={showKeypoints}
-          />
           {project.driving && (
             <>
               <p className="meta">
@@ -260,29 +241,8 @@ export function App() {
               )}
             </>
           )}
-        </section>
-        <section className="panel preview" aria-labelledby="preview-heading">
-          <h2 id="preview-heading">Preview {preview.loading && <span className="spinner">…</span>}</h2>
-          <KeypointImage src={images?.result ?? null} keypoints={null} label="Result" showKeypoints={false} />
-          <div className="maps">
-            <figure>
-              {images?.occlusion ? (
-                <img src={images.occlusion} alt="Occlusion map" width={124} height={124} />
-              ) : (
-                <div className="placeholder small">occlusion</div>
-              )}
-              <figcaption>Occlusion map</figcaption>
-            </figure>
-            <figure>
-              {images?.deformation ? (
-                <img src={images.deformation} alt="Deformation" width={124} height={124} />
-              ) : (
-                <div className="placeholder small">flow</div>
-              )}
-              <figcaption>Deformation</figcaption>
-            </figure>
-          </div>
-        </section>
+        </MediaPanel>
+        <PreviewPanel images={images ?? null} loading={preview.loading} />
       </main>
       <section className="bottom">
         <SettingsPanel providers={info.providers} model={model} />
