@@ -8,12 +8,12 @@
  * 4. Choose the reference frame (first, or "best frame"), smooth the track if asked, transfer motion.
  * 5. Pass 2: generator in batches -> ffmpeg encoder via bounded pipes -> atomic rename.
  */
-import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
+import { checkOutput, chooseCrops, expectedFrames, probeInputs } from './job-inputs.js';
 import { trackAt } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
-import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { PasteBack } from './paste-back.js';
 import { bestFrameIndex } from '../../src-shared/motion/best-frame.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
@@ -21,15 +21,12 @@ import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
 import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
-import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
 import { cancelled, EngineError } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from './frame-source.js';
 import type { ModelSet } from './model-set.js';
 import { drawKeypoints, sideBySide } from './overlays.js';
 import { chwToRgb, mapToGray, rgbToChw, tile } from './tensors.js';
 import { temporaryPathFor, VideoSink } from './video-sink.js';
-
-export const MAX_INPUT_SIDE = 16384;
 
 export interface AnimateHooks {
   signal: AbortSignal;
@@ -70,70 +67,6 @@ export interface AnimateResult {
 export function extraOutputPath(outputPath: string, suffix: string): string {
   const ext = path.extname(outputPath);
   return `${ext ? outputPath.slice(0, -ext.length) : outputPath}.${suffix}`;
-}
-
-async function checkOutput(outputPath: string): Promise<void> {
-  const dir = path.dirname(path.resolve(outputPath));
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw new Error();
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new EngineError('output', `output folder ${dir} does not exist or is not writable`);
-  }
-  const existing = await stat(outputPath).catch(() => null);
-  if (existing?.isDirectory()) throw new EngineError('output', `output path ${outputPath} is a folder`);
-}
-
-async function probeInputs(
-  job: JobSpec,
-  signal: AbortSignal,
-): Promise<{ source: MediaInfo; driving: MediaInfo }> {
-  try {
-    const [source, driving] = await Promise.all([
-      probeMedia(job.sourcePath, 'source image', signal),
-      probeMedia(job.drivingPath, 'driving video', signal),
-    ]);
-    if (driving.kind !== 'video')
-      throw new MediaInputError(`driving video ${job.drivingPath}: is a still image, not a video`);
-    for (const [info, name] of [
-      [source, 'source image'],
-      [driving, 'driving video'],
-    ] as const) {
-      if (info.width > MAX_INPUT_SIDE || info.height > MAX_INPUT_SIDE) {
-        throw new MediaInputError(
-          `${name}: ${info.width}x${info.height} is larger than ${MAX_INPUT_SIDE} pixels a side`,
-        );
-      }
-    }
-    const trackSquares = (job.drivingTrack?.keys ?? []).map((k) => ({ ...k, size: job.drivingTrack!.size }));
-    for (const [crop, info, name] of [
-      [job.sourceCrop, source, 'source crop'],
-      [job.drivingCrop, driving, 'driving crop'],
-      ...trackSquares.map((square) => [square, driving, `driving track at ${square.t} s`] as const),
-    ] as const) {
-      if (crop && (crop.x + crop.size > info.width || crop.y + crop.size > info.height)) {
-        throw new MediaInputError(
-          `${name} ${crop.size}px at (${crop.x}, ${crop.y}) does not fit in ${info.width}x${info.height}`,
-        );
-      }
-    }
-    if (driving.duration != null && job.trimIn >= driving.duration) {
-      throw new MediaInputError(
-        `trim in ${job.trimIn.toFixed(3)} s is at or past the clip's end (${driving.duration.toFixed(3)} s): no frames in range`,
-      );
-    }
-    return { source, driving };
-  } catch (err) {
-    if (err instanceof MediaInputError) throw new EngineError('input', err.message);
-    throw err;
-  }
-}
-
-function expectedFrames(info: MediaInfo, job: JobSpec): number {
-  const fps = info.fps ? info.fps.num / info.fps.den : 25;
-  const end = job.trimOut ?? info.duration ?? 0;
-  return Math.max(1, Math.round((end - job.trimIn) * fps));
 }
 
 class RateMeter {
@@ -390,26 +323,6 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     if (signal.aborted) throw cancelled();
     throw err;
   }
-}
-
-/** The job's crops, with the automatic ones filled in where the job left them open. */
-async function chooseCrops(
-  job: JobSpec,
-  subject: ReturnType<typeof subjectFor>,
-  hooks: AnimateHooks,
-): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | CropTrack | null }> {
-  let sourceCrop = job.sourceCrop;
-  let drivingCrop: CropBox | CropTrack | null = job.drivingTrack ?? job.drivingCrop;
-  if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
-  hooks.onProgress?.('framing', 0, 2, 0);
-  sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal)).crop;
-  hooks.onProgress?.('framing', 1, 2, 0);
-  if (!drivingCrop) {
-    const framed = await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal);
-    drivingCrop = (job.settings.followSubject ? framed.track : null) ?? framed.crop;
-  }
-  hooks.onProgress?.('framing', 2, 2, 0);
-  return { sourceCrop, drivingCrop };
 }
 
 function keypointsDocument(
