@@ -3,7 +3,7 @@
  * real app): pick a photo, frame it, load a clip, trim, preview, render, and check the MP4.
  */
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { DATASETS, ffprobe, FIXTURES } from '../src-main/test-support/fixtures';
 
 /** A real photo read in place from ../shared (930x929): paste-back must keep its size. */
@@ -18,6 +18,21 @@ function probe(file: string): { frames: number; codecs: string[]; pixFmt: string
     pixFmt: video.pix_fmt ?? '',
     size: [video.width ?? 0, video.height ?? 0],
   };
+}
+
+/** Load the test clip and trim it with the keyboard shortcuts at two playhead positions. */
+export async function loadClipAndTrim(page: Page, trimIn: number, trimOut: number): Promise<Locator> {
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
+  await driving.getByRole('button', { name: 'Load' }).click();
+  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
+  const playhead = driving.getByRole('slider', { name: 'Playhead' });
+  await playhead.fill(String(trimIn));
+  await playhead.press('i');
+  await playhead.fill(String(trimOut));
+  await playhead.press('o');
+  await expect(driving.getByLabel('Timecode')).toContainText('frames');
+  return driving;
 }
 
 export async function studioJourney(page: Page, screenshot?: string): Promise<void> {
@@ -42,18 +57,7 @@ export async function studioJourney(page: Page, screenshot?: string): Promise<vo
     source.getByText(`model sees a ${edited[2]}px square at (${edited[0]}, ${edited[1]})`),
   ).toBeVisible();
 
-  const driving = page.getByRole('region', { name: 'Driving video' });
-  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
-  await driving.getByRole('button', { name: 'Load' }).click();
-  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
-
-  // Trim with the keyboard shortcuts at two playhead positions.
-  const playhead = driving.getByRole('slider', { name: 'Playhead' });
-  await playhead.fill('0.1');
-  await playhead.press('i');
-  await playhead.fill('0.4');
-  await playhead.press('o');
-  await expect(driving.getByLabel('Timecode')).toContainText('frames');
+  const driving = await loadClipAndTrim(page, 0.1, 0.4);
   const trimText = await driving.getByLabel('Timecode').textContent();
   const framesInRange = Number(/(\d+) frames/.exec(trimText ?? '')?.[1]);
   expect(framesInRange).toBeGreaterThan(5);

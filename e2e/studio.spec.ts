@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FIXTURES } from '../src-main/test-support/fixtures';
-import { studioJourney } from './journey';
+import { loadClipAndTrim, studioJourney } from './journey';
 
 const SHOTS = path.resolve('build/screenshots');
 
@@ -114,15 +114,7 @@ test('save a project, reload, open it: files, trim, framing and settings come ba
   await cropBox.press('ArrowDown');
   const crop = (await cropBox.getAttribute('data-crop'))!;
 
-  const driving = page.getByRole('region', { name: 'Driving video' });
-  await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
-  await driving.getByRole('button', { name: 'Load' }).click();
-  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
-  const playhead = driving.getByRole('slider', { name: 'Playhead' });
-  await playhead.fill('0.2');
-  await playhead.press('i');
-  await playhead.fill('0.5');
-  await playhead.press('o');
+  const driving = await loadClipAndTrim(page, 0.2, 0.5);
   const timecode = (await driving.getByLabel('Timecode').textContent())!.replace(/^\S+/, '');
   await page.getByLabel('Motion').selectOption('absolute');
   await expect(cropBox).toHaveAttribute('data-crop', crop);

@@ -54,83 +54,82 @@ function applyTrim(project: ProjectDoc, duration: number, fps: number): void {
   timeline.seek(project.trimIn);
 }
 
-export const useProjectFile = create<ProjectFileState>((set, get) => ({
-  path: null,
-  status: null,
-  error: null,
-  busy: false,
-  async save(api, target) {
+export const useProjectFile = create<ProjectFileState>((set, get) => {
+  /** Run one save or open: busy meanwhile, a readable error instead of a throw. */
+  const attempt = async (work: () => Promise<void>): Promise<boolean> => {
     set({ busy: true, error: null });
     try {
+      await work();
+      return true;
+    } catch (err) {
+      set({ error: (err as Error).message });
+      return false;
+    } finally {
+      set({ busy: false });
+    }
+  };
+  return {
+    path: null,
+    status: null,
+    error: null,
+    busy: false,
+    save: (api, target) =>
+      attempt(async () => {
+        const doc = currentProject();
+        const file =
+          target ?? get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
+        const written = await api.invoke('saveProject', file, doc);
+        set({ path: written, status: `Saved ${written}` });
+      }),
+    async saveAs(api) {
       const doc = currentProject();
-      const file =
-        target ?? get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
-      const written = await api.invoke('saveProject', file, doc);
-      set({ path: written, status: `Saved ${written}` });
-      return true;
-    } catch (err) {
-      set({ error: (err as Error).message });
-      return false;
-    } finally {
-      set({ busy: false });
-    }
-  },
-  async saveAs(api) {
-    const doc = currentProject();
-    const suggested = get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
-    const picked = await api.invoke('saveFileDialog', suggested, 'project');
-    return picked ? get().save(api, picked) : false;
-  },
-  async open(api, file) {
-    set({ busy: true, error: null });
-    try {
-      const opened = await api.invoke('openProject', file);
-      const { project } = opened;
-      const source = project.sourcePath ? await api.invoke('probeMedia', project.sourcePath) : null;
-      const driving = project.drivingPath ? await api.invoke('probeMedia', project.drivingPath) : null;
-      if (driving && driving.kind !== 'video')
-        throw new Error(`the project's driving clip ${driving.path} is a still image`);
-      const thumbnails = driving ? await api.invoke('thumbnails', driving.path, 8, null) : [];
+      const suggested =
+        get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
+      const picked = await api.invoke('saveFileDialog', suggested, 'project');
+      return picked ? get().save(api, picked) : false;
+    },
+    open: (api, file) =>
+      attempt(async () => {
+        const opened = await api.invoke('openProject', file);
+        const { project } = opened;
+        const source = project.sourcePath ? await api.invoke('probeMedia', project.sourcePath) : null;
+        const driving = project.drivingPath ? await api.invoke('probeMedia', project.drivingPath) : null;
+        if (driving && driving.kind !== 'video')
+          throw new Error(`the project's driving clip ${driving.path} is a still image`);
+        const thumbnails = driving ? await api.invoke('thumbnails', driving.path, 8, null) : [];
 
-      // Everything was read: now change the studio, in one synchronous step so that it renders
-      // once with the restored files and crops together.
-      const models = useModels.getState();
-      const modelMissing = project.modelId !== null && !models.models.some((m) => m.id === project.modelId);
-      if (project.modelId && !modelMissing) models.select(project.modelId);
-      const modelId = useModels.getState().selectedId ?? '';
-      useFraming.setState({
-        framedFor: {
-          modelId,
-          source: project.sourceCrop && source ? source.path : '',
-          driving: (project.drivingCrop || project.drivingTrack) && driving ? driving.path : '',
-        },
-      });
-      useProject.getState().restore({
-        source,
-        driving,
-        thumbnails,
-        sourceCrop: project.sourceCrop,
-        drivingCrop: project.drivingCrop,
-        drivingTrack: project.drivingTrack,
-      });
-      if (driving) applyTrim(project, driving.duration ?? 0, driving.fps ?? 25);
-      else useTimeline.getState().reset(0, 25);
-      useSettings.setState({ settings: project.settings, outputPath: project.outputPath });
+        // Everything was read: now change the studio, in one synchronous step so that it renders
+        // once with the restored files and crops together.
+        const models = useModels.getState();
+        const modelMissing = project.modelId !== null && !models.models.some((m) => m.id === project.modelId);
+        if (project.modelId && !modelMissing) models.select(project.modelId);
+        useFraming.setState({
+          framedFor: {
+            modelId: useModels.getState().selectedId ?? '',
+            source: project.sourceCrop && source ? source.path : '',
+            driving: (project.drivingCrop || project.drivingTrack) && driving ? driving.path : '',
+          },
+        });
+        useProject.getState().restore({
+          source,
+          driving,
+          thumbnails,
+          sourceCrop: project.sourceCrop,
+          drivingCrop: project.drivingCrop,
+          drivingTrack: project.drivingTrack,
+        });
+        if (driving) applyTrim(project, driving.duration ?? 0, driving.fps ?? 25);
+        else useTimeline.getState().reset(0, 25);
+        useSettings.setState({ settings: project.settings, outputPath: project.outputPath });
 
-      const notes = [
-        ...opened.missing.map((m) => `not found: ${m}`),
-        ...(modelMissing ? [`model "${project.modelId}" is not installed; using the selected one`] : []),
-      ];
-      set({
-        path: opened.path,
-        status: `Opened ${opened.path}${notes.length ? ` (${notes.join('; ')})` : ''}`,
-      });
-      return true;
-    } catch (err) {
-      set({ error: (err as Error).message });
-      return false;
-    } finally {
-      set({ busy: false });
-    }
-  },
-}));
+        const notes = [
+          ...opened.missing.map((m) => `not found: ${m}`),
+          ...(modelMissing ? [`model "${project.modelId}" is not installed; using the selected one`] : []),
+        ];
+        set({
+          path: opened.path,
+          status: `Opened ${opened.path}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+        });
+      }),
+  };
+});
