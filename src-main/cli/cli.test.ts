@@ -3,6 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RenderSettingsSchema } from '../../src-shared/job.js';
+import type { ProjectDoc } from '../../src-shared/project-file.js';
+import { saveProjectFile } from '../app/project-files.js';
 import { resolveBinary } from '../media/binaries.js';
 import { DRIVING, FIXTURES, SOURCE, TINY_MODEL, ffprobe, tempDir } from '../test-support/fixtures.js';
 
@@ -111,6 +114,59 @@ describe('marionette animate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--driving is required/);
     expect(result.stderr).toMatch(/usage:/);
+  });
+});
+
+describe('marionette animate --project', () => {
+  const saved = (dir: string, overrides: Partial<ProjectDoc> = {}) =>
+    saveProjectFile(path.join(dir, 'p.marionette'), {
+      modelId: TINY_MODEL,
+      sourcePath: SOURCE,
+      drivingPath: DRIVING,
+      trimIn: 0.2,
+      trimOut: 0.4,
+      sourceCrop: null,
+      drivingCrop: null,
+      drivingTrack: null,
+      settings: RenderSettingsSchema.parse({ audio: false, crf: 30 }),
+      outputPath: path.join(dir, 'from-project.mp4'),
+      ...overrides,
+    });
+
+  it('renders a studio project with its model, files, trim and settings; flags replace what they name', async () => {
+    const dir = tempDir();
+    const file = await saved(dir);
+    const fromProject = cli(['animate', '--project', file, '-q']);
+    expect(fromProject.code).toBe(0);
+    // 0.2 s to 0.4 s of the 29.97 fps clip; no audio, as the project says.
+    expect(fromProject.stdout).toMatch(/wrote .*from-project\.mp4: 6 frames/);
+    expect(ffprobe(path.join(dir, 'from-project.mp4')).streams.map((s) => s.codec_name)).toEqual(['h264']);
+    const out = path.join(dir, 'whole.mp4');
+    const replaced = cli(['animate', '--project', file, '--trim-in', '0', '-o', out, '-q']);
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toMatch(/wrote .*whole\.mp4: 12 frames/);
+  });
+
+  it('refuses a project whose photo is gone unless --source replaces it, and writes nothing', async () => {
+    const dir = tempDir();
+    const file = await saved(dir, { sourcePath: '/gone/face.png' });
+    const result = cli(['animate', '--project', file, '-q']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /project .*p\.marionette: not found: \/gone\/face\.png \(moved or deleted\)/,
+    );
+    expect(readdirSync(dir)).toEqual(['p.marionette']);
+    expect(cli(['animate', '--project', file, '--source', SOURCE, '-q']).code).toBe(0);
+  });
+
+  it('says so when the project file is damaged', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'bad.marionette');
+    writeFileSync(file, '{"format": "marionette-project", "version": 1, "project": {}}');
+    const result = cli(['animate', '--project', file, '-o', path.join(dir, 'x.mp4'), '-q']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/bad\.marionette is damaged: project\.modelId: /);
+    expect(readdirSync(dir)).toEqual(['bad.marionette']);
   });
 });
 

@@ -2,6 +2,7 @@
  * marionette: the headless command line of the engine.
  *
  *   marionette animate --source IMG --driving CLIP --output OUT.mp4 [options]
+ *   marionette animate --project SAVED.marionette [--output OUT.mp4] [options]
  *   marionette batch --sources A.jpg,B.png --drivings X.mp4,Y.mp4 --out-dir DIR [options]
  *   marionette keypoints --input IMAGE|VIDEO [--model ID] [-o FILE.json]
  *   marionette models
@@ -11,9 +12,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobSpec } from '../../src-shared/job.js';
+import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
 import { listModels, resolveModelDir, templatesDir, userModelsDir } from '../engine/model-catalog.js';
+import { openProjectFile } from '../app/project-files.js';
 import { jobFromFlags, progressLine, UsageError } from './options.js';
 
 const renderFlags = {
@@ -45,12 +48,15 @@ const renderFlags = {
 
 const USAGE = `usage:
   marionette animate --source IMAGE --driving VIDEO --output OUT.mp4 [options]
+  marionette animate --project SAVED.marionette [--output OUT.mp4] [options]
   marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [options]
   marionette keypoints --input IMAGE|VIDEO [--model ID|DIR] [--crop x,y,size] [-o FILE.json]
   marionette models
   marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID]
   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
 options:
+  --project FILE        a project saved by the studio: its model, files, trim, crops and settings,
+                        each replaced by the flag that names it
   --model ID|DIR        model set (default: the bundled face-128)
   --trim-in S --trim-out S   range of the driving clip in seconds
   --mode relative|absolute   motion transfer (paper Sec. 3.4; default relative)
@@ -110,6 +116,21 @@ async function runJob(engine: EngineClient, job: JobSpec, signal: AbortSignal, q
   return result;
 }
 
+/** A saved studio project; refused when a file it needs is gone and no flag replaces it. */
+async function projectForCli(
+  file: string,
+  flags: { source?: string; driving?: string },
+): Promise<ProjectDoc> {
+  const { project, missing } = await openProjectFile(file);
+  const unreplaced = (!project.sourcePath && !flags.source) || (!project.drivingPath && !flags.driving);
+  if (missing.length > 0 && unreplaced) {
+    throw new Error(
+      `project ${file}: not found: ${missing.join(', ')} (moved or deleted); give --source / --driving instead`,
+    );
+  }
+  return project;
+}
+
 async function animateCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -118,10 +139,13 @@ async function animateCommand(argv: string[]): Promise<void> {
       source: { type: 'string' },
       driving: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      project: { type: 'string' },
     },
   });
-  const job = jobFromFlags(values, values.model ?? 'default');
-  job.modelDir = await resolveModelDir(values.model);
+  const project = values.project ? await projectForCli(values.project, values) : null;
+  const model = values.model ?? project?.modelId ?? undefined;
+  const job = jobFromFlags(values, model ?? 'default', project);
+  job.modelDir = await resolveModelDir(model);
   const result = await withEngine((engine, signal) => runJob(engine, job, signal, values.quiet === true));
   console.log(
     `wrote ${result.outputPath}: ${result.frames} frames in ${result.seconds.toFixed(1)} s ` +

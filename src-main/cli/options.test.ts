@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RenderSettingsSchema } from '../../src-shared/job.js';
+import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { jobFromFlags, parseCrop, progressLine, UsageError } from './options.js';
 
 describe('CLI options', () => {
@@ -48,6 +50,40 @@ describe('CLI options', () => {
     expect(() => jobFromFlags({ ...base, mode: 'sideways' }, 'm')).toThrow(UsageError);
     expect(() => jobFromFlags({ source: 's' }, 'm')).toThrow('--driving is required');
     expect(() => parseCrop('1,2,0', '--driving-crop')).toThrow('--driving-crop takes x,y,size');
+  });
+  it('takes what a flag leaves out from a saved project, and lets flags replace it', () => {
+    const project: ProjectDoc = {
+      modelId: 'face-128',
+      sourcePath: '/p/me.jpg',
+      drivingPath: '/c/talk.mp4',
+      trimIn: 1,
+      trimOut: 3,
+      sourceCrop: { x: 1, y: 2, size: 100 },
+      drivingCrop: { x: 0, y: 0, size: 90 },
+      drivingTrack: { size: 90, keys: [{ t: 1, x: 0, y: 0 }] },
+      settings: RenderSettingsSchema.parse({ mode: 'absolute', crf: 25, audio: false, pasteBack: true }),
+      outputPath: '/r/me__talk.mp4',
+    };
+    const saved = jobFromFlags({}, 'm', project);
+    expect(saved).toMatchObject({
+      sourcePath: '/p/me.jpg',
+      outputPath: '/r/me__talk.mp4',
+      trimIn: 1,
+      trimOut: 3,
+      drivingTrack: project.drivingTrack,
+    });
+    expect(saved.settings).toEqual(project.settings);
+    const replaced = jobFromFlags(
+      { output: '/x.mp4', crf: '12', 'trim-in': '0', 'driving-crop': '4,4,64', 'best-frame': true },
+      'm',
+      project,
+    );
+    expect(replaced).toMatchObject({ outputPath: '/x.mp4', trimIn: 0, trimOut: 3, drivingTrack: null });
+    expect(replaced.drivingCrop).toEqual({ x: 4, y: 4, size: 64 });
+    expect(replaced.settings).toMatchObject({ crf: 12, bestFrame: true, mode: 'absolute', audio: false });
+    expect(() => jobFromFlags({}, 'm', { ...project, sourcePath: null })).toThrow(
+      '--source is required (the project has none)',
+    );
   });
   it('formats progress with an ETA', () => {
     expect(progressLine('render', 30, 120, 3)).toBe('render       30/120   25%  3.0 fps ETA 30 s');

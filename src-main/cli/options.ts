@@ -1,12 +1,14 @@
 /** Pure: CLI flags -> a validated JobSpec, with messages that name the flag at fault. */
 import {
   JobSpecSchema,
+  RenderSettingsSchema,
   describeIssues,
   type CropBox,
   type JobSpec,
   type JobSpecInput,
 } from '../../src-shared/job.js';
 import { defaultSmoothing } from '../../src-shared/motion/smoothing.js';
+import type { ProjectDoc } from '../../src-shared/project-file.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -36,41 +38,55 @@ function str(value: string | boolean | string[] | undefined): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
-export function jobFromFlags(flags: FlagValues, modelDir: string): JobSpec {
-  const required = (name: string) => {
-    const v = str(flags[name]);
-    if (!v) throw new UsageError(`--${name} is required`);
+/**
+ * Flags -> job. With a saved project, the project gives every value a flag leaves out (its files,
+ * trim, crops and settings); without one, the engine's defaults do.
+ */
+export function jobFromFlags(
+  flags: FlagValues,
+  modelDir: string,
+  project: ProjectDoc | null = null,
+): JobSpec {
+  const required = (name: string, saved?: string | null) => {
+    const v = str(flags[name]) ?? saved;
+    if (!v) throw new UsageError(`--${name} is required${project ? ' (the project has none)' : ''}`);
     return v;
   };
-  const smooth = flags.smooth === true;
+  const base = project?.settings ?? RenderSettingsSchema.parse({});
+  const on = (name: string, saved: boolean) => flags[name] === true || saved;
+  const off = (name: string, saved: boolean) => flags[name] !== true && saved;
+  const drivingCrop = parseCrop(str(flags['driving-crop']), '--driving-crop');
   const input: JobSpecInput = {
     modelDir,
-    sourcePath: required('source'),
-    drivingPath: required('driving'),
-    outputPath: required('output'),
-    trimIn: num(flags['trim-in'], '--trim-in') ?? 0,
-    trimOut: num(flags['trim-out'], '--trim-out') ?? null,
-    sourceCrop: parseCrop(str(flags['source-crop']), '--source-crop'),
-    drivingCrop: parseCrop(str(flags['driving-crop']), '--driving-crop'),
+    sourcePath: required('source', project?.sourcePath),
+    drivingPath: required('driving', project?.drivingPath),
+    outputPath: required('output', project?.outputPath),
+    trimIn: num(flags['trim-in'], '--trim-in') ?? project?.trimIn ?? 0,
+    trimOut: num(flags['trim-out'], '--trim-out') ?? project?.trimOut ?? null,
+    sourceCrop: parseCrop(str(flags['source-crop']), '--source-crop') ?? project?.sourceCrop ?? null,
+    drivingCrop: drivingCrop ?? project?.drivingCrop ?? null,
+    // A crop given on the command line replaces the project's moving one.
+    drivingTrack: drivingCrop ? null : (project?.drivingTrack ?? null),
     settings: {
-      mode: (str(flags.mode) ?? 'relative') as 'relative' | 'absolute',
-      adaptScale: flags['no-adapt-scale'] !== true,
-      relativeJacobian: flags['absolute-jacobian'] !== true,
-      smoothing: smooth ? defaultSmoothing : null,
-      bestFrame: flags['best-frame'] === true,
-      audio: flags['no-audio'] !== true,
-      autoFrame: flags['no-auto-frame'] !== true,
-      followSubject: flags['follow-subject'] === true,
-      pasteBack: flags['paste-back'] === true,
-      maxOutputSide: num(flags['max-side'], '--max-side') ?? 1920,
-      outputSize: num(flags.size, '--size') ?? null,
-      crf: num(flags.crf, '--crf') ?? 18,
-      executionProvider: (str(flags.provider) ?? 'auto') as JobSpec['settings']['executionProvider'],
-      batchSize: num(flags.batch, '--batch') ?? 4,
-      sideBySide: flags['side-by-side'] === true,
-      occlusionVideo: flags.occlusion === true,
-      keypointOverlay: flags['keypoint-overlay'] === true,
-      keypointsJson: flags['keypoints-json'] === true,
+      mode: (str(flags.mode) ?? base.mode) as 'relative' | 'absolute',
+      adaptScale: off('no-adapt-scale', base.adaptScale),
+      relativeJacobian: off('absolute-jacobian', base.relativeJacobian),
+      smoothing: flags.smooth === true ? defaultSmoothing : base.smoothing,
+      bestFrame: on('best-frame', base.bestFrame),
+      audio: off('no-audio', base.audio),
+      autoFrame: off('no-auto-frame', base.autoFrame),
+      followSubject: on('follow-subject', base.followSubject),
+      pasteBack: on('paste-back', base.pasteBack),
+      maxOutputSide: num(flags['max-side'], '--max-side') ?? base.maxOutputSide,
+      outputSize: num(flags.size, '--size') ?? base.outputSize,
+      crf: num(flags.crf, '--crf') ?? base.crf,
+      executionProvider: (str(flags.provider) ??
+        base.executionProvider) as JobSpec['settings']['executionProvider'],
+      batchSize: num(flags.batch, '--batch') ?? base.batchSize,
+      sideBySide: on('side-by-side', base.sideBySide),
+      occlusionVideo: on('occlusion', base.occlusionVideo),
+      keypointOverlay: on('keypoint-overlay', base.keypointOverlay),
+      keypointsJson: on('keypoints-json', base.keypointsJson),
     },
   };
   const parsed = JobSpecSchema.safeParse(input);
