@@ -13,11 +13,15 @@ reconstructed from the clip's first frame and that frame's keypoints.
 
     /usr/bin/python3 -m fomm.evaluate --config configs/face-128.yaml --checkpoint RUN/checkpoint.pth.tar \
         --split data/face-split.json --data-root ../../shared/datasets --out metrics.json
+
+With --onnx DIR instead of --config/--checkpoint, the exported graphs of a model set (e.g. the bundled
+onnx/face-128) are measured as the app runs them, with onnxruntime-node (tools/reconstruct_onnx.cjs).
 """
 import argparse
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +34,7 @@ from .data import cached_frames, load_split
 PREDICTOR = Path("/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
 TOOL_SOURCE = Path(__file__).resolve().parent.parent / "tools" / "face_landmarks.cpp"
 EMBED_TOOL = Path(__file__).resolve().parent.parent / "tools" / "face_embed.cjs"
+ONNX_TOOL = Path(__file__).resolve().parent.parent / "tools" / "reconstruct_onnx.cjs"
 AED_EMBEDDING = "face-api face recognition net (128-D, dlib-ResNet-34 style), SSD detector + 68-landmark alignment"
 
 
@@ -112,6 +117,27 @@ def reconstruct(kp_detector, generator, frames, batch_size=8):
     return torch.cat(out)
 
 
+def onnx_reconstructor(model_dir, threads=2):
+    """Like reconstruct(), with the exported graphs in model_dir run by onnxruntime-node."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("--onnx needs Node.js and the npm packages (run: npm run setup)")
+
+    def run(frames):
+        count, height, width, _ = frames.shape
+        with tempfile.TemporaryDirectory(prefix="fomm-onnx-") as work:
+            inputs, outputs = Path(work) / "frames.f32", Path(work) / "predictions.f32"
+            to_tensor(frames).numpy().astype(np.float32).tofile(inputs)
+            subprocess.run(
+                [node, str(ONNX_TOOL), str(model_dir), str(inputs), str(count), str(outputs), str(threads)],
+                check=True, capture_output=True,
+            )
+            predictions = np.fromfile(outputs, dtype=np.float32)
+        return torch.from_numpy(predictions.reshape(count, 3, height, width))
+
+    return run
+
+
 def keypoint_metrics(real_marks, fake_marks):
     distances = [np.linalg.norm(r - f, axis=1).mean() for r, f in zip(real_marks, fake_marks) if r is not None and f is not None]
     real_found = sum(r is not None for r in real_marks)
@@ -123,16 +149,15 @@ def keypoint_metrics(real_marks, fake_marks):
     }
 
 
-def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_frames=None, embed=None):
-    height, width = frame_size(config)
-    kp_detector.eval()
-    generator.eval()
+def evaluate(size, rebuild, clips, cache_dir, tool=None, max_frames=None, embed=None):
+    """size: (height, width) the model sees; rebuild(frames uint8 (T, H, W, 3)) -> (T, 3, H, W) in [0, 1]."""
+    height, width = size
     per_clip = []
     for clip in clips:
         frames = cached_frames(clip, height, width, cache_dir)
         if max_frames:
             frames = frames[:max_frames]
-        fake = reconstruct(kp_detector, generator, frames)
+        fake = rebuild(frames)
         l1 = float((fake - to_tensor(frames)).abs().mean())
         row = {"clip": Path(clip).name, "frames": int(len(frames)), "l1": l1}
         if tool is not None:
@@ -161,8 +186,10 @@ def evaluate(config, kp_detector, generator, clips, cache_dir, tool=None, max_fr
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--config", help="model config (with --checkpoint)")
+    weights = parser.add_mutually_exclusive_group(required=True)
+    weights.add_argument("--checkpoint", help="training checkpoint, measured in PyTorch")
+    weights.add_argument("--onnx", help="exported model set (manifest.json + graphs), measured in onnxruntime-node")
     parser.add_argument("--split", required=True)
     parser.add_argument("--data-root", required=True)
     parser.add_argument("--out", required=True, help="metrics JSON")
@@ -178,15 +205,28 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = load_config(args.config)
-    kp_detector, generator, _ = build_models(config)
-    epoch = load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
+    if args.onnx:
+        manifest = json.loads((Path(args.onnx) / "manifest.json").read_text())
+        size = tuple(manifest["resolution"])
+        rebuild = onnx_reconstructor(Path(args.onnx).resolve(), args.threads)
+        source = {"onnx": str(args.onnx)}
+    else:
+        if not args.config:
+            parser.error("--checkpoint needs --config")
+        config = load_config(args.config)
+        kp_detector, generator, _ = build_models(config)
+        epoch = load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
+        kp_detector.eval()
+        generator.eval()
+        size = frame_size(config)
+        rebuild = lambda frames: reconstruct(kp_detector, generator, frames)  # noqa: E731
+        source = {"config": str(args.config), "checkpoint_epoch": epoch}
     faces = args.category == "face"
     tool = landmark_tool(args.tools) if faces else None
     embed = embedding_tool() if faces else None
     clips = load_split(args.split, args.data_root)["test"]
-    metrics = evaluate(config, kp_detector, generator, clips, args.cache, tool, args.max_frames, embed)
-    metrics.update(config=str(args.config), checkpoint_epoch=epoch)
+    metrics = evaluate(size, rebuild, clips, args.cache, tool, args.max_frames, embed)
+    metrics.update(source)
     Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
     print(json.dumps({k: metrics[k] for k in ("l1", "akd", "mkr", "aed", "resolution")}))
 

@@ -1,3 +1,4 @@
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ MODELS_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(MODELS_DIR))
 REPO = MODELS_DIR.parent
 SHARED = REPO.parent / "shared"
+# The parity tests run graphs in onnxruntime-node, the runtime the app ships.
+HAVE_ORT = (REPO / "node_modules" / "onnxruntime-node").exists() and shutil.which("node") is not None
 
 
 @pytest.fixture(autouse=True)

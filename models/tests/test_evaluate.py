@@ -6,11 +6,14 @@ import pytest
 import torch
 from skimage import io
 
-from conftest import SHARED, moving_blob_video
+from conftest import HAVE_ORT, SHARED, moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.data import decode_video
 from fomm.checkpoint import save_checkpoint
-from fomm.evaluate import PREDICTOR, face_landmarks, keypoint_metrics, landmark_tool, main, reconstruct
+from fomm.export_onnx import export_models
+from fomm.evaluate import (
+    PREDICTOR, face_landmarks, keypoint_metrics, landmark_tool, main, onnx_reconstructor, reconstruct, to_tensor,
+)
 
 
 def test_keypoint_metrics_by_hand():
@@ -91,3 +94,35 @@ def test_evaluate_command_for_a_non_face_model_reports_l1_only(tmp_path):
     assert 0 < metrics["l1"] < 1 and metrics["clips"][0]["frames"] == 4
     assert metrics["akd"] is None and metrics["aed"] is None and metrics["landmarks"] == "not used"
     assert metrics["checkpoint_epoch"] == 3
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
+def test_evaluating_the_exported_graphs_matches_pytorch_frame_by_frame(tmp_path):
+    clip = tmp_path / "data" / "clip"
+    clip.mkdir(parents=True)
+    frames = moving_blob_video(frames=11)  # 11: one full batch of 8 and a partial one
+    for i, frame in enumerate(frames):
+        io.imsave(clip / f"{i:03d}.png", frame, check_contrast=False)
+    (tmp_path / "split.json").write_text('{"train": [], "test": ["clip"]}')
+    config = load_config("tiny-64")
+    kp_detector, generator, _ = build_models(config)
+    with torch.no_grad():
+        kp_detector.kp.weight.mul_(30)  # peaked heatmaps: keypoints follow the blob, so motion shows
+        for module in list(kp_detector.modules()) + list(generator.modules()):
+            if isinstance(module, torch.nn.BatchNorm2d):  # trained-like statistics, folded by the export
+                module.running_mean.uniform_(-0.1, 0.1)
+                module.running_var.uniform_(0.5, 1.5)
+    export_models(kp_detector, generator, config, tmp_path / "onnx", "tiny", {"weights": "random"})
+    want = reconstruct(kp_detector, generator, frames)
+    got = onnx_reconstructor(tmp_path / "onnx", threads=1)(frames)
+    assert got.shape == want.shape == (11, 3, 64, 64)
+    assert float((want - want[:1]).abs().max()) > 1e-3  # the frames differ by far more than the tolerance
+    assert float((got - want).abs().max()) <= 1e-4
+
+    out = tmp_path / "metrics.json"
+    main(["--onnx", str(tmp_path / "onnx"), "--out", str(out), "--split", str(tmp_path / "split.json"),
+          "--data-root", str(tmp_path / "data"), "--cache", str(tmp_path / "cache"), "--category", "other",
+          "--threads", "1"])
+    metrics = json.loads(out.read_text())
+    assert metrics["onnx"] == str(tmp_path / "onnx") and metrics["clips"][0]["frames"] == 11
+    assert metrics["l1"] == pytest.approx(float((want - to_tensor(frames)).abs().mean()), abs=1e-5)

@@ -1,6 +1,5 @@
 """ONNX export: graph validity, manifest, and parity with onnxruntime (the app's runtime)."""
 import json
-import shutil
 import subprocess
 
 import numpy as np
@@ -8,12 +7,11 @@ import onnx
 import pytest
 import torch
 
-from conftest import MODELS_DIR, REPO
+from conftest import HAVE_ORT, MODELS_DIR, REPO
 from fomm.config import build_models, load_config
 from fomm.export_onnx import export_models
 
 ORT_SCRIPT = MODELS_DIR / "scripts" / "ort_run.cjs"
-HAVE_ORT = (REPO / "node_modules" / "onnxruntime-node").exists() and shutil.which("node") is not None
 
 
 def run_onnxruntime(model_path, inputs, workdir):

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import REPO
+from conftest import HAVE_ORT, REPO
 from fomm.checkpoint import save_checkpoint
 from fomm.config import build_models, load_config
-from test_export import HAVE_ORT, run_onnxruntime
+from test_export import run_onnxruntime
 
 CLI = REPO / "dist" / "cli.mjs"
 
