@@ -1,0 +1,80 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { QueueItem } from '../../../src-shared/api';
+import { JobSpecSchema } from '../../../src-shared/job';
+import { QueuePanel } from './QueuePanel';
+
+const item = (id: string, overrides: Partial<QueueItem>): QueueItem => ({
+  id,
+  job: JobSpecSchema.parse({
+    modelDir: '/m',
+    sourcePath: '/s.jpg',
+    drivingPath: '/d.mp4',
+    outputPath: `/renders/${id}.mp4`,
+  }),
+  state: 'queued',
+  stage: null,
+  done: 0,
+  total: 0,
+  fps: 0,
+  message: null,
+  outputPath: null,
+  ...overrides,
+});
+
+const row = (name: string) =>
+  screen.getAllByRole('listitem').find((li) => li.textContent?.includes(`${name}.mp4`))!;
+
+describe('QueuePanel', () => {
+  afterEach(cleanup);
+
+  it('shows progress, fps and ETA of the running job, and what each state allows', () => {
+    const onAction = vi.fn();
+    const onShow = vi.fn();
+    render(
+      <QueuePanel
+        desktop
+        onAction={onAction}
+        onShow={onShow}
+        items={[
+          item('run', { state: 'running', stage: 'render', done: 30, total: 120, fps: 3 }),
+          item('wait', {}),
+          item('bad', { state: 'failed', message: 'driving video /d.mp4: no video stream' }),
+          item('ok', { state: 'done', outputPath: '/renders/ok.mp4' }),
+        ]}
+      />,
+    );
+    const running = within(row('run'));
+    expect(running.getByRole('progressbar', { name: 'Progress of run.mp4' })).toHaveProperty('value', 25);
+    expect(row('run').textContent).toContain('render 30/120 · 3.0 fps · ETA 30 s');
+    expect(running.queryByRole('button', { name: 'Remove' })).toBeNull();
+    fireEvent.click(running.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(within(row('wait')).getByRole('button', { name: 'Cancel' }));
+    const failed = within(row('bad'));
+    expect(failed.getByRole('alert').textContent).toBe('driving video /d.mp4: no video stream');
+    fireEvent.click(failed.getByRole('button', { name: 'Retry' }));
+    fireEvent.click(within(row('ok')).getByRole('button', { name: 'Show in folder' }));
+    expect(onAction.mock.calls).toEqual([
+      ['cancelJob', 'run'],
+      ['cancelJob', 'wait'],
+      ['retryJob', 'bad'],
+    ]);
+    expect(onShow).toHaveBeenCalledWith('/renders/ok.mp4');
+  });
+
+  it('has no folder to show in a browser, and says when the queue is empty', () => {
+    const { rerender } = render(
+      <QueuePanel
+        desktop={false}
+        onAction={vi.fn()}
+        onShow={vi.fn()}
+        items={[item('ok', { state: 'done', outputPath: '/renders/ok.mp4' })]}
+      />,
+    );
+    expect(screen.queryByRole('button', { name: 'Show in folder' })).toBeNull();
+    expect(screen.getByText('/renders/ok.mp4')).toBeTruthy();
+    rerender(<QueuePanel desktop={false} onAction={vi.fn()} onShow={vi.fn()} items={[]} />);
+    expect(screen.getByText('No renders yet.')).toBeTruthy();
+  });
+});

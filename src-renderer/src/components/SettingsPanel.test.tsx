@@ -1,0 +1,48 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultSettings, useSettings } from '../stores/settings';
+import { SettingsPanel } from './SettingsPanel';
+
+const options = (label: string) =>
+  Array.from((screen.getByLabelText(label) as HTMLSelectElement).options).map((o) => o.value);
+
+describe('SettingsPanel', () => {
+  beforeEach(() => useSettings.setState({ settings: defaultSettings(), outputPath: '' }));
+  afterEach(cleanup);
+
+  it('offers only the execution providers this machine has', () => {
+    render(<SettingsPanel providers={['cpu']} model={null} />);
+    expect(options('Execution provider')).toEqual(['auto', 'cpu']);
+    cleanup();
+    render(<SettingsPanel providers={['cpu', 'cuda', 'dml']} model={null} />);
+    expect(options('Execution provider')).toEqual(['auto', 'cpu', 'cuda', 'dml']);
+  });
+
+  it('changes the render settings the queue will use', () => {
+    render(<SettingsPanel providers={['cpu']} model={null} />);
+    fireEvent.change(screen.getByLabelText('Motion'), { target: { value: 'absolute' } });
+    fireEvent.click(screen.getByLabelText('Smooth keypoints'));
+    fireEvent.click(screen.getByLabelText('Start from the best-matching frame'));
+    fireEvent.change(screen.getByLabelText('Quality (CRF 18)'), { target: { value: '24' } });
+    expect(useSettings.getState().settings).toMatchObject({
+      mode: 'absolute',
+      bestFrame: true,
+      crf: 24,
+      smoothing: { minCutoff: 1, beta: 0.5, derivativeCutoff: 1 },
+    });
+    expect(screen.getByLabelText('Quality (CRF 24)')).toBeTruthy();
+  });
+
+  it('with paste-back, asks for the longest side and not for the square size', () => {
+    render(<SettingsPanel providers={['cpu']} model={null} />);
+    expect(useSettings.getState().settings.pasteBack).toBe(true);
+    expect((screen.getByLabelText('Output size') as HTMLSelectElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Longest side'), { target: { value: '720' } });
+    expect(useSettings.getState().settings.maxOutputSide).toBe(720);
+    fireEvent.click(screen.getByLabelText('Paste back into the full photo'));
+    expect(screen.queryByLabelText('Longest side')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Output size'), { target: { value: '512' } });
+    expect(useSettings.getState().settings).toMatchObject({ pasteBack: false, outputSize: 512 });
+  });
+});
