@@ -7,9 +7,10 @@ import onnx
 import pytest
 import torch
 
-from conftest import HAVE_ORT, MODELS_DIR, REPO
+from conftest import HAVE_ORT, MODELS_DIR, REPO, moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.export_onnx import export_models
+from fomm.train import fit_steps
 
 ORT_SCRIPT = MODELS_DIR / "scripts" / "ort_run.cjs"
 
@@ -28,19 +29,25 @@ def run_onnxruntime(model_path, inputs, workdir):
     return {name: np.fromfile(workdir / f"{name}.bin", dtype=np.float32).reshape(d) for name, d in dims.items()}
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+@pytest.fixture(scope="module", params=["random", "trained"])
+def exported(tmp_path_factory, request):
     torch.manual_seed(1)
     config = load_config("tiny-64")
-    kp_detector, generator, _ = build_models(config)
-    # Non-trivial BatchNorm statistics, as trained weights have.
-    for module in list(kp_detector.modules()) + list(generator.modules()):
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.running_mean.uniform_(-0.1, 0.1)
-            module.running_var.uniform_(0.5, 1.5)
-    out = tmp_path_factory.mktemp("onnx")
+    kp_detector, generator, discriminator = build_models(config)
+    if request.param == "trained":
+        # A short real training run: weights and BatchNorm statistics as training leaves them.
+        config["train_params"]["loss_weights"]["generator_gan"] = 0
+        videos = [moving_blob_video(frames=12, seed=s) for s in range(3)]
+        fit_steps(kp_detector, generator, discriminator, config["train_params"], videos, steps=30, seed=1)
+    else:
+        # Non-trivial BatchNorm statistics, as trained weights have.
+        for module in list(kp_detector.modules()) + list(generator.modules()):
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.running_mean.uniform_(-0.1, 0.1)
+                module.running_var.uniform_(0.5, 1.5)
+    out = tmp_path_factory.mktemp(f"onnx-{request.param}")
     before = {k: v.clone() for k, v in generator.state_dict().items()}
-    manifest = export_models(kp_detector, generator, config, out, "tiny", {"weights": "random"})
+    manifest = export_models(kp_detector, generator, config, out, "tiny", {"weights": request.param})
     assert not kp_detector.training and not generator.training
     for key, value in generator.state_dict().items():
         assert torch.equal(value, before[key]), f"export changed {key}"
