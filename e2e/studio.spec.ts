@@ -2,7 +2,7 @@
  * The studio's whole journey in a real browser against the dev host: pick a source, load a clip,
  * trim it, see keypoints and the occlusion preview, render, and check the exported MP4.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FIXTURES } from '../src-main/test-support/fixtures';
@@ -149,4 +149,33 @@ test('save a project, reload, open it: files, trim, framing and settings come ba
   await expect(driving.getByRole('textbox', { name: 'Driving' })).toHaveValue(
     path.join(FIXTURES, 'driving.avi'),
   );
+});
+
+test('the studio autosaves, and after a reload offers the last session and restores it', async ({ page }) => {
+  await page.goto('/');
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(path.join(FIXTURES, 'source-is-frame-7.png'));
+  await source.getByRole('button', { name: 'Load' }).click();
+  const driving = await loadClipAndTrim(page, 0.1, 0.3);
+  const timecode = (await driving.getByLabel('Timecode').textContent())!.replace(/^\S+/, '').trim();
+  // Autosave writes a second after the last change.
+  const session = path.resolve('build/e2e-home/session.marionette');
+  await expect
+    .poll(() => (existsSync(session) ? readFileSync(session, 'utf8') : ''), { timeout: 10_000 })
+    .toContain('source-is-frame-7.png');
+
+  await page.reload();
+  const offer = page.getByRole('region', { name: 'Last session' });
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Restore it' }).click();
+  await expect(offer).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Restored' })).toHaveText(
+    'Restored the last session',
+  );
+  await expect(source.getByRole('textbox', { name: 'Source' })).toHaveValue(
+    path.join(FIXTURES, 'source-is-frame-7.png'),
+  );
+  await expect(driving.getByLabel('Timecode')).toContainText(timecode);
+  // Restored, not opened: the project has no file name yet.
+  await expect(page.getByRole('textbox', { name: 'Project' })).toHaveValue('');
 });

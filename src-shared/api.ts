@@ -103,6 +103,12 @@ export const apiMethods = {
   defaultProjectPath: { args: z.tuple([FilePath.nullable(), FilePath.nullable()]), result: z.string() },
   /** Writes the project (adding `.marionette` when the name has no extension); returns the path written. */
   saveProject: { args: z.tuple([FilePath, ProjectDocSchema]), result: z.string() },
+  /**
+   * The studio's autosave: `save` writes the session (replacing the last one); `find` returns its
+   * path when one was left by an earlier run, to offer restoring it.
+   */
+  saveSession: { args: z.tuple([ProjectDocSchema]), result: z.null() },
+  findSession: { args: z.tuple([]), result: z.string().nullable() },
   openProject: {
     args: z.tuple([FilePath]),
     result: z.object({ path: z.string(), project: ProjectDocSchema, missing: z.array(z.string()) }),

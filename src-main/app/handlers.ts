@@ -26,7 +26,7 @@ import { importCheckpoint } from '../import/import-checkpoint.js';
 import { pngDataUrl } from '../media/png.js';
 import { probeMedia } from '../media/probe.js';
 import type { JobQueue } from './job-queue.js';
-import { openProjectFile, saveProjectFile } from './project-files.js';
+import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
 
 /** What only the desktop app can do; the browser dev host has none of it. */
 export interface DesktopShell {
@@ -200,6 +200,13 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     },
     async saveProject(file, project) {
       return saveProjectFile(file, project);
+    },
+    async saveSession(project) {
+      await saveProjectFile(sessionFiles(ctx.homeDir).current, project);
+      return null;
+    },
+    async findSession() {
+      return takeLastSession(ctx.homeDir);
     },
     async openProject(file) {
       return { path: path.resolve(file), ...(await openProjectFile(file)) };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RenderSettingsSchema } from '../../src-shared/job.js';
 import { serializeProject, type ProjectDoc } from '../../src-shared/project-file.js';
 import { DRIVING, SOURCE, tempDir } from '../test-support/fixtures.js';
-import { openProjectFile, saveProjectFile } from './project-files.js';
+import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
 
 const project = (overrides: Partial<ProjectDoc> = {}): ProjectDoc => ({
   modelId: 'tiny',
@@ -81,5 +81,20 @@ describe('project files on disk', () => {
     await expect(openProjectFile(huge)).rejects.toThrow(/is too large \(2097152 bytes\)/);
     mkdirSync(path.join(dir, 'folder.marionette'));
     await expect(openProjectFile(path.join(dir, 'folder.marionette'))).rejects.toThrow('is not a file');
+  });
+
+  it("offers the previous run's session, and this run's autosave cannot overwrite it", async () => {
+    const home = tempDir();
+    const { current, previous } = sessionFiles(home);
+    expect(await takeLastSession(home)).toBeNull();
+    await saveProjectFile(current, project({ trimIn: 0.1 }));
+    // A new run: the autosaved session is set aside and offered.
+    expect(await takeLastSession(home)).toBe(previous);
+    await saveProjectFile(current, project({ trimIn: 0.3 }));
+    expect((await openProjectFile(previous)).project.trimIn).toBe(0.1);
+    // The next run offers the newest session.
+    expect(await takeLastSession(home)).toBe(previous);
+    expect((await openProjectFile(previous)).project.trimIn).toBe(0.3);
+    expect(readdirSync(home)).toEqual(['last-session.marionette']);
   });
 });

@@ -3,7 +3,7 @@
  * leaves the previous version); opening never changes the file, and finds media that moved along
  * with the project (same name, next to the project file) before giving up on it.
  */
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, constants, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   MAX_PROJECT_BYTES,
@@ -85,4 +85,22 @@ export async function openProjectFile(file: string): Promise<OpenedProject> {
     },
     missing,
   };
+}
+
+/** The autosaved session of this run, and the one an earlier run left (project files like any other). */
+export function sessionFiles(home: string): { current: string; previous: string } {
+  return {
+    current: path.join(home, `session${PROJECT_EXTENSION}`),
+    previous: path.join(home, `last-session${PROJECT_EXTENSION}`),
+  };
+}
+
+/**
+ * The session to offer restoring: the one autosaved so far is set aside as the previous one, so
+ * this run's autosave cannot overwrite it while the offer stands. Null when there never was one.
+ */
+export async function takeLastSession(home: string): Promise<string | null> {
+  const { current, previous } = sessionFiles(home);
+  if (await readable(current)) await rename(current, previous);
+  return (await readable(previous)) ? previous : null;
 }

@@ -11,6 +11,7 @@ import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { Timeline } from './components/Timeline';
 import {
+  useAutosave,
   useBackendEvents,
   useFramingFrames,
   useInspection,
@@ -42,6 +43,7 @@ export function App() {
   usePlayback();
   useShortcuts();
   useFramingFrames();
+  useAutosave();
   const framing = useFraming();
   const projectFile = useProjectFile();
   useEffect(() => {
@@ -173,6 +175,17 @@ export function App() {
         <p role="alert" className="error">
           {alert}
         </p>
+      )}
+      {projectFile.lastSession && (
+        <section className="resume" aria-label="Last session">
+          Marionette kept your last session: its photo, clip, trim, framing and settings.
+          <button type="button" className="primary" onClick={() => void projectFile.restoreLastSession(api)}>
+            Restore it
+          </button>
+          <button type="button" onClick={projectFile.dismissLastSession}>
+            Dismiss
+          </button>
+        </section>
       )}
       <main>
         <MediaPanel

@@ -6,6 +6,7 @@ import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
 import { useProject } from './stores/project';
+import { currentProject, useProjectFile } from './stores/project-file';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
@@ -155,4 +156,32 @@ export function useMenu(handlers: Record<MenuAction, () => Promise<void> | void>
       }),
     [],
   );
+}
+
+/**
+ * Autosave: a second after the studio last changed, its state is written as this run's session,
+ * so a crash or a closed window loses nothing. The offer to restore the previous run's session
+ * comes first; nothing is saved before a photo or a clip is loaded.
+ */
+export function useAutosave(): void {
+  useEffect(() => {
+    void useProjectFile.getState().findLastSession(api);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const doc = currentProject();
+        if (!doc.sourcePath && !doc.drivingPath) return;
+        api.invoke('saveSession', doc).catch((err: Error) => {
+          useProjectFile.setState({ status: `Autosave failed: ${err.message}` });
+        });
+      }, 1000);
+    };
+    const stores = [useProject, useTimeline, useSettings, useModels] as const;
+    const unsubscribe = stores.map((store) => store.subscribe(schedule));
+    return () => {
+      clearTimeout(timer);
+      unsubscribe.forEach((u) => u());
+    };
+  }, []);
 }

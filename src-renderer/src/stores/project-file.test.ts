@@ -34,6 +34,7 @@ function fakeApi(files: MediaSummary[] = [photo, clip]) {
   const calls: string[] = [];
   const handlers: Record<string, (...args: never[]) => unknown> = {
     defaultProjectPath: () => '/home/projects/me__talk.marionette',
+    findSession: () => (saved.has('/home/last-session.marionette') ? '/home/last-session.marionette' : null),
     saveProject: (file: string, doc: ProjectDoc) => {
       saved.set(file, structuredClone(doc));
       return file;
@@ -93,7 +94,7 @@ function clearStudio() {
 
 describe('project file store', () => {
   beforeEach(() => {
-    useProjectFile.setState({ path: null, status: null, error: null, busy: false });
+    useProjectFile.setState({ path: null, status: null, error: null, busy: false, lastSession: null });
     useFraming.setState({ framedFor: { modelId: '', source: '', driving: '' } });
   });
 
@@ -144,5 +145,26 @@ describe('project file store', () => {
     expect(await useProjectFile.getState().open(api, '/q.marionette')).toBe(true);
     expect(useModels.getState().selectedId).toBe('a');
     expect(useProjectFile.getState().status).toContain('model "gone" is not installed');
+  });
+
+  it('restores the last session as an untitled project, so Save asks for a name', async () => {
+    const { api, saved, calls } = fakeApi();
+    await useProjectFile.getState().findLastSession(api);
+    expect(useProjectFile.getState().lastSession).toBeNull();
+    setUpStudio();
+    const before = currentProject();
+    saved.set('/home/last-session.marionette', before);
+    clearStudio();
+    await useProjectFile.getState().findLastSession(api);
+    expect(useProjectFile.getState().lastSession).toBe('/home/last-session.marionette');
+    expect(await useProjectFile.getState().restoreLastSession(api)).toBe(true);
+    expect(currentProject()).toEqual(before);
+    expect(useProjectFile.getState()).toMatchObject({
+      path: null,
+      lastSession: null,
+      status: 'Restored the last session',
+    });
+    await useProjectFile.getState().save(api);
+    expect(calls.at(-2)).toBe('defaultProjectPath');
   });
 });

@@ -19,11 +19,18 @@ export interface ProjectFileState {
   status: string | null;
   error: string | null;
   busy: boolean;
+  /** The session an earlier run autosaved, while restoring it is on offer. */
+  lastSession: string | null;
   /** Save to `target`, else to the current file, else to the default path for these files. */
   save(api: MarionetteBridge, target?: string): Promise<boolean>;
   /** Ask where to save (the desktop app's dialog), then save there. */
   saveAs(api: MarionetteBridge): Promise<boolean>;
   open(api: MarionetteBridge, file: string): Promise<boolean>;
+  /** Ask the backend whether an earlier run left a session, and offer it. */
+  findLastSession(api: MarionetteBridge): Promise<void>;
+  /** Open the last session; it is not a project file of the user's, so Save will ask where. */
+  restoreLastSession(api: MarionetteBridge): Promise<boolean>;
+  dismissLastSession(): void;
 }
 
 /** The studio's state as a project document. */
@@ -73,6 +80,20 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
     status: null,
     error: null,
     busy: false,
+    lastSession: null,
+    async findLastSession(api) {
+      const lastSession = await api.invoke('findSession').catch(() => null);
+      set({ lastSession });
+    },
+    async restoreLastSession(api) {
+      const file = get().lastSession;
+      if (!file || !(await get().open(api, file))) return false;
+      set({ path: null, lastSession: null, status: 'Restored the last session' });
+      return true;
+    },
+    dismissLastSession() {
+      set({ lastSession: null });
+    },
     save: (api, target) =>
       attempt(async () => {
         const doc = currentProject();
