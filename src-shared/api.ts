@@ -125,6 +125,8 @@ export const apiMethods = {
   },
   saveFileDialog: { args: z.tuple([FilePath, z.enum(['video', 'project'])]), result: z.string().nullable() },
   showInFolder: { args: z.tuple([FilePath]), result: z.boolean() },
+  /** The project file the desktop launched the app with (once; null after, and in a browser). */
+  takeLaunchProject: { args: z.tuple([]), result: z.string().nullable() },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;
@@ -149,6 +151,8 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
   /** The desktop app's menu (and its accelerators) asking the UI to act. */
   z.object({ type: z.literal('menu'), action: MenuActionSchema }),
+  /** The desktop asked the running app to open a project file (a second launch, or macOS's open-file). */
+  z.object({ type: z.literal('openProject'), path: z.string().min(1).max(4096) }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 

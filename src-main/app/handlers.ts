@@ -33,6 +33,8 @@ export interface DesktopShell {
   openFileDialog(kind: FileKind): Promise<string | null>;
   saveFileDialog(defaultPath: string, kind: 'video' | 'project'): Promise<string | null>;
   showInFolder(file: string): Promise<boolean>;
+  /** The project file the app was launched with, handed out once. */
+  takeLaunchProject(): string | null;
 }
 
 export interface AppContext {
@@ -239,6 +241,9 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     },
     async showInFolder(file) {
       return ctx.shell ? ctx.shell.showInFolder(file) : false;
+    },
+    async takeLaunchProject() {
+      return ctx.shell ? ctx.shell.takeLaunchProject() : null;
     },
   };
 }

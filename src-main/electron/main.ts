@@ -10,6 +10,7 @@ import type { EngineRequest } from '../../src-shared/protocol/engine.js';
 import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
+import { projectFromArgv } from '../app/launch-args.js';
 import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,9 @@ function utilityTransport(): EngineTransport {
   };
 }
 
+/** A project file the desktop asked to open before the window could take it. */
+let launchProject: string | null = projectFromArgv(process.argv, process.cwd());
+
 function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
   const filters = {
     image: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] }],
@@ -64,6 +68,11 @@ function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
     async showInFolder(file) {
       shell.showItemInFolder(file);
       return true;
+    },
+    takeLaunchProject() {
+      const file = launchProject;
+      launchProject = null;
+      return file;
     },
   };
 }
@@ -95,6 +104,29 @@ function createWindow(): BrowserWindow {
 }
 
 const send = (event: ApiEvent) => mainWindow?.webContents.send(IPC_EVENT, event);
+
+/** Open a project in the running studio, or keep it for the window that is about to ask. */
+function openProjectFromDesktop(file: string): void {
+  if (mainWindow && !mainWindow.webContents.isLoading()) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+    send({ type: 'openProject', path: file });
+  } else launchProject = file;
+}
+
+// One studio at a time: a second launch (e.g. double-clicking a project) hands its file to the first.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+app.on('second-instance', (_event, argv, cwd) => {
+  const file = projectFromArgv(argv, cwd);
+  if (file) openProjectFromDesktop(file);
+  else mainWindow?.focus();
+});
+// macOS delivers opened files as events, also before the app is ready.
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  openProjectFromDesktop(file);
+});
 
 function applicationMenu(): Menu {
   const action = (label: string, accelerator: string, menuAction: MenuAction) => ({
@@ -137,6 +169,7 @@ function applicationMenu(): Menu {
 }
 
 void app.whenReady().then(async () => {
+  if (!primary) return;
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });

@@ -15,8 +15,15 @@ export function useBackendEvents(): void {
   useEffect(() => {
     void useModels.getState().load(api);
     void useQueue.getState().refresh(api);
+    void api.invoke('takeLaunchProject').then(
+      (file) => {
+        if (file) void useProjectFile.getState().open(api, file);
+      },
+      () => undefined,
+    );
     return api.onEvent((event) => {
       if (event.type === 'queue') useQueue.getState().replace(event.items);
+      else if (event.type === 'openProject') void useProjectFile.getState().open(api, event.path);
     });
   }, []);
 }
