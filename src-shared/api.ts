@@ -35,6 +35,21 @@ export const QueueItemSchema = z.object({
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
+/** A job as it enters the queue: waiting, no progress yet. */
+export function queuedItem(id: string, job: z.infer<typeof JobSpecSchema>): QueueItem {
+  return {
+    id,
+    job,
+    state: 'queued',
+    stage: null,
+    done: 0,
+    total: 0,
+    fps: 0,
+    message: null,
+    outputPath: null,
+  };
+}
+
 export const MediaSummarySchema = z.object({
   path: z.string(),
   kind: z.enum(['image', 'video']),

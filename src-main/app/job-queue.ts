@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
-import { QueueItemSchema, type QueueItem } from '../../src-shared/api.js';
+import { queuedItem, QueueItemSchema, type QueueItem } from '../../src-shared/api.js';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { ProgressEvent, ResultEvent } from '../../src-shared/protocol/engine.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -67,17 +67,7 @@ export class JobQueue {
   }
 
   async enqueue(job: JobSpec): Promise<QueueItem> {
-    const item: QueueItem = {
-      id: randomUUID(),
-      job,
-      state: 'queued',
-      stage: null,
-      done: 0,
-      total: 0,
-      fps: 0,
-      message: null,
-      outputPath: null,
-    };
+    const item = queuedItem(randomUUID(), job);
     this.items.push(item);
     await this.changed(true);
     void this.pump();

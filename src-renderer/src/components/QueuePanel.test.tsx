@@ -1,25 +1,20 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { QueueItem } from '../../../src-shared/api';
+import { queuedItem, type QueueItem } from '../../../src-shared/api';
 import { JobSpecSchema } from '../../../src-shared/job';
 import { QueuePanel } from './QueuePanel';
 
 const item = (id: string, overrides: Partial<QueueItem>): QueueItem => ({
-  id,
-  job: JobSpecSchema.parse({
-    modelDir: '/m',
-    sourcePath: '/s.jpg',
-    drivingPath: '/d.mp4',
-    outputPath: `/renders/${id}.mp4`,
-  }),
-  state: 'queued',
-  stage: null,
-  done: 0,
-  total: 0,
-  fps: 0,
-  message: null,
-  outputPath: null,
+  ...queuedItem(
+    id,
+    JobSpecSchema.parse({
+      modelDir: '/m',
+      sourcePath: '/s.jpg',
+      drivingPath: '/d.mp4',
+      outputPath: `/renders/${id}.mp4`,
+    }),
+  ),
   ...overrides,
 });
 
