@@ -81,6 +81,20 @@ export async function studioJourney(page: Page, screenshot?: string): Promise<vo
   await expect(job).toContainText(outputPath);
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
 
+  // Watch it in the studio: the player streams the job's MP4 and can seek (byte ranges).
+  await job.getByRole('button', { name: 'Watch' }).click();
+  const player = job.getByLabel('Render avatarify_obama__driving.mp4');
+  await expect
+    .poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  const playable = await player.evaluate((v: HTMLVideoElement) => ({
+    error: v.error?.code ?? null,
+    duration: v.duration,
+    seekableEnd: v.seekable.length ? v.seekable.end(0) : 0,
+  }));
+  expect(playable.error).toBeNull();
+  expect(playable.seekableEnd).toBeCloseTo(playable.duration, 1);
+
   const info = probe(outputPath);
   expect(info.codecs).toEqual(['h264', 'aac']);
   expect(info.pixFmt).toBe('yuv420p');

@@ -12,6 +12,7 @@ import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { createHandlers, type DesktopShell } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
+import { renderedFile } from './render-media.js';
 
 /** Keeps one engine process alive: a crashed one fails its jobs and is replaced on next use. */
 export class EngineSupervisor implements JobRunner {
@@ -57,6 +58,8 @@ export interface BackendOptions {
 
 export interface Backend {
   handlers: ApiHandlers;
+  /** The MP4 of a finished job, for playback in the studio; null for any other id. */
+  renderedFile(id: string): string | null;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
   return {
     handlers,
+    renderedFile: (id) => renderedFile(queue.list(), id),
     async close() {
       await queue.stop();
       await engine.shutdown();

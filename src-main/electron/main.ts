@@ -2,7 +2,18 @@
  * Electron main process: one window with secure defaults, the typed API over one IPC channel,
  * render jobs in a utility process. Nothing here waits on inference.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  shell,
+  utilityProcess,
+} from 'electron';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
@@ -11,15 +22,24 @@ import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
+import { mediaReply } from '../app/render-media.js';
 import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Finished renders for the studio's player: marionette-render://renders/<job id>.mp4 */
+const RENDER_SCHEME = 'marionette-render';
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: RENDER_SCHEME,
+    privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
+  },
+]);
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
+  `media-src 'self' blob: ${RENDER_SCHEME}:`,
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -181,7 +201,14 @@ void app.whenReady().then(async () => {
     shell: desktopShell(() => mainWindow),
     onEvent: send,
   });
-  const handlers = backend.handlers;
+  const { handlers, renderedFile } = backend;
+  // Electron's file loader ignores Range, so seeking needs the ranges served here.
+  protocol.handle(RENDER_SCHEME, async (request) => {
+    const id = /^\/([\w-]{1,200})\.mp4$/.exec(new URL(request.url).pathname)?.[1];
+    const reply = await mediaReply(id ? renderedFile(id) : null, request.headers.get('range'));
+    const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
+    return new Response(body, { status: reply.status, headers: reply.headers });
+  });
   ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown) => dispatch(handlers, method, args));
   Menu.setApplicationMenu(applicationMenu());
   mainWindow = createWindow();

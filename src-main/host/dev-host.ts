@@ -1,6 +1,7 @@
 /**
  * The renderer's backend outside Electron: serves the built renderer and the same API over HTTP on
- * loopback (POST /api/invoke, events as Server-Sent Events on GET /api/events). Used for
+ * loopback (POST /api/invoke, events as Server-Sent Events on GET /api/events, finished renders
+ * on GET /renders/<job id>.mp4). Used for
  * development in a normal browser and by the Playwright tests.
  *
  *   node dist/dev-host.mjs [--port 5317]
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
+import { mediaReply } from '../app/render-media.js';
 import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
 
@@ -25,6 +27,8 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 const MAX_BODY = 1 << 20;
+/** A finished render, by job id (see src-main/app/render-media.ts). */
+const RENDER_ROUTE = /^\/renders\/([\w-]{1,200})\.mp4$/;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
@@ -96,6 +100,12 @@ export async function startDevHost(
         listeners.add(res);
         req.on('close', () => listeners.delete(res));
         return;
+      }
+      const render = req.method === 'GET' ? RENDER_ROUTE.exec(req.url ?? '') : null;
+      if (render) {
+        const reply = await mediaReply(backend.renderedFile(render[1]!), req.headers.range);
+        res.writeHead(reply.status, reply.headers);
+        return void (reply.body ? reply.body.pipe(res) : res.end());
       }
       if (req.method === 'GET') return serveStatic(req, res);
       res.writeHead(405).end();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from './api-client';
+import { api, renderMediaUrl } from './api-client';
 import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
 import { MediaPanel } from './components/MediaPanel';
@@ -283,6 +283,7 @@ export function App() {
             desktop={info.desktop}
             onAction={(action, id) => void queue.act(api, action, id)}
             onShow={(p) => void api.invoke('showInFolder', p)}
+            mediaUrl={renderMediaUrl}
           />
         </div>
         <div className="models">

@@ -42,3 +42,9 @@ export function httpBridge(base = ''): MarionetteBridge {
 }
 
 export const api: MarionetteBridge = window.marionette ?? httpBridge();
+
+/** Where the studio plays a finished render: the desktop app's protocol, or the dev host's route. */
+export function renderMediaUrl(jobId: string): string {
+  const file = `${encodeURIComponent(jobId)}.mp4`;
+  return window.marionette ? `marionette-render://renders/${file}` : `/renders/${file}`;
+}

@@ -32,6 +32,7 @@ describe('QueuePanel', () => {
         desktop
         onAction={onAction}
         onShow={onShow}
+        mediaUrl={(id) => `/renders/${id}.mp4`}
         items={[
           item('run', { state: 'running', stage: 'render', done: 30, total: 120, fps: 3 }),
           item('wait', {}),
@@ -56,6 +57,11 @@ describe('QueuePanel', () => {
       ['retryJob', 'bad'],
     ]);
     expect(onShow).toHaveBeenCalledWith('/renders/ok.mp4');
+    // The finished render plays in place, streamed by job id.
+    fireEvent.click(within(row('ok')).getByRole('button', { name: 'Watch' }));
+    expect(within(row('ok')).getByLabelText('Render ok.mp4').getAttribute('src')).toBe('/renders/ok.mp4');
+    fireEvent.click(within(row('ok')).getByRole('button', { name: 'Close player' }));
+    expect(within(row('ok')).queryByLabelText('Render ok.mp4')).toBeNull();
   });
 
   it('has no folder to show in a browser, and says when the queue is empty', () => {
@@ -64,12 +70,13 @@ describe('QueuePanel', () => {
         desktop={false}
         onAction={vi.fn()}
         onShow={vi.fn()}
+        mediaUrl={(id) => `/renders/${id}.mp4`}
         items={[item('ok', { state: 'done', outputPath: '/renders/ok.mp4' })]}
       />,
     );
     expect(screen.queryByRole('button', { name: 'Show in folder' })).toBeNull();
     expect(screen.getByText('/renders/ok.mp4')).toBeTruthy();
-    rerender(<QueuePanel desktop={false} onAction={vi.fn()} onShow={vi.fn()} items={[]} />);
+    rerender(<QueuePanel desktop={false} onAction={vi.fn()} onShow={vi.fn()} mediaUrl={String} items={[]} />);
     expect(screen.getByText('No renders yet.')).toBeTruthy();
   });
 });

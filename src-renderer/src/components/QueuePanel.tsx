@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { QueueItem } from '../../../src-shared/api';
 import { etaSeconds } from '../../../src-shared/timeline';
 
@@ -6,11 +7,14 @@ export interface QueuePanelProps {
   desktop: boolean;
   onAction(action: 'cancelJob' | 'retryJob' | 'removeJob', id: string): void;
   onShow(path: string): void;
+  /** The URL the player streams a finished job's MP4 from. */
+  mediaUrl(jobId: string): string;
 }
 
 const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
-export function QueuePanel({ items, desktop, onAction, onShow }: QueuePanelProps) {
+export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl }: QueuePanelProps) {
+  const [watching, setWatching] = useState<string | null>(null);
   if (!items.length) return <p className="empty">No renders yet.</p>;
   return (
     <ul className="queue" aria-label="Render queue">
@@ -51,6 +55,9 @@ export function QueuePanel({ items, desktop, onAction, onShow }: QueuePanelProps
               )}
               {item.state === 'done' && item.outputPath && (
                 <>
+                  <button type="button" onClick={() => setWatching(watching === item.id ? null : item.id)}>
+                    {watching === item.id ? 'Close player' : 'Watch'}
+                  </button>
                   <output className="output-path">{item.outputPath}</output>
                   {desktop && (
                     <button type="button" onClick={() => onShow(item.outputPath!)}>
@@ -60,6 +67,15 @@ export function QueuePanel({ items, desktop, onAction, onShow }: QueuePanelProps
                 </>
               )}
             </div>
+            {watching === item.id && item.state === 'done' && (
+              <video
+                className="player"
+                src={mediaUrl(item.id)}
+                controls
+                autoPlay
+                aria-label={`Render ${name(item.job.outputPath)}`}
+              />
+            )}
           </li>
         );
       })}

@@ -1,0 +1,51 @@
+/**
+ * Finished renders played back in the studio: the dev host (HTTP) and the desktop app (a custom
+ * protocol) serve a queue job's MP4 with byte ranges, which <video> needs to seek. Only the output
+ * of a job that is done can be served: an id, never a path, comes from the page.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parseByteRange } from '../../src-shared/byte-range.js';
+import type { QueueItem } from '../../src-shared/api.js';
+
+export interface MediaReply {
+  status: 200 | 206 | 404 | 416;
+  headers: Record<string, string>;
+  body: ReadStream | null;
+}
+
+/** The MP4 of a finished job, or null. */
+export function renderedFile(items: readonly QueueItem[], id: string): string | null {
+  const item = items.find((i) => i.id === id);
+  return item?.state === 'done' ? item.outputPath : null;
+}
+
+export async function mediaReply(
+  file: string | null,
+  rangeHeader: string | null | undefined,
+): Promise<MediaReply> {
+  const info = file ? await stat(file).catch(() => null) : null;
+  if (!file || !info?.isFile()) return { status: 404, headers: {}, body: null };
+  const size = info.size;
+  const base = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'cache-control': 'no-cache' };
+  const range = parseByteRange(rangeHeader, size);
+  if (range === 'unsatisfiable') {
+    return { status: 416, headers: { ...base, 'content-range': `bytes */${size}` }, body: null };
+  }
+  if (!range) {
+    return {
+      status: 200,
+      headers: { ...base, 'content-length': String(size) },
+      body: createReadStream(file),
+    };
+  }
+  return {
+    status: 206,
+    headers: {
+      ...base,
+      'content-length': String(range.end - range.start + 1),
+      'content-range': `bytes ${range.start}-${range.end}/${size}`,
+    },
+    body: createReadStream(file, { start: range.start, end: range.end }),
+  };
+}
