@@ -5,7 +5,8 @@
  * initializer — copy a tensor or fold a convolution with its BatchNorm. Weights are streamed into
  * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
  */
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PyTuple, type PyValue, type TensorRef } from '../../src-shared/checkpoint/pickle.js';
 import { fileSource, readCheckpoint, readFloatTensor, type Checkpoint } from './torch-checkpoint.js';
@@ -169,7 +170,22 @@ export function modelIdFor(file: string): string {
   );
 }
 
+/** A folder given for a checkpoint: often one the user extracted, believing `.pth.tar` is a tar archive. */
+async function refuseFolder(file: string): Promise<void> {
+  if (!(await stat(file).catch(() => null))?.isDirectory()) return;
+  const entries = await readdir(file, { withFileTypes: true });
+  const extracted =
+    entries.some((e) => e.name === 'data.pkl') ||
+    entries.some((e) => e.isDirectory() && existsSync(path.join(file, e.name, 'data.pkl')));
+  throw new ImportError(
+    extracted
+      ? `${file} is an extracted torch checkpoint: import the original .pth.tar file as it is (it is not a tar archive and needs no extracting)`
+      : `${file} is a folder: choose the checkpoint file itself (e.g. vox-cpk.pth.tar)`,
+  );
+}
+
 export async function importCheckpoint(file: string, options: ImportOptions): Promise<ImportResult> {
+  await refuseFolder(file);
   const source = await fileSource(file).catch((err: NodeJS.ErrnoException) => {
     throw new ImportError(
       err.code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${err.message})`,

@@ -1,5 +1,6 @@
 /** Importing checkpoints written by models/ (both torch formats), and refusing bad ones. */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptPickleError, UnsafePickleError, unpickle } from '../../src-shared/checkpoint/pickle.js';
@@ -137,6 +138,17 @@ describe('the pickle reader refuses code and survives damage', () => {
       }),
     ).rejects.toThrow(/not a supported FOMM architecture\. Closest is .*: kp_detector\..* has shape/);
     await expect(importInto(path.join(dir, 'missing.pth.tar'))).rejects.toThrow(/file not found/);
+    // What users do to a ".pth.tar": extract it, or pack it into a real tar.
+    const extracted = path.join(dir, 'vox-cpk.pth');
+    mkdirSync(path.join(extracted, 'archive'), { recursive: true });
+    writeFileSync(path.join(extracted, 'archive', 'data.pkl'), whole.subarray(0, 64));
+    await expect(importInto(extracted)).rejects.toThrow(
+      /vox-cpk\.pth is an extracted torch checkpoint: import the original \.pth\.tar file as it is/,
+    );
+    await expect(importInto(dir)).rejects.toThrow(/is a folder: choose the checkpoint file itself/);
+    const tarred = path.join(dir, 'packed.tar');
+    execFileSync('tar', ['cf', tarred, '-C', FIXTURES, 'tiny-legacy.pth.tar']);
+    await expect(importInto(tarred)).rejects.toThrow(/this is a tar archive, not a torch checkpoint/);
   });
 
   it('leaves nothing behind when an import fails', async () => {

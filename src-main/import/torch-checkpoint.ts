@@ -253,6 +253,11 @@ export async function readCheckpoint(source: ByteSource): Promise<Checkpoint> {
   if (magic[0] === 0x80) return readLegacy(source);
   if (magic[0] === 0x1f && magic[1] === 0x8b)
     throw new CheckpointFormatError('this is a gzip file, not a torch checkpoint');
+  // Despite the name, a published .pth.tar is not a tar archive: a real tar here holds something else.
+  if (source.size >= 262 && new TextDecoder().decode(await source.read(257, 5)) === 'ustar')
+    throw new CheckpointFormatError(
+      'this is a tar archive, not a torch checkpoint (the published .pth.tar files are not tar archives: import the downloaded file as it is)',
+    );
   throw new CheckpointFormatError('not a torch checkpoint (neither a zip archive nor a pickle)');
 }
 
