@@ -174,12 +174,17 @@ export function useAutosave(): void {
   useEffect(() => {
     void useProjectFile.getState().findLastSession(api);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let saved = '';
     const schedule = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const doc = currentProject();
-        if (!doc.sourcePath && !doc.drivingPath) return;
+        // The playhead and previews change the stores too, but not the session.
+        const body = JSON.stringify(doc);
+        if ((!doc.sourcePath && !doc.drivingPath) || body === saved) return;
+        saved = body;
         api.invoke('saveSession', doc).catch((err: Error) => {
+          saved = '';
           useProjectFile.setState({ status: `Autosave failed: ${err.message}` });
         });
       }, 1000);
