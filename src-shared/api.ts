@@ -116,7 +116,7 @@ export const apiMethods = {
   defaultOutputPath: { args: z.tuple([FilePath, FilePath]), result: z.string() },
   /** Where a project of this photo and clip is saved unless the user says otherwise. */
   defaultProjectPath: { args: z.tuple([FilePath.nullable(), FilePath.nullable()]), result: z.string() },
-  /** Writes the project (adding `.marionette` when the name has no extension); returns the path written. */
+  /** Writes the project (adding `.marionette` to a name that does not end so); returns the path written. */
   saveProject: { args: z.tuple([FilePath, ProjectDocSchema]), result: z.string() },
   /**
    * The studio's autosave: `save` writes the session (replacing the last one); `find` returns its

@@ -29,6 +29,14 @@ describe('project files on disk', () => {
     expect(await openProjectFile(written)).toEqual({ project: project(), missing: [] });
   });
 
+  it('never writes over a file that is not a project', async () => {
+    const dir = tempDir();
+    const clip = path.join(dir, 'talk.mp4');
+    writeFileSync(clip, 'video bytes');
+    expect(await saveProjectFile(clip, project())).toBe(`${clip}.marionette`);
+    expect(readFileSync(clip, 'utf8')).toBe('video bytes');
+  });
+
   it('replaces a project whole and leaves no partial file', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'p.marionette');

@@ -21,8 +21,9 @@ export interface OpenedProject {
   missing: string[];
 }
 
+/** Projects are only ever written as `.marionette` files: a typo cannot overwrite a photo or a clip. */
 export function withProjectExtension(file: string): string {
-  return path.extname(file) ? file : `${file}${PROJECT_EXTENSION}`;
+  return path.extname(file).toLowerCase() === PROJECT_EXTENSION ? file : `${file}${PROJECT_EXTENSION}`;
 }
 
 export async function saveProjectFile(file: string, project: ProjectDoc): Promise<string> {
