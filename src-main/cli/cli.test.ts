@@ -1,6 +1,6 @@
 /** The CLI end to end: bad input gets one specific line, a non-zero exit, and no output file. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RenderSettingsSchema } from '../../src-shared/job.js';
@@ -95,6 +95,18 @@ describe('marionette animate', () => {
     const parent = tempDir();
     const result = cli(animateArgs({ '-o': path.join(parent, 'missing', 'x.mp4') }));
     expectCleanFailure(parent, result, /output folder .*missing does not exist or is not writable/);
+  });
+
+  it('output that is the driving clip itself', () => {
+    const dir = tempDir();
+    const clip = path.join(dir, 'clip.avi');
+    copyFileSync(DRIVING, clip);
+    const before = readFileSync(clip);
+    const result = cli(animateArgs({ '--driving': clip, '-o': clip }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/output .*clip\.avi is the driving video; choose another name/);
+    expect(readFileSync(clip).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['clip.avi']);
   });
 
   it('disk full while encoding', (ctx) => {

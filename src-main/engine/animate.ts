@@ -113,7 +113,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const started = performance.now();
   const { signal } = hooks;
   hooks.onProgress?.('probe', 0, 1, 0);
-  await checkOutput(job.outputPath);
+  await checkOutput(job);
   const inputs = await probeInputs(job, signal);
   const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
   const { width, height } = models.size;

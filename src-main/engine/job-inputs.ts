@@ -13,7 +13,16 @@ import type { Stage } from '../../src-shared/protocol/engine.js';
 
 export const MAX_INPUT_SIDE = 16384;
 
-export async function checkOutput(outputPath: string): Promise<void> {
+export async function checkOutput(job: JobSpec): Promise<void> {
+  const { outputPath } = job;
+  for (const [input, name] of [
+    [job.sourcePath, 'source image'],
+    [job.drivingPath, 'driving video'],
+  ] as const) {
+    // The render replaces its output: it must never be one of its own inputs.
+    if (path.resolve(input) === path.resolve(outputPath))
+      throw new EngineError('output', `output ${outputPath} is the ${name}; choose another name`);
+  }
   const dir = path.dirname(path.resolve(outputPath));
   try {
     const info = await stat(dir);
