@@ -46,25 +46,34 @@ test('bad input shows a readable message instead of freezing', async ({ page }) 
   await expect(page.getByRole('heading', { name: 'Marionette' })).toBeVisible();
 });
 
-test('import a published-format checkpoint from the model manager', async ({ page }) => {
+test('import a published-format checkpoint from the model manager, then remove it', async ({ page }) => {
   await page.goto('/');
   const models = page.getByRole('list', { name: 'Models' });
-  await expect(models.getByRole('button').first()).toBeVisible();
-  const before = await models.getByRole('button').count();
+  await expect(models.getByRole('listitem').first()).toBeVisible();
+  const before = await models.getByRole('listitem').count();
   const field = page.getByRole('textbox', { name: 'Add a model' });
 
   // Not a checkpoint: a readable error, and the catalogue is unchanged.
   await field.fill(path.join(FIXTURES, 'source.png'));
   await page.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByRole('alert')).toContainText('source.png');
-  await expect(models.getByRole('button')).toHaveCount(before);
+  await expect(models.getByRole('listitem')).toHaveCount(before);
 
   await field.fill(path.join(FIXTURES, 'tiny-zip.pth.tar'));
   await page.getByRole('button', { name: 'Import' }).click();
-  const imported = models.getByRole('button', { name: /tiny-zip\.pth\.tar/ });
+  const imported = models.getByRole('button', { name: /^tiny-zip\.pth\.tar/ });
   await expect(imported).toHaveAttribute('aria-pressed', 'true', { timeout: 30_000 });
   await expect(imported).toContainText('imported');
-  await expect(models.getByRole('button')).toHaveCount(before + 1);
+  await expect(models.getByRole('listitem')).toHaveCount(before + 1);
+  // Bundled models cannot be removed; the imported one can, after a confirmation.
+  await expect(models.getByRole('button', { name: /^Remove tiny test model/ })).toHaveCount(0);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await models.getByRole('button', { name: 'Remove tiny-zip.pth.tar' }).click();
+  await expect(models.getByRole('listitem')).toHaveCount(before);
+  await expect(models.getByRole('button', { name: /^tiny test model/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
 });
 
 test('a batch of sources × clips queues one render per pair and all finish', async ({ page }) => {

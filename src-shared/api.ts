@@ -101,6 +101,8 @@ export const apiMethods = {
   },
   listModels: { args: z.tuple([]), result: z.array(ModelSummarySchema) },
   importModel: { args: z.tuple([FilePath]), result: ModelSummarySchema },
+  /** Imported models only, and not while a queued or running render uses them. */
+  removeModel: { args: z.tuple([Id]), result: z.null() },
   probeMedia: { args: z.tuple([FilePath]), result: MediaSummarySchema },
   thumbnails: {
     args: z.tuple([FilePath, z.number().int().min(1).max(32), CropBoxSchema.nullable()]),

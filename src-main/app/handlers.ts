@@ -21,7 +21,14 @@ import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
 import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import { decodeSingleFrame } from '../engine/frame-source.js';
-import { listModels, templatesDir, userModelsDir, type CatalogEntry } from '../engine/model-catalog.js';
+import {
+  importedModel,
+  listModels,
+  removeImportedModel,
+  templatesDir,
+  userModelsDir,
+  type CatalogEntry,
+} from '../engine/model-catalog.js';
 import { importCheckpoint } from '../import/import-checkpoint.js';
 import { pngDataUrl } from '../media/png.js';
 import { probeMedia } from '../media/probe.js';
@@ -132,6 +139,18 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       const entry = (await listModels()).models.find((m) => m.dir === result.dir);
       if (!entry) throw new Error(`imported model ${result.id} could not be read back`);
       return summary(entry);
+    },
+    async removeModel(id) {
+      const entry = await importedModel(id);
+      const waiting = ctx.queue
+        .list()
+        .filter((i) => (i.state === 'queued' || i.state === 'running') && i.job.modelDir === entry.dir);
+      if (waiting.length)
+        throw new Error(
+          `model "${id}" is used by ${waiting.length} render(s) in the queue: let them finish or cancel them first`,
+        );
+      await removeImportedModel(entry);
+      return null;
     },
     async probeMedia(file) {
       const info = await probeMedia(file, 'file');

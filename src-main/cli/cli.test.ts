@@ -11,8 +11,8 @@ import { DRIVING, FIXTURES, SOURCE, TINY_MODEL, ffprobe, tempDir } from '../test
 
 const CLI = path.resolve('dist/cli.mjs');
 
-function cli(args: string[]) {
-  const proc = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const proc = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env });
   return { code: proc.status, stdout: proc.stdout, stderr: proc.stderr.trim() };
 }
 
@@ -179,6 +179,31 @@ describe('marionette animate --project', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bad\.marionette is damaged: project\.modelId: /);
     expect(readdirSync(dir)).toEqual(['bad.marionette']);
+  });
+});
+
+describe('marionette models remove', () => {
+  it('removes an imported model, and only that', () => {
+    const home = tempDir();
+    const env = { ...process.env, MARIONETTE_HOME: home, MARIONETTE_BUNDLED_MODELS: FIXTURES };
+    const checkpoint = path.join(FIXTURES, 'tiny-zip.pth.tar');
+    const templates = path.join(FIXTURES, 'templates');
+    expect(
+      cli(['models', 'import', checkpoint, '--id', 'mine'], { ...env, MARIONETTE_TEMPLATES: templates }).code,
+    ).toBe(0);
+    expect(readdirSync(path.join(home, 'models'))).toEqual(['mine']);
+    const bundled = cli(['models', 'remove', 'tiny-model'], env);
+    expect([bundled.code, bundled.stderr]).toEqual([
+      1,
+      'marionette: model "tiny-model" comes with Marionette and cannot be removed',
+    ]);
+    const unknown = cli(['models', 'remove', 'nope'], env);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'marionette: model "nope" is not installed']);
+    const removed = cli(['models', 'remove', 'mine'], env);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/removed model "mine"/);
+    expect(readdirSync(path.join(home, 'models'))).toEqual([]);
+    expect(readdirSync(FIXTURES)).toContain('tiny-model');
   });
 });
 

@@ -15,7 +15,14 @@ import type { JobSpec } from '../../src-shared/job.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import { listModels, resolveModelDir, templatesDir, userModelsDir } from '../engine/model-catalog.js';
+import {
+  importedModel,
+  listModels,
+  removeImportedModel,
+  resolveModelDir,
+  templatesDir,
+  userModelsDir,
+} from '../engine/model-catalog.js';
 import { openProjectFile } from '../app/project-files.js';
 import { jobFromFlags, progressLine, UsageError } from './options.js';
 
@@ -53,6 +60,7 @@ const USAGE = `usage:
   marionette keypoints --input IMAGE|VIDEO [--model ID|DIR] [--crop x,y,size] [-o FILE.json]
   marionette models
   marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID]
+  marionette models remove ID
   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
 options:
   --project FILE        a project saved by the studio: its model, files, trim, crops and settings,
@@ -249,6 +257,13 @@ async function importCommand(argv: string[]): Promise<void> {
   );
 }
 
+async function removeCommand(argv: string[]): Promise<void> {
+  if (argv.length !== 1) throw new UsageError('models remove takes one model id');
+  const entry = await importedModel(argv[0]!);
+  await removeImportedModel(entry);
+  console.log(`removed model "${entry.id}" (${entry.dir})`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -261,6 +276,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'models':
         if (rest[0] === 'import') await importCommand(rest.slice(1));
+        else if (rest[0] === 'remove') await removeCommand(rest.slice(1));
         else if (rest.length) throw new UsageError(`unknown models subcommand "${rest[0]}"`);
         else await modelsCommand();
         return 0;

@@ -1,6 +1,6 @@
 /** Where model sets live: the ones shipped with the app and the ones a user imported. */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,24 @@ export async function resolveModelDir(spec: string | undefined): Promise<string>
       ? `no model yet: the bundled model ${DEFAULT_MODEL} is not in ${bundledModelsDir()} (known models: ${known})`
       : `unknown model "${wanted}" (known models: ${known})`,
   );
+}
+
+/** An imported model, for removal: bundled models belong to the app and are refused. */
+export async function importedModel(id: string): Promise<CatalogEntry> {
+  const { models } = await listModels();
+  const entry = models.find((m) => m.id === id && m.origin === 'imported');
+  if (entry) return entry;
+  throw new Error(
+    models.some((m) => m.id === id)
+      ? `model "${id}" comes with Marionette and cannot be removed`
+      : `model "${id}" is not installed`,
+  );
+}
+
+/** Delete an imported model's folder (its checkpoint can be imported again). */
+export async function removeImportedModel(entry: CatalogEntry): Promise<void> {
+  // Only ever a folder directly inside the imported-models folder.
+  if (entry.origin !== 'imported' || path.dirname(entry.dir) !== userModelsDir())
+    throw new Error(`model "${entry.id}" is not an imported model`);
+  await rm(entry.dir, { recursive: true, force: true });
 }

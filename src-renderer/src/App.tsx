@@ -288,7 +288,17 @@ export function App() {
         </div>
         <div className="models">
           <h2 id="models-heading">Models</h2>
-          <ModelList models={models.models} selectedId={models.selectedId} onSelect={models.select} />
+          <ModelList
+            models={models.models}
+            selectedId={models.selectedId}
+            onSelect={models.select}
+            onRemove={(m) => {
+              if (
+                window.confirm(`Remove the imported model "${m.name}"? Its checkpoint can be imported again.`)
+              )
+                void models.remove(api, m.id);
+            }}
+          />
           <FileField
             label="Add a model"
             kind="checkpoint"

@@ -7,8 +7,9 @@ import { metricsLine, ModelList } from './ModelList';
 afterEach(cleanup);
 
 describe('ModelList', () => {
-  it('marks the selected model and reports clicks', () => {
+  it('marks the selected model, reports clicks, and offers removal of imported models only', () => {
     const onSelect = vi.fn();
+    const onRemove = vi.fn();
     render(
       <ModelList
         models={[
@@ -17,15 +18,20 @@ describe('ModelList', () => {
         ]}
         selectedId="face"
         onSelect={onSelect}
+        onRemove={onRemove}
       />,
     );
     expect(screen.getByRole('button', { name: /Faces 128/ }).getAttribute('aria-pressed')).toBe('true');
-    fireEvent.click(screen.getByRole('button', { name: /vox-cpk/ }));
+    fireEvent.click(screen.getByRole('button', { name: /^vox-cpk/ }));
     expect(onSelect).toHaveBeenCalledWith('vox');
+    expect(screen.queryByRole('button', { name: 'Remove Faces 128' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove vox-cpk' }));
+    expect(onRemove).toHaveBeenCalledWith(expect.objectContaining({ id: 'vox' }));
+    expect(onSelect).toHaveBeenCalledTimes(1);
   });
 
   it('says so when there are no models', () => {
-    render(<ModelList models={[]} selectedId={null} onSelect={() => undefined} />);
+    render(<ModelList models={[]} selectedId={null} onSelect={() => undefined} onRemove={() => undefined} />);
     expect(screen.getByText(/No models yet/)).toBeTruthy();
   });
 });

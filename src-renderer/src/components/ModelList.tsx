@@ -4,6 +4,8 @@ export interface ModelListProps {
   models: ModelSummary[];
   selectedId: string | null;
   onSelect(id: string): void;
+  /** Imported models only; the caller confirms with the user. */
+  onRemove(model: ModelSummary): void;
 }
 
 /** "L1 0.052 · AKD 2.10 px · AED 0.31" from a manifest's held-out metrics, when it has them. */
@@ -20,7 +22,7 @@ export function metricsLine(m: ModelSummary): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-export function ModelList({ models, selectedId, onSelect }: ModelListProps) {
+export function ModelList({ models, selectedId, onSelect, onRemove }: ModelListProps) {
   if (models.length === 0) return <p className="empty">No models yet. Import a checkpoint to begin.</p>;
   return (
     <ul className="model-list" aria-label="Models">
@@ -33,6 +35,16 @@ export function ModelList({ models, selectedId, onSelect }: ModelListProps) {
             </span>
             {metricsLine(m) && <span className="metrics">{metricsLine(m)}</span>}
           </button>
+          {m.origin === 'imported' && (
+            <button
+              type="button"
+              className="remove-model"
+              aria-label={`Remove ${m.name}`}
+              onClick={() => onRemove(m)}
+            >
+              Remove
+            </button>
+          )}
         </li>
       ))}
     </ul>

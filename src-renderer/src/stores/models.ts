@@ -12,6 +12,8 @@ export interface ModelsState {
   /** Import a published checkpoint, then list and select it. */
   importCheckpoint(api: MarionetteBridge, path: string): Promise<boolean>;
   select(id: string): void;
+  /** Remove an imported model, then list the catalogue again. */
+  remove(api: MarionetteBridge, id: string): Promise<boolean>;
 }
 
 export const useModels = create<ModelsState>((set, get) => ({
@@ -42,6 +44,16 @@ export const useModels = create<ModelsState>((set, get) => ({
       set({ models, loading: false, selectedId: keep ? get().selectedId : (models[0]?.id ?? null) });
     } catch (err) {
       set({ loading: false, error: (err as Error).message });
+    }
+  },
+  async remove(api, id) {
+    try {
+      await api.invoke('removeModel', id);
+      await get().load(api);
+      return true;
+    } catch (err) {
+      set({ error: (err as Error).message });
+      return false;
     }
   },
   select(id) {

@@ -1,0 +1,58 @@
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnqueueArgsSchema } from '../../src-shared/api.js';
+import { TINY_MODEL, tempDir } from '../test-support/fixtures.js';
+import { createHandlers } from './handlers.js';
+import { JobQueue, type JobRunner } from './job-queue.js';
+
+/** A runner whose renders run until cancelled. */
+const endless: JobRunner = {
+  run: (_job, { signal }) =>
+    new Promise((_resolve, reject) => {
+      signal?.addEventListener('abort', () =>
+        reject(Object.assign(new Error('render cancelled'), { code: 'cancelled' })),
+      );
+    }),
+};
+const unused = () => Promise.reject(new Error('not used here'));
+
+describe('removing an imported model', () => {
+  const home = tempDir();
+  beforeAll(() => {
+    process.env.MARIONETTE_HOME = home;
+    mkdirSync(path.join(home, 'models'));
+    cpSync(TINY_MODEL, path.join(home, 'models', 'mine'), { recursive: true });
+  });
+
+  it('waits until no queued or running render uses it', async () => {
+    const queue = new JobQueue(path.join(home, 'queue.json'), endless);
+    await queue.start();
+    const handlers = createHandlers({
+      appVersion: 'test',
+      engine: { inspect: unused, frame: unused },
+      queue,
+      shell: null,
+      homeDir: home,
+    });
+    const mine = (await handlers.listModels()).find((m) => m.id === 'mine');
+    expect(mine?.origin).toBe('imported');
+    const item = await handlers.enqueue(
+      EnqueueArgsSchema.parse({
+        modelId: 'mine',
+        sourcePath: '/s.png',
+        drivingPath: '/d.mp4',
+        outputPath: path.join(home, 'out.mp4'),
+      }),
+    );
+    await expect(handlers.removeModel('mine')).rejects.toThrow(
+      'model "mine" is used by 1 render(s) in the queue: let them finish or cancel them first',
+    );
+    expect(existsSync(path.join(home, 'models', 'mine'))).toBe(true);
+    await handlers.cancelJob(item.id);
+    await handlers.removeModel('mine');
+    expect(existsSync(path.join(home, 'models', 'mine'))).toBe(false);
+    expect((await handlers.listModels()).some((m) => m.id === 'mine')).toBe(false);
+    await queue.stop();
+  });
+});
