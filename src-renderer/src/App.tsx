@@ -110,7 +110,8 @@ export function App() {
       const p = await api.invoke('openFileDialog', 'project');
       if (p) await projectFile.open(api, p);
     },
-    saveProject: () => void projectFile.save(api),
+    // The first save of a project asks where, as desktop apps do.
+    saveProject: () => void (projectFile.path ? projectFile.save(api) : projectFile.saveAs(api)),
     saveProjectAs: () => void projectFile.saveAs(api),
   });
   const render = async () => {

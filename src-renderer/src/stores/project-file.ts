@@ -28,7 +28,7 @@ export interface ProjectFileState {
   open(api: MarionetteBridge, file: string): Promise<boolean>;
   /** Ask the backend whether an earlier run left a session, and offer it. */
   findLastSession(api: MarionetteBridge): Promise<void>;
-  /** Open the last session; it is not a project file of the user's, so Save will ask where. */
+  /** Open the last session as an untitled project: it is not a file of the user's. */
   restoreLastSession(api: MarionetteBridge): Promise<boolean>;
   dismissLastSession(): void;
 }
