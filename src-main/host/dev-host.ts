@@ -15,6 +15,7 @@ import type { ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
 import { mediaReply } from '../app/render-media.js';
+import { checkRequest } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
 
@@ -48,7 +49,7 @@ export interface DevHost {
 }
 
 export async function startDevHost(
-  port = 0,
+  requestedPort = 0,
   rendererDir = path.join(packageRoot(), 'dist', 'renderer'),
 ): Promise<DevHost> {
   const listeners = new Set<ServerResponse>();
@@ -76,8 +77,12 @@ export async function startDevHost(
     createReadStream(file).pipe(res);
   };
 
+  let port = requestedPort;
   const server = createServer((req, res) => {
     void (async () => {
+      const api = req.url === '/api/invoke' || req.url === '/api/events';
+      const verdict = checkRequest(req.method ?? '', req.headers, port, api);
+      if (!verdict.ok) return void res.writeHead(verdict.status).end(verdict.reason);
       if (req.method === 'POST' && req.url === '/api/invoke') {
         let payload: { method?: unknown; args?: unknown };
         try {
@@ -114,11 +119,11 @@ export async function startDevHost(
       res.end(err.message);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(requestedPort, '127.0.0.1', resolve));
   const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  port = typeof address === 'object' && address ? address.port : requestedPort;
   return {
-    url: `http://127.0.0.1:${actualPort}`,
+    url: `http://127.0.0.1:${port}`,
     broadcast,
     close: async () => {
       for (const res of listeners) res.end();
