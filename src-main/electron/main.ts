@@ -23,6 +23,7 @@ import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
 import { mediaReply } from '../app/render-media.js';
+import { isStudioPage } from './trusted-sender.js';
 import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -209,7 +210,12 @@ void app.whenReady().then(async () => {
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   });
-  ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown) => dispatch(handlers, method, args));
+  const rendererIndex = path.join(here, 'renderer', 'index.html');
+  ipcMain.handle(IPC_INVOKE, (event, method: unknown, args: unknown) =>
+    isStudioPage(event.senderFrame?.url, rendererIndex)
+      ? dispatch(handlers, method, args)
+      : { ok: false, error: 'only the studio page may use this API' },
+  );
   Menu.setApplicationMenu(applicationMenu());
   mainWindow = createWindow();
   app.on('activate', () => {
