@@ -21,6 +21,11 @@ test('the studio loads and lists the models from the backend', async ({ page }) 
     'true',
   );
   await expect(models).toContainText('64×64 · 5 keypoints · bundled');
+  // The selected model's manifest: its weights and how it was trained.
+  await page.getByText('About tiny test model').click();
+  const about = page.getByLabel('About tiny test model');
+  await expect(about).toContainText('Weightstrained (fixture)');
+  await expect(about).toContainText('Training steps120');
   expect(errors).toEqual([]);
 });
 

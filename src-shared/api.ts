@@ -18,6 +18,8 @@ export const ModelSummarySchema = z.object({
   weights: z.string().nullable(),
   category: z.string().nullable(),
   metrics: z.record(z.string(), z.unknown()).nullable(),
+  /** The manifest as label / value lines (weights, training data and budget, why this size, …). */
+  details: z.array(z.tuple([z.string(), z.string()])),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 

@@ -27,5 +27,38 @@ export const ModelManifestSchema = z.object({
   files: z.object({ kp_detector: GraphSchema, source_encoder: GraphSchema, generator: GraphSchema }),
   training: z.record(z.string(), z.unknown()).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
+  resolution_rationale: z.string().optional(),
+  /** Imported models: the checkpoint they came from. */
+  source_checkpoint: z.string().optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+const plain = (value: unknown): string | null =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
+
+/** A manifest as label / value lines for the model manager, in the order a user reads them. */
+export function manifestDetails(m: ModelManifest): Array<[string, string]> {
+  const [height, width] = m.resolution;
+  const lines: Array<[string, string | null | undefined]> = [
+    ['Weights', m.weights],
+    ['Subject', m.category],
+    ['Input', `${width}×${height} pixels`],
+    [
+      'Keypoints',
+      `${m.num_kp}, ${m.estimate_jacobian ? 'with local affine Jacobians' : 'without Jacobians'}`,
+    ],
+    ['Occlusion map', m.estimate_occlusion_map ? 'yes' : 'no'],
+    ['Imported from', m.source_checkpoint],
+    ...Object.entries(m.training ?? {}).map(
+      ([key, value]) => [`Training ${key.replace(/_/g, ' ')}`, plain(value)] as [string, string | null],
+    ),
+    ['Why this size', m.resolution_rationale],
+    [
+      'Held-out test',
+      typeof m.metrics?.clips === 'number' && typeof m.metrics?.frames === 'number'
+        ? `${m.metrics.clips} clips, ${m.metrics.frames} frames`
+        : null,
+    ],
+  ];
+  return lines.filter((line): line is [string, string] => typeof line[1] === 'string' && line[1] !== '');
+}

@@ -16,6 +16,7 @@ import {
   type FileKind,
   type ModelSummary,
 } from '../../src-shared/api.js';
+import { manifestDetails } from '../../src-shared/model-manifest.js';
 import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
 import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
@@ -71,6 +72,7 @@ function summary(m: CatalogEntry): ModelSummary {
     weights: m.manifest.weights ?? null,
     category: m.manifest.category ?? null,
     metrics: m.manifest.metrics ?? null,
+    details: manifestDetails(m.manifest),
   };
 }
 

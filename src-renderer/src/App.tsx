@@ -4,6 +4,7 @@ import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
 import { MediaPanel } from './components/MediaPanel';
 import { FramingControls } from './components/FramingControls';
+import { ModelDetails } from './components/ModelDetails';
 import { ModelList } from './components/ModelList';
 import { PreviewPanel } from './components/PreviewPanel';
 import { ProjectBar } from './components/ProjectBar';
@@ -300,6 +301,7 @@ export function App() {
                 void models.remove(api, m.id);
             }}
           />
+          <ModelDetails model={model} />
           <FileField
             label="Add a model"
             kind="checkpoint"

@@ -12,6 +12,7 @@ export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummar
     weights: null,
     category: null,
     metrics: null,
+    details: [],
     ...overrides,
   };
 }

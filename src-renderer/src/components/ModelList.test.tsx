@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { modelSummary } from '../test-fixtures';
+import { ModelDetails } from './ModelDetails';
 import { metricsLine, ModelList } from './ModelList';
 
 afterEach(cleanup);
@@ -43,5 +44,30 @@ describe('metricsLine', () => {
       'L1 0.052 · AKD 2.10 px · AED 0.311',
     );
     expect(metricsLine({ ...base, metrics: null })).toBeNull();
+  });
+});
+
+describe('ModelDetails', () => {
+  it("lists the selected model's manifest, and nothing for a model without details", () => {
+    render(
+      <ModelDetails
+        model={modelSummary({
+          name: 'Faces 128',
+          details: [
+            ['Weights', 'trained'],
+            ['Training epochs', '12'],
+          ],
+        })}
+      />,
+    );
+    const list = screen.getByLabelText('About Faces 128');
+    expect([...list.querySelectorAll('dt')].map((d) => d.textContent)).toEqual([
+      'Weights',
+      'Training epochs',
+    ]);
+    expect([...list.querySelectorAll('dd')].map((d) => d.textContent)).toEqual(['trained', '12']);
+    cleanup();
+    const { container } = render(<ModelDetails model={modelSummary({ details: [] })} />);
+    expect(container.querySelector('details')).toBeNull();
   });
 });
