@@ -128,6 +128,8 @@ export const apiMethods = {
    */
   saveSession: { args: z.tuple([ProjectDocSchema]), result: z.null() },
   findSession: { args: z.tuple([]), result: z.string().nullable() },
+  /** Projects saved or opened last, newest first (files that are gone are left out). */
+  recentProjects: { args: z.tuple([]), result: z.array(z.string()) },
   openProject: {
     args: z.tuple([FilePath]),
     result: z.object({ path: z.string(), project: ProjectDocSchema, missing: z.array(z.string()) }),

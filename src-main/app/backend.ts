@@ -12,6 +12,7 @@ import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { createHandlers, type DesktopShell } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
+import { RecentProjects } from './recent-projects.js';
 import { renderedFile } from './render-media.js';
 
 /** Keeps one engine process alive: a crashed one fails its jobs and is replaced on next use. */
@@ -69,10 +70,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine);
   queue.subscribe((items) => options.onEvent({ type: 'queue', items }));
   await queue.start();
+  const recent = new RecentProjects(path.join(options.homeDir, 'recent-projects.json'));
+  await recent.load();
   const handlers = createHandlers({
     appVersion: options.appVersion,
     engine,
     queue,
+    recent,
     shell: options.shell,
     homeDir: options.homeDir,
   });

@@ -5,6 +5,7 @@ import { EnqueueArgsSchema } from '../../src-shared/api.js';
 import { TINY_MODEL, tempDir } from '../test-support/fixtures.js';
 import { createHandlers } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
+import { RecentProjects } from './recent-projects.js';
 
 /** A runner whose renders run until cancelled. */
 const endless: JobRunner = {
@@ -32,6 +33,7 @@ describe('removing an imported model', () => {
       appVersion: 'test',
       engine: { inspect: unused, frame: unused },
       queue,
+      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: null,
       homeDir: home,
     });

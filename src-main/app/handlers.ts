@@ -35,6 +35,7 @@ import { pngDataUrl } from '../media/png.js';
 import { probeMedia } from '../media/probe.js';
 import type { JobQueue } from './job-queue.js';
 import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
+import type { RecentProjects } from './recent-projects.js';
 
 /** What only the desktop app can do; the browser dev host has none of it. */
 export interface DesktopShell {
@@ -52,6 +53,7 @@ export interface AppContext {
     frame(request: FramingRequest): Promise<FramingResult>;
   };
   queue: JobQueue;
+  recent: RecentProjects;
   shell: DesktopShell | null;
   /** Where renders go by default and where the browser picker starts. */
   homeDir: string;
@@ -222,7 +224,12 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return path.join(dir, `${pairStem(source, driving)}${PROJECT_EXTENSION}`);
     },
     async saveProject(file, project) {
-      return saveProjectFile(file, project);
+      const written = await saveProjectFile(file, project);
+      await ctx.recent.add(written);
+      return written;
+    },
+    async recentProjects() {
+      return ctx.recent.list();
     },
     async saveSession(project) {
       await saveProjectFile(sessionFiles(ctx.homeDir).current, project);
@@ -232,7 +239,10 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return takeLastSession(ctx.homeDir);
     },
     async openProject(file) {
-      return { path: path.resolve(file), ...(await openProjectFile(file)) };
+      const opened = { path: path.resolve(file), ...(await openProjectFile(file)) };
+      const sessions = Object.values(sessionFiles(ctx.homeDir));
+      if (!sessions.includes(opened.path)) await ctx.recent.add(opened.path);
+      return opened;
     },
     async enqueue({ modelId, ...job }) {
       const parsed = JobSpecSchema.safeParse({ ...job, modelDir: await modelDirFor(modelId) });

@@ -15,6 +15,7 @@ export function useBackendEvents(): void {
   useEffect(() => {
     void useModels.getState().load(api);
     void useQueue.getState().refresh(api);
+    void useProjectFile.getState().loadRecent(api);
     void api.invoke('takeLaunchProject').then(
       (file) => {
         if (file) void useProjectFile.getState().open(api, file);

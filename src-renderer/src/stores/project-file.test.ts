@@ -50,6 +50,7 @@ function fakeApi(files: MediaSummary[] = [photo, clip]) {
       return hit;
     },
     thumbnails: () => ['data:image/png;base64,AA=='],
+    recentProjects: () => [...saved.keys()].reverse(),
   };
   const api: MarionetteBridge = {
     invoke: (async (method: string, ...args: never[]) => {
@@ -94,7 +95,14 @@ function clearStudio() {
 
 describe('project file store', () => {
   beforeEach(() => {
-    useProjectFile.setState({ path: null, status: null, error: null, busy: false, lastSession: null });
+    useProjectFile.setState({
+      path: null,
+      status: null,
+      error: null,
+      busy: false,
+      lastSession: null,
+      recent: [],
+    });
     useFraming.setState({ framedFor: { modelId: '', source: '', driving: '' } });
   });
 
@@ -106,6 +114,7 @@ describe('project file store', () => {
     expect(await useProjectFile.getState().save(api)).toBe(true);
     expect([...saved.keys()]).toEqual(['/home/projects/me__talk.marionette']);
     expect(useProjectFile.getState().status).toBe('Saved /home/projects/me__talk.marionette');
+    expect(useProjectFile.getState().recent).toEqual(['/home/projects/me__talk.marionette']);
 
     clearStudio();
     expect(await useProjectFile.getState().open(api, '/home/projects/me__talk.marionette')).toBe(true);
@@ -147,7 +156,7 @@ describe('project file store', () => {
     expect(useProjectFile.getState().status).toContain('model "gone" is not installed');
   });
 
-  it('restores the last session as an untitled project, so Save asks for a name', async () => {
+  it('restores the last session as an untitled project, saved under a new name', async () => {
     const { api, saved, calls } = fakeApi();
     await useProjectFile.getState().findLastSession(api);
     expect(useProjectFile.getState().lastSession).toBeNull();
@@ -164,7 +173,8 @@ describe('project file store', () => {
       lastSession: null,
       status: 'Restored the last session',
     });
+    const callsSoFar = calls.length;
     await useProjectFile.getState().save(api);
-    expect(calls.at(-2)).toBe('defaultProjectPath');
+    expect(calls.slice(callsSoFar, callsSoFar + 2)).toEqual(['defaultProjectPath', 'saveProject']);
   });
 });

@@ -21,6 +21,9 @@ export interface ProjectFileState {
   busy: boolean;
   /** The session an earlier run autosaved, while restoring it is on offer. */
   lastSession: string | null;
+  /** Projects saved or opened last, newest first. */
+  recent: string[];
+  loadRecent(api: MarionetteBridge): Promise<void>;
   /** Save to `target`, else to the current file, else to the default path for these files. */
   save(api: MarionetteBridge, target?: string): Promise<boolean>;
   /** Ask where to save (the desktop app's dialog), then save there. */
@@ -81,6 +84,10 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
     error: null,
     busy: false,
     lastSession: null,
+    recent: [],
+    async loadRecent(api) {
+      set({ recent: await api.invoke('recentProjects').catch(() => get().recent) });
+    },
     async findLastSession(api) {
       const lastSession = await api.invoke('findSession').catch(() => null);
       set({ lastSession });
@@ -101,6 +108,7 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
           target ?? get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
         const written = await api.invoke('saveProject', file, doc);
         set({ path: written, status: `Saved ${written}` });
+        await get().loadRecent(api);
       }),
     async saveAs(api) {
       const doc = currentProject();
@@ -151,6 +159,7 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
           path: opened.path,
           status: `Opened ${opened.path}${notes.length ? ` (${notes.join('; ')})` : ''}`,
         });
+        await get().loadRecent(api);
       }),
   };
 });
