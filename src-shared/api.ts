@@ -103,6 +103,8 @@ export const apiMethods = {
   },
   listModels: { args: z.tuple([]), result: z.array(ModelSummarySchema) },
   importModel: { args: z.tuple([FilePath]), result: ModelSummarySchema },
+  /** Stops the import in progress (it reports `import` events meanwhile); nothing is left behind. */
+  cancelImport: { args: z.tuple([]), result: z.null() },
   /** Imported models only, and not while a queued or running render uses them. */
   removeModel: { args: z.tuple([Id]), result: z.null() },
   probeMedia: { args: z.tuple([FilePath]), result: MediaSummarySchema },
@@ -172,6 +174,12 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
   /** The desktop app's menu (and its accelerators) asking the UI to act. */
   z.object({ type: z.literal('menu'), action: MenuActionSchema }),
+  /** Progress of the checkpoint import in progress: tensors written of all the model needs. */
+  z.object({
+    type: z.literal('import'),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().positive(),
+  }),
   /** The desktop asked the running app to open a project file (a second launch, or macOS's open-file). */
   z.object({ type: z.literal('openProject'), path: z.string().min(1).max(4096) }),
 ]);

@@ -78,6 +78,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     queue,
     recent,
     shell: options.shell,
+    notify: options.onEvent,
     homeDir: options.homeDir,
   });
   return {

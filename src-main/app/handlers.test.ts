@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EnqueueArgsSchema } from '../../src-shared/api.js';
-import { TINY_MODEL, tempDir } from '../test-support/fixtures.js';
+import { EnqueueArgsSchema, type ApiEvent, type ApiHandlers } from '../../src-shared/api.js';
+import { FIXTURES, TINY_MODEL, tempDir } from '../test-support/fixtures.js';
 import { createHandlers } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
@@ -35,6 +35,7 @@ describe('removing an imported model', () => {
       queue,
       recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: null,
+      notify: () => undefined,
       homeDir: home,
     });
     const mine = (await handlers.listModels()).find((m) => m.id === 'mine');
@@ -55,6 +56,44 @@ describe('removing an imported model', () => {
     await handlers.removeModel('mine');
     expect(existsSync(path.join(home, 'models', 'mine'))).toBe(false);
     expect((await handlers.listModels()).some((m) => m.id === 'mine')).toBe(false);
+    await queue.stop();
+  });
+});
+
+describe('importing a checkpoint from the studio', () => {
+  it('reports progress as events, and a cancel stops it with nothing left behind', async () => {
+    const home = tempDir();
+    process.env.MARIONETTE_HOME = home;
+    process.env.MARIONETTE_TEMPLATES = path.join(FIXTURES, 'templates');
+    const events: ApiEvent[] = [];
+    const queue = new JobQueue(path.join(home, 'queue.json'), endless);
+    await queue.start();
+    let handlers: ApiHandlers | null = null;
+    const cancelAt = { done: Infinity };
+    handlers = createHandlers({
+      appVersion: 'test',
+      engine: { inspect: unused, frame: unused },
+      queue,
+      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
+      shell: null,
+      homeDir: home,
+      notify: (event) => {
+        events.push(event);
+        if (event.type === 'import' && event.done === cancelAt.done) void handlers!.cancelImport();
+      },
+    });
+    const checkpoint = path.join(FIXTURES, 'tiny-legacy.pth.tar');
+    const model = await handlers.importModel(checkpoint);
+    expect(model.origin).toBe('imported');
+    const progress = events.filter((e) => e.type === 'import');
+    expect(progress.at(-1)).toMatchObject({ done: progress[0]!.total });
+
+    cancelAt.done = 2;
+    await expect(handlers.importModel(checkpoint)).rejects.toThrow(
+      'importing tiny-legacy.pth.tar was cancelled',
+    );
+    // The earlier import is still there; the cancelled one left no folder.
+    expect(readdirSync(path.join(home, 'models'))).toEqual([model.id]);
     await queue.stop();
   });
 });

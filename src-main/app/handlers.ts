@@ -10,6 +10,7 @@ import ort from 'onnxruntime-node';
 import {
   apiMethods,
   isApiMethod,
+  type ApiEvent,
   type ApiHandlers,
   type ApiOutcome,
   type DirectoryListing,
@@ -55,6 +56,8 @@ export interface AppContext {
   queue: JobQueue;
   recent: RecentProjects;
   shell: DesktopShell | null;
+  /** Events for the page beyond the queue's (import progress). */
+  notify(event: ApiEvent): void;
   /** Where renders go by default and where the browser picker starts. */
   homeDir: string;
 }
@@ -125,6 +128,7 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
 }
 
 export function createHandlers(ctx: AppContext): ApiHandlers {
+  let importing: AbortController | null = null;
   return {
     async version() {
       return {
@@ -137,12 +141,24 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return (await listModels()).models.map(summary);
     },
     async importModel(file) {
+      if (importing) throw new Error('a checkpoint is being imported already: wait for it or cancel it');
       const modelsDir = userModelsDir();
       await mkdir(modelsDir, { recursive: true });
-      const result = await importCheckpoint(file, { templatesDir: templatesDir(), modelsDir });
+      const controller = new AbortController();
+      importing = controller;
+      const result = await importCheckpoint(file, {
+        templatesDir: templatesDir(),
+        modelsDir,
+        signal: controller.signal,
+        onProgress: (done, total) => ctx.notify({ type: 'import', done, total }),
+      }).finally(() => (importing = null));
       const entry = (await listModels()).models.find((m) => m.dir === result.dir);
       if (!entry) throw new Error(`imported model ${result.id} could not be read back`);
       return summary(entry);
+    },
+    async cancelImport() {
+      importing?.abort();
+      return null;
     },
     async removeModel(id) {
       const entry = await importedModel(id);

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
-import { EngineError } from '../engine/errors.js';
+import { cancelled, EngineError } from '../engine/errors.js';
 import {
   importedModel,
   listModels,
@@ -97,8 +97,8 @@ function reporter(quiet: boolean, label = '') {
   };
 }
 
-async function withEngine<T>(work: (engine: EngineClient, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const engine = new EngineClient(nodeTransport());
+/** Ctrl-C aborts the work instead of killing the process, so that it can clean up. */
+async function withCancel<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\ncancelling…\n');
@@ -106,10 +106,21 @@ async function withEngine<T>(work: (engine: EngineClient, signal: AbortSignal) =
   };
   process.on('SIGINT', onSigint);
   try {
-    await engine.ready;
-    return await work(engine, controller.signal);
+    return await work(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted && !(err instanceof EngineError)) throw cancelled();
+    throw err;
   } finally {
     process.off('SIGINT', onSigint);
+  }
+}
+
+async function withEngine<T>(work: (engine: EngineClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const engine = new EngineClient(nodeTransport());
+  try {
+    await engine.ready;
+    return await withCancel((signal) => work(engine, signal));
+  } finally {
     await engine.shutdown();
   }
 }
@@ -240,18 +251,24 @@ async function importCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, id: { type: 'string' } },
+    options: { name: { type: 'string' }, id: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
   });
   if (positionals.length !== 1) throw new UsageError('models import takes one checkpoint file');
   const { importCheckpoint } = await import('../import/import-checkpoint.js');
   const modelsDir = userModelsDir();
   await mkdir(modelsDir, { recursive: true });
-  const result = await importCheckpoint(positionals[0]!, {
-    templatesDir: templatesDir(),
-    modelsDir,
-    ...(values.id ? { id: values.id } : {}),
-    ...(values.name ? { name: values.name } : {}),
-  });
+  const report = reporter(values.quiet === true);
+  const result = await withCancel((signal) =>
+    importCheckpoint(positionals[0]!, {
+      templatesDir: templatesDir(),
+      modelsDir,
+      signal,
+      onProgress: (done, total) => report('import', done, total, 0),
+      ...(values.id ? { id: values.id } : {}),
+      ...(values.name ? { name: values.name } : {}),
+    }),
+  );
+  if (values.quiet !== true && process.stderr.isTTY) process.stderr.write('\n');
   console.log(
     `imported ${positionals[0]} (${result.format} format, ${result.architecture}) as model "${result.id}" in ${result.dir}`,
   );

@@ -94,9 +94,11 @@ export function jobFromFlags(
   return parsed.data;
 }
 
-/** Progress as one line: "render  120/300  40%  3.2 fps  ETA 56 s". */
+/** Progress as one line: "render  120/300  40%  3.2 fps ETA 56 s". */
 export function progressLine(stage: string, done: number, total: number, fps: number): string {
   const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
   const eta = fps > 0 && total > done ? ` ETA ${Math.ceil((total - done) / fps)} s` : '';
-  return `${stage.padEnd(9)} ${String(done).padStart(5)}/${total}  ${String(pct).padStart(3)}%  ${fps.toFixed(1)} fps${eta}`;
+  // Stages without a frame rate (probing, framing, importing) show no fps.
+  const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
+  return `${stage.padEnd(9)} ${String(done).padStart(5)}/${total}  ${String(pct).padStart(3)}%${rate}${eta}`;
 }

@@ -7,17 +7,22 @@ import { CorruptPickleError, UnsafePickleError, unpickle } from '../../src-share
 import { makeKeypoints } from '../../src-shared/motion/keypoints.js';
 import { ModelSet } from '../engine/model-set.js';
 import { FIXTURES, readFloat32, tempDir } from '../test-support/fixtures.js';
-import { importCheckpoint, ImportError } from './import-checkpoint.js';
+import { importCheckpoint, ImportError, type ImportOptions } from './import-checkpoint.js';
 import { CheckpointFormatError, memorySource, readCheckpoint } from './torch-checkpoint.js';
 
 const TEMPLATES = path.join(FIXTURES, 'templates');
 const input = (name: string) => readFloat32(path.join(FIXTURES, 'import', `${name}.f32`));
 
-async function importInto(file: string) {
+async function importInto(file: string, extra: Partial<ImportOptions> = {}) {
   const modelsDir = tempDir('marionette-models-');
   return {
     modelsDir,
-    result: await importCheckpoint(file, { templatesDir: TEMPLATES, modelsDir, name: 'tiny import' }),
+    result: await importCheckpoint(file, {
+      templatesDir: TEMPLATES,
+      modelsDir,
+      name: 'tiny import',
+      ...extra,
+    }),
   };
 }
 
@@ -149,6 +154,28 @@ describe('the pickle reader refuses code and survives damage', () => {
     const tarred = path.join(dir, 'packed.tar');
     execFileSync('tar', ['cf', tarred, '-C', FIXTURES, 'tiny-legacy.pth.tar']);
     await expect(importInto(tarred)).rejects.toThrow(/this is a tar archive, not a torch checkpoint/);
+  });
+
+  it('reports progress tensor by tensor, and a cancelled import leaves nothing behind', async () => {
+    const seen: Array<[number, number]> = [];
+    const { result } = await importInto(path.join(FIXTURES, 'tiny-legacy.pth.tar'), {
+      onProgress: (done, total) => seen.push([done, total]),
+    });
+    const total = seen[0]![1];
+    expect(total).toBeGreaterThan(10);
+    expect(seen.map(([done]) => done)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(result.id).toBeTruthy();
+
+    const modelsDir = tempDir();
+    const controller = new AbortController();
+    const cancelled = importCheckpoint(path.join(FIXTURES, 'tiny-legacy.pth.tar'), {
+      templatesDir: TEMPLATES,
+      modelsDir,
+      signal: controller.signal,
+      onProgress: (done) => done === 3 && controller.abort(),
+    });
+    await expect(cancelled).rejects.toThrow('importing tiny-legacy.pth.tar was cancelled');
+    expect(readdirSync(modelsDir)).toEqual([]);
   });
 
   it('leaves nothing behind when an import fails', async () => {

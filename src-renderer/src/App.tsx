@@ -155,6 +155,8 @@ export function App() {
     projectFile.error ?? project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
   const images = preview.result?.images;
   const canRender = Boolean(model && project.source && project.driving && outputPath);
+  const { importProgress } = models;
+  const importPercent = importProgress ? Math.floor((100 * importProgress.done) / importProgress.total) : 0;
 
   return (
     <div className="app">
@@ -307,10 +309,15 @@ export function App() {
             kind="checkpoint"
             value=""
             desktop={info.desktop}
-            action={models.importing ? 'Importing…' : 'Import'}
+            action={models.importing ? `Importing… ${importPercent}%` : 'Import'}
             disabled={models.importing}
             onLoad={(p) => void models.importCheckpoint(api, p)}
           />
+          {models.importing && (
+            <button type="button" onClick={() => void api.invoke('cancelImport')}>
+              Cancel import
+            </button>
+          )}
         </div>
       </section>
     </div>

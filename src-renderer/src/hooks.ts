@@ -25,6 +25,8 @@ export function useBackendEvents(): void {
     return api.onEvent((event) => {
       if (event.type === 'queue') useQueue.getState().replace(event.items);
       else if (event.type === 'openProject') void useProjectFile.getState().open(api, event.path);
+      else if (event.type === 'import')
+        useModels.setState({ importProgress: { done: event.done, total: event.total } });
     });
   }, []);
 }

@@ -8,6 +8,8 @@ export interface ModelsState {
   loading: boolean;
   error: string | null;
   importing: boolean;
+  /** Tensors written of all the model needs, while importing. */
+  importProgress: { done: number; total: number } | null;
   load(api: MarionetteBridge): Promise<void>;
   /** Import a published checkpoint, then list and select it. */
   importCheckpoint(api: MarionetteBridge, path: string): Promise<boolean>;
@@ -21,9 +23,10 @@ export const useModels = create<ModelsState>((set, get) => ({
   selectedId: null,
   loading: false,
   importing: false,
+  importProgress: null,
   error: null,
   async importCheckpoint(api, path) {
-    set({ importing: true, error: null });
+    set({ importing: true, importProgress: null, error: null });
     try {
       const model = await api.invoke('importModel', path);
       await get().load(api);
@@ -33,7 +36,7 @@ export const useModels = create<ModelsState>((set, get) => ({
       set({ error: (err as Error).message });
       return false;
     } finally {
-      set({ importing: false });
+      set({ importing: false, importProgress: null });
     }
   },
   async load(api) {
