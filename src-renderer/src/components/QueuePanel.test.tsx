@@ -36,6 +36,7 @@ describe('QueuePanel', () => {
         items={[
           item('run', { state: 'running', stage: 'render', done: 30, total: 120, fps: 3 }),
           item('wait', {}),
+          item('probe', { state: 'running', stage: 'framing', done: 1, total: 2, fps: 0 }),
           item('bad', { state: 'failed', message: 'driving video /d.mp4: no video stream' }),
           item('ok', { state: 'done', outputPath: '/renders/ok.mp4' }),
         ]}
@@ -45,6 +46,8 @@ describe('QueuePanel', () => {
     expect(running.getByRole('progressbar', { name: 'Progress of run.mp4' })).toHaveProperty('value', 25);
     expect(row('run').textContent).toContain('render 30/120 · 3.0 fps · ETA 30 s');
     expect(running.queryByRole('button', { name: 'Remove' })).toBeNull();
+    // A stage without a frame rate yet shows no fps and no ETA.
+    expect(row('probe').querySelector('.progress span')!.textContent).toBe('framing 1/2');
     fireEvent.click(running.getByRole('button', { name: 'Cancel' }));
     fireEvent.click(within(row('wait')).getByRole('button', { name: 'Cancel' }));
     const failed = within(row('bad'));

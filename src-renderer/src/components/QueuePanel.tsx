@@ -31,7 +31,8 @@ export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl }: Queue
               <div className="progress">
                 <progress max={100} value={pct} aria-label={`Progress of ${name(item.job.outputPath)}`} />
                 <span>
-                  {item.stage} {item.done}/{item.total} · {item.fps.toFixed(1)} fps
+                  {item.stage} {item.done}/{item.total}
+                  {item.fps > 0 ? ` · ${item.fps.toFixed(1)} fps` : ''}
                   {eta !== null ? ` · ETA ${eta} s` : ''}
                 </span>
               </div>
