@@ -95,14 +95,7 @@ function clearStudio() {
 
 describe('project file store', () => {
   beforeEach(() => {
-    useProjectFile.setState({
-      path: null,
-      status: null,
-      error: null,
-      busy: false,
-      lastSession: null,
-      recent: [],
-    });
+    useProjectFile.setState(useProjectFile.getInitialState());
     useFraming.setState({ framedFor: { modelId: '', source: '', driving: '' } });
   });
 
