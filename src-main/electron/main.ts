@@ -27,6 +27,8 @@ import { isStudioPage } from './trusted-sender.js';
 import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** The studio's page: the only one the window loads and the only one IPC answers. */
+const RENDERER_INDEX = path.join(here, 'renderer', 'index.html');
 /** Finished renders for the studio's player: marionette-render://renders/<job id>.mp4 */
 const RENDER_SCHEME = 'marionette-render';
 protocol.registerSchemesAsPrivileged([
@@ -120,7 +122,7 @@ function createWindow(): BrowserWindow {
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.on('closed', () => (mainWindow = null));
-  void win.loadFile(path.join(here, 'renderer', 'index.html'));
+  void win.loadFile(RENDERER_INDEX);
   return win;
 }
 
@@ -210,9 +212,8 @@ void app.whenReady().then(async () => {
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   });
-  const rendererIndex = path.join(here, 'renderer', 'index.html');
   ipcMain.handle(IPC_INVOKE, (event, method: unknown, args: unknown) =>
-    isStudioPage(event.senderFrame?.url, rendererIndex)
+    isStudioPage(event.senderFrame?.url, RENDERER_INDEX)
       ? dispatch(handlers, method, args)
       : { ok: false, error: 'only the studio page may use this API' },
   );
