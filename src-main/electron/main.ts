@@ -151,7 +151,7 @@ app.on('open-file', (event, file) => {
   openProjectFromDesktop(file);
 });
 
-function applicationMenu(): Menu {
+function applicationMenu(recent: readonly string[]): Menu {
   const action = (label: string, accelerator: string, menuAction: MenuAction) => ({
     label,
     accelerator,
@@ -163,6 +163,15 @@ function applicationMenu(): Menu {
       label: 'File',
       submenu: [
         action('Open Project…', 'CmdOrCtrl+Alt+O', 'openProject'),
+        {
+          label: 'Open Recent',
+          enabled: recent.length > 0,
+          submenu: recent.map((file) => ({
+            label: path.basename(file),
+            toolTip: file,
+            click: () => openProjectFromDesktop(file),
+          })),
+        },
         action('Save Project', 'CmdOrCtrl+S', 'saveProject'),
         action('Save Project As…', 'CmdOrCtrl+Shift+S', 'saveProjectAs'),
         { type: 'separator' },
@@ -212,12 +221,16 @@ void app.whenReady().then(async () => {
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   });
-  ipcMain.handle(IPC_INVOKE, (event, method: unknown, args: unknown) =>
-    isStudioPage(event.senderFrame?.url, RENDERER_INDEX)
-      ? dispatch(handlers, method, args)
-      : { ok: false, error: 'only the studio page may use this API' },
-  );
-  Menu.setApplicationMenu(applicationMenu());
+  const refreshMenu = async () => Menu.setApplicationMenu(applicationMenu(await handlers.recentProjects()));
+  ipcMain.handle(IPC_INVOKE, async (event, method: unknown, args: unknown) => {
+    if (!isStudioPage(event.senderFrame?.url, RENDERER_INDEX))
+      return { ok: false, error: 'only the studio page may use this API' };
+    const outcome = await dispatch(handlers, method, args);
+    // Saving or opening a project changes File > Open Recent.
+    if (outcome.ok && (method === 'saveProject' || method === 'openProject')) await refreshMenu();
+    return outcome;
+  });
+  await refreshMenu();
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
