@@ -4,6 +4,7 @@ import {
   etaSeconds,
   formatTimecode,
   framesInRange,
+  jobTrimOut,
   setTrimIn,
   setTrimOut,
   snapToFrame,
@@ -21,6 +22,11 @@ describe('timeline', () => {
     expect(setTrimOut({ trimIn: 1, trimOut: 2 }, 0.5, 10, 3).trimOut).toBeCloseTo(1.1, 9);
     expect(setTrimOut(trim, 99, 10, 3).trimOut).toBe(3);
   });
+  it('gives a job no out point when the trim runs to the end', () => {
+    expect(jobTrimOut({ trimIn: 1, trimOut: 3 }, 4)).toBe(3);
+    expect(jobTrimOut({ trimIn: 1, trimOut: 4 }, 4)).toBeNull();
+  });
+
   it('clamps the playhead to the trimmed range and counts its frames', () => {
     expect(clampPlayhead(5, { trimIn: 1, trimOut: 2 })).toBe(2);
     expect(framesInRange({ trimIn: 1, trimOut: 2.5 }, 30000 / 1001)).toBe(45);

@@ -23,6 +23,11 @@ export function setTrimOut(trim: Trim, time: number, fps: number, duration: numb
   return { ...trim, trimOut: Math.min(duration, Math.max(trim.trimIn + frame, time)) };
 }
 
+/** The out point as a job takes it: null when the trim runs to the clip's end. */
+export function jobTrimOut(trim: Trim, duration: number): number | null {
+  return trim.trimOut < duration ? trim.trimOut : null;
+}
+
 export function clampPlayhead(time: number, trim: Trim): number {
   return Math.min(Math.max(time, trim.trimIn), trim.trimOut);
 }

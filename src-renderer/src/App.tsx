@@ -25,6 +25,7 @@ import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
 import { useProjectFile } from './stores/project-file';
 import { trackAt } from '../../src-shared/framing/crop';
+import { jobTrimOut } from '../../src-shared/timeline';
 import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
@@ -123,7 +124,7 @@ export function App() {
       drivingPath: project.driving.path,
       outputPath,
       trimIn,
-      trimOut: trimOut < duration ? trimOut : null,
+      trimOut: jobTrimOut({ trimIn, trimOut }, duration),
       sourceCrop: project.sourceCrop,
       drivingCrop: project.drivingCrop,
       drivingTrack: following,
@@ -147,7 +148,7 @@ export function App() {
       sourcePath: project.source.path,
       drivingPath: project.driving?.path ?? null,
       trimIn,
-      trimOut: trimOut < duration ? trimOut : null,
+      trimOut: jobTrimOut({ trimIn, trimOut }, duration),
     });
   };
   const proposal = framing.proposal;

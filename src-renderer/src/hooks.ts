@@ -1,6 +1,7 @@
 /** Side effects of the studio: backend events, preview requests, playback and keyboard shortcuts. */
 import { useEffect, useRef } from 'react';
 import type { MenuAction } from '../../src-shared/api';
+import { jobTrimOut } from '../../src-shared/timeline';
 import { api } from './api-client';
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
@@ -148,7 +149,7 @@ export function useFramingFrames(): void {
         sourcePath: source.path,
         drivingPath,
         trimIn: tIn,
-        trimOut: trimOut < duration ? trimOut : null,
+        trimOut: jobTrimOut({ trimIn: tIn, trimOut }, duration),
       },
       apply,
     );

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { MarionetteBridge } from '../../../src-shared/api';
 import type { ProjectDoc } from '../../../src-shared/project-file';
+import { jobTrimOut } from '../../../src-shared/timeline';
 import { useFraming } from './framing';
 import { useModels } from './models';
 import { useProject } from './project';
@@ -47,7 +48,7 @@ export function currentProject(): ProjectDoc {
     sourcePath: project.source?.path ?? null,
     drivingPath: project.driving?.path ?? null,
     trimIn: trimmed ? timeline.trimIn : 0,
-    trimOut: trimmed && timeline.trimOut < timeline.duration ? timeline.trimOut : null,
+    trimOut: trimmed ? jobTrimOut(timeline, timeline.duration) : null,
     sourceCrop: project.sourceCrop,
     drivingCrop: project.drivingCrop,
     drivingTrack: project.drivingTrack,
