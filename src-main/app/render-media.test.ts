@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { queuedItem } from '../../src-shared/api.js';
 import { JobSpecSchema } from '../../src-shared/job.js';
 import { tempDir } from '../test-support/fixtures.js';
-import { mediaReply, renderedFile } from './render-media.js';
+import { mediaReply, renderedFile, renderJobId } from './render-media.js';
 
 const job = JobSpecSchema.parse({
   modelDir: '/m',
@@ -15,6 +15,16 @@ const job = JobSpecSchema.parse({
 });
 
 describe('render playback', () => {
+  it('reads the job id from both player URLs, and nothing else', () => {
+    expect(renderJobId('/renders/3f2a-b9.mp4')).toBe('3f2a-b9');
+    expect(renderJobId(`${new URL('marionette-render://renders/3f2a-b9.mp4').host}/3f2a-b9.mp4`)).toBe(
+      '3f2a-b9',
+    );
+    expect(renderJobId('/renders/../etc/passwd.mp4')).toBeNull();
+    expect(renderJobId('/renders/a.mp4?x')).toBeNull();
+    expect(renderJobId('/index.html')).toBeNull();
+  });
+
   it('serves only jobs that are done, by id', () => {
     const items = [
       { ...queuedItem('a', job), state: 'done' as const, outputPath: '/renders/a.mp4' },

@@ -14,6 +14,14 @@ export interface MediaReply {
   body: ReadStream | null;
 }
 
+/**
+ * The job id a player URL names: `/renders/<id>.mp4` from the dev host, `renders/<id>.mp4` (host
+ * and path) from the desktop protocol; null for anything else.
+ */
+export function renderJobId(urlPath: string): string | null {
+  return /^\/?renders\/([\w-]{1,200})\.mp4$/.exec(urlPath)?.[1] ?? null;
+}
+
 /** The MP4 of a finished job, or null. */
 export function renderedFile(items: readonly QueueItem[], id: string): string | null {
   const item = items.find((i) => i.id === id);

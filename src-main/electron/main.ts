@@ -22,7 +22,7 @@ import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
-import { mediaReply } from '../app/render-media.js';
+import { mediaReply, renderJobId } from '../app/render-media.js';
 import { isStudioPage } from './trusted-sender.js';
 import type { EngineTransport } from '../engine/client.js';
 
@@ -216,7 +216,8 @@ void app.whenReady().then(async () => {
   const { handlers, renderedFile } = backend;
   // Electron's file loader ignores Range, so seeking needs the ranges served here.
   protocol.handle(RENDER_SCHEME, async (request) => {
-    const id = /^\/([\w-]{1,200})\.mp4$/.exec(new URL(request.url).pathname)?.[1];
+    const url = new URL(request.url);
+    const id = renderJobId(`${url.host}${url.pathname}`);
     const reply = await mediaReply(id ? renderedFile(id) : null, request.headers.get('range'));
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
-import { mediaReply } from '../app/render-media.js';
+import { mediaReply, renderJobId } from '../app/render-media.js';
 import { checkRequest } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
@@ -28,8 +28,6 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 const MAX_BODY = 1 << 20;
-/** A finished render, by job id (see src-main/app/render-media.ts). */
-const RENDER_ROUTE = /^\/renders\/([\w-]{1,200})\.mp4$/;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
@@ -106,9 +104,9 @@ export async function startDevHost(
         req.on('close', () => listeners.delete(res));
         return;
       }
-      const render = req.method === 'GET' ? RENDER_ROUTE.exec(req.url ?? '') : null;
-      if (render) {
-        const reply = await mediaReply(backend.renderedFile(render[1]!), req.headers.range);
+      const jobId = req.method === 'GET' ? renderJobId(req.url ?? '') : null;
+      if (jobId) {
+        const reply = await mediaReply(backend.renderedFile(jobId), req.headers.range);
         res.writeHead(reply.status, reply.headers);
         return void (reply.body ? reply.body.pipe(res) : res.end());
       }
