@@ -193,3 +193,26 @@ test('the studio autosaves, and after a reload offers the last session and resto
   // Restored, not opened: the project has no file name yet.
   await expect(page.getByRole('textbox', { name: 'Project' })).toHaveValue('');
 });
+
+test("the dev host answers only a page holding this launch's token", async ({ browser }) => {
+  const base = 'http://127.0.0.1:5399';
+  // A page without the token (another program, another site): refused everywhere.
+  const stranger = await browser.newContext({ extraHTTPHeaders: {} });
+  const page = await stranger.newPage();
+  const refused = await page.goto(`${base}/`);
+  expect(refused?.status()).toBe(403);
+  expect(
+    await page.request
+      .post(`${base}/api/invoke`, { data: { method: 'listModels', args: [] } })
+      .then((r) => r.status()),
+  ).toBe(403);
+  expect(await page.request.get(`${base}/renders/x.mp4`).then((r) => r.status())).toBe(403);
+  // The launch link sets the cookie, drops the token from the address, and the studio works.
+  const opened = await page.goto(`${base}/?token=${process.env.MARIONETTE_E2E_TOKEN}`);
+  expect(opened?.status()).toBe(200);
+  expect(page.url()).toBe(`${base}/`);
+  expect(opened?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await expect(page.getByRole('heading', { name: 'Marionette' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Models' }).getByRole('listitem').first()).toBeVisible();
+  await stranger.close();
+});

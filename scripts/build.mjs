@@ -35,6 +35,7 @@ const nodeEntries = {
   cli: 'src-main/cli/entry.ts',
   'engine-worker': 'src-main/engine/worker.ts',
   'dev-host': 'src-main/host/dev-host.ts',
+  'import-worker': 'src-main/import/import-worker.ts',
 };
 if (existsSync('src-main/electron/main.ts')) nodeEntries['electron-main'] = 'src-main/electron/main.ts';
 await build({ ...esm, entryPoints: nodeEntries, outdir: 'dist' });

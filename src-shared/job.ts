@@ -3,6 +3,7 @@
  * and the engine; every copy that crosses a process boundary is parsed with these schemas.
  */
 import { z } from 'zod';
+import { ExportFormatSchema } from './export-format.js';
 
 /** A square crop in source pixels (what the model sees, before scaling to its resolution). */
 export const CropBoxSchema = z.object({
@@ -64,6 +65,8 @@ export const RenderSettingsSchema = z.object({
   outputSize: z.number().int().min(16).max(4096).nullable().default(null),
   /** x264 constant rate factor: lower is better quality. */
   crf: z.number().int().min(0).max(51).default(18),
+  /** What the main output is written as; null: what its extension names (src-shared/export-format.ts). */
+  exportFormat: ExportFormatSchema.nullable().default(null),
   executionProvider: ExecutionProviderSchema.default('auto'),
   batchSize: z.number().int().min(1).max(64).default(4),
   sideBySide: z.boolean().default(false),
@@ -78,6 +81,8 @@ export const JobSpecBaseSchema = z.object({
   sourcePath: z.string().min(1),
   drivingPath: z.string().min(1),
   outputPath: z.string().min(1),
+  /** Replace an existing file at the output path (never a device, FIFO, socket or folder). */
+  overwrite: z.boolean().default(false),
   /** Seconds into the driving clip. */
   trimIn: z.number().nonnegative().default(0),
   /** Seconds; null = to the end. */
@@ -99,7 +104,15 @@ export const JobSpecSchema = JobSpecBaseSchema.refine(
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
 
-/** Human-readable one-liner for a schema failure: "settings.crf: Too big: expected number to be <=51". */
+/**
+ * Human-readable one-liner for a schema failure: "settings.crf: Too big: expected number to be <=51".
+ * At most three issues, each cut short: a hostile input cannot make a megabyte-long message.
+ */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ');
+  const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  const shown = error.issues
+    .slice(0, 3)
+    .map((issue) => `${cut(issue.path.join('.') || 'value', 60)}: ${cut(issue.message, 120)}`);
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return `${shown.join('; ')}${more}`;
 }

@@ -44,11 +44,35 @@ export function serializeProject(project: ProjectDoc): string {
   return `${JSON.stringify(ProjectFileSchema.parse(file), null, 2)}\n`;
 }
 
+/** A project nests four levels deep; JSON nested past this is refused before it is parsed. */
+export const MAX_PROJECT_NESTING = 32;
+
+/** How deeply `text`'s JSON arrays and objects nest (strings skipped), counted without recursion. */
+export function jsonNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth);
+    else if (c === '}' || c === ']') depth--;
+  }
+  return deepest;
+}
+
 /** Parse a project file's text; `name` is how errors refer to the file. Throws readable errors. */
 export function parseProject(text: string, name: string): ProjectDoc {
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse does not accept it.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (jsonNesting(body) > MAX_PROJECT_NESTING)
+    throw new Error(`${name} is not a Marionette project (nested too deeply)`);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body);
   } catch {
     throw new Error(`${name} is not a Marionette project (not JSON)`);
   }

@@ -32,3 +32,27 @@ def load_checkpoint(path, networks, optimizers=None, strict=True):
         if key in state:
             opt.load_state_dict(state[key])
     return int(state.get("epoch", 0))
+
+
+def save_weights(path, networks, epoch):
+    """fp16 weights without optimizer state (about a third of a checkpoint), written atomically."""
+    state = {name: {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
+             for name, net in networks.items()}
+    state["epoch"] = int(epoch)
+    state["dtype"] = "float16"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_weights(path, networks):
+    """Weights from save_weights (or a full checkpoint), cast to each network's own dtype; the epoch."""
+    state = torch.load(path, map_location="cpu")
+    for name, net in networks.items():
+        if name not in state:
+            continue
+        own = net.state_dict()
+        net.load_state_dict({k: v.to(own[k].dtype) if k in own else v for k, v in state[name].items()})
+    return int(state.get("epoch", 0))

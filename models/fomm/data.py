@@ -135,15 +135,47 @@ def rotate_hue(frames, angle):
     return torch.einsum("ij,njhw->nihw", matrix, frames)
 
 
-class FramePairs(Dataset):
-    """Pairs (source, driving) of distinct frames of one video, with shared augmentation."""
+# dlib's 68-point layout: the regions whose reconstruction carries the expression.
+MOUTH = slice(48, 68)
+LEFT_EYE = slice(36, 42)
+RIGHT_EYE = slice(42, 48)
 
-    def __init__(self, videos, num_repeats=1, augmentation=None, seed=0):
-        self.videos = [v for v in videos if len(v) >= 2]
+
+def expression_weights(landmarks, height, width, strength):
+    """A (1, H, W) weight map with mean 1: 1 + strength x (Gaussians on the mouth and the eyes).
+
+    landmarks: (68, 2) in pixels, or None / NaN (no face: uniform weights). Each Gaussian's radius
+    follows its region's size, so the weighting scales with the face.
+    """
+    weights = torch.ones(1, height, width)
+    if landmarks is None or strength <= 0 or not np.isfinite(landmarks).all():
+        return weights
+    ys = torch.arange(height, dtype=torch.float32).view(height, 1)
+    xs = torch.arange(width, dtype=torch.float32).view(1, width)
+    for region, spread in ((MOUTH, 0.6), (LEFT_EYE, 0.8), (RIGHT_EYE, 0.8)):
+        points = landmarks[region]
+        cx, cy = points.mean(axis=0)
+        radius = max(2.0, spread * float(np.ptp(points[:, 0])))
+        weights[0] += strength * torch.exp(-((xs - float(cx)) ** 2 + (ys - float(cy)) ** 2) / (2 * radius**2))
+    return weights / weights.mean()
+
+
+class FramePairs(Dataset):
+    """Pairs (source, driving) of distinct frames of one video, with shared augmentation.
+
+    With `landmarks` (one (T, 68, 2) array per video) and `expression_weight` > 0, each item also
+    holds `weights`: where the driving frame's reconstruction counts more (mouth and eyes).
+    """
+
+    def __init__(self, videos, num_repeats=1, augmentation=None, seed=0, landmarks=None, expression_weight=0.0):
+        keep = [i for i, v in enumerate(videos) if len(v) >= 2]
+        self.videos = [videos[i] for i in keep]
+        self.landmarks = [landmarks[i] for i in keep] if landmarks is not None else None
         if not self.videos:
             raise ValueError("no training video has two frames or more")
         self.num_repeats = num_repeats
         self.augmentation = augmentation or {}
+        self.expression_weight = expression_weight
         self.seed = seed
         self.epoch = 0
 
@@ -152,15 +184,23 @@ class FramePairs(Dataset):
 
     def __getitem__(self, index):
         rng = torch.Generator().manual_seed(hash((self.seed, self.epoch, index)) & 0x7FFFFFFF)
-        video = self.videos[index % len(self.videos)]
+        which = index % len(self.videos)
+        video = self.videos[which]
         picks = torch.randperm(len(video), generator=rng)[:2].sort().values.tolist()
         pair = torch.stack([to_tensor(video[i]) for i in picks])
         flips = self.augmentation.get("flip_param", {})
         if flips.get("time_flip") and torch.rand((), generator=rng).item() < 0.5:
             pair = pair.flip(0)
-        if flips.get("horizontal_flip") and torch.rand((), generator=rng).item() < 0.5:
+            picks = picks[::-1]
+        mirrored = flips.get("horizontal_flip") and torch.rand((), generator=rng).item() < 0.5
+        if mirrored:
             pair = pair.flip(3)
         jitter = self.augmentation.get("jitter_param")
         if jitter:
             pair = colour_jitter(pair, rng, **jitter)
-        return {"source": pair[0], "driving": pair[1]}
+        item = {"source": pair[0], "driving": pair[1]}
+        if self.landmarks is not None and self.expression_weight > 0:
+            height, width = pair.shape[2:]
+            weights = expression_weights(self.landmarks[which][picks[1]], height, width, self.expression_weight)
+            item["weights"] = weights.flip(2) if mirrored else weights
+        return item

@@ -18,7 +18,7 @@ class GeneratorFullModel(nn.Module):
         self.pyramid = losses.ImagePyramid(self.scales, generator.num_channels)
         self.vgg = vgg
 
-    def forward(self, source, driving, rng=None):
+    def forward(self, source, driving, rng=None, pixel_weights=None):
         kp_source = self.kp_detector(source)
         kp_driving = self.kp_detector(driving)
         generated = self.generator(source, kp_driving=kp_driving, kp_source=kp_source)
@@ -28,7 +28,9 @@ class GeneratorFullModel(nn.Module):
         pyr_real = self.pyramid(driving)
         pyr_fake = self.pyramid(generated["prediction"])
         recon_weights = self.weights["perceptual"] if self.vgg is not None else [self.weights.get("pixel") or 10]
-        terms["reconstruction"] = losses.pyramid_reconstruction_loss(pyr_fake, pyr_real, recon_weights, self.vgg)
+        terms["reconstruction"] = losses.pyramid_reconstruction_loss(
+            pyr_fake, pyr_real, recon_weights, self.vgg, pixel_weights
+        )
 
         if self.weights.get("generator_gan", 0):
             kp_for_disc = kp_driving["value"].detach()

@@ -7,6 +7,7 @@ multi-scale pyramid is applied to pixels (L1), and training logs say so.
 import logging
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .blocks import AntiAliasInterpolation2d, inverse_2x2
@@ -55,16 +56,30 @@ class Vgg19Features(nn.Module):
         return feats
 
 
-def pyramid_reconstruction_loss(pyr_generated, pyr_real, weights, vgg=None):
-    """Eq. 9 summed over scales: perceptual L1 with VGG, else pixel L1 per scale."""
+def weighted_l1(fake, real, pixel_weights=None):
+    """Mean |fake - real|; with (N, 1, h, w) pixel weights (mean 1), resampled to the maps' size."""
+    diff = (fake - real.detach()).abs()
+    if pixel_weights is None:
+        return diff.mean()
+    if pixel_weights.shape[-2:] != diff.shape[-2:]:
+        pixel_weights = F.interpolate(pixel_weights, size=diff.shape[-2:], mode="area")
+    return (diff * pixel_weights).mean()
+
+
+def pyramid_reconstruction_loss(pyr_generated, pyr_real, weights, vgg=None, pixel_weights=None):
+    """Eq. 9 summed over scales: perceptual L1 with VGG, else pixel L1 per scale.
+
+    pixel_weights (N, 1, H, W), optional: how much each place of the driving frame counts (the
+    mouth and eyes more, see data.expression_weights); applied at every scale and VGG layer.
+    """
     total = 0.0
     for key in pyr_real:
         fake, real = pyr_generated[key], pyr_real[key]
         if vgg is not None:
             for weight, f, r in zip(weights, vgg(fake), vgg(real)):
-                total = total + weight * (f - r.detach()).abs().mean()
+                total = total + weight * weighted_l1(f, r, pixel_weights)
         else:
-            total = total + weights[0] * (fake - real.detach()).abs().mean()
+            total = total + weights[0] * weighted_l1(fake, real, pixel_weights)
     return total
 
 
@@ -112,6 +127,7 @@ def load_perceptual(weights_path):
 
 __all__ = [
     "ImagePyramid",
+    "weighted_l1",
     "pyramid_reconstruction_loss",
     "equivariance_value_loss",
     "equivariance_jacobian_loss",

@@ -15,9 +15,10 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .config import build_models, frame_size, load_config
 from .data import FramePairs, cached_frames, load_split
+from .prepare_faces import load_prepared
 from .full_model import DiscriminatorFullModel, GeneratorFullModel, total
 from .losses import load_perceptual
 
@@ -34,6 +35,19 @@ def load_videos(clips, config, cache_dir):
     height, width = frame_size(config)
     strip_width = config["dataset_params"].get("strip_frame_width")
     return [cached_frames(p, height, width, cache_dir, strip_width) for p in clips]
+
+
+def load_prepared_videos(clips, directory):
+    """Clips framed like the app frames them, with landmarks (fomm.prepare_faces); unprepared ones left out."""
+    videos, landmarks = [], []
+    for clip in clips:
+        found = load_prepared(directory, clip)
+        if found is None:
+            log.warning("%s was not prepared (no face found): left out", Path(clip).name)
+            continue
+        videos.append(found[0])
+        landmarks.append(found[1])
+    return videos, landmarks
 
 
 def make_optimizers(kp_detector, generator, discriminator, train_params):
@@ -127,7 +141,11 @@ def train(args):
     (out / "config.yaml").write_text(Path(args.config).read_text() if Path(args.config).exists() else str(config))
 
     clips = load_split(args.split, args.data_root)["train"]
-    videos = load_videos(clips, config, args.cache or out / "cache")
+    landmarks = None
+    if args.prepared:
+        videos, landmarks = load_prepared_videos(clips, args.prepared)
+    else:
+        videos = load_videos(clips, config, args.cache or out / "cache")
     log.info("training on %d clips, %d frames", len(videos), sum(len(v) for v in videos))
 
     kp_detector, generator, discriminator = build_models(config)
@@ -137,6 +155,9 @@ def train(args):
     if args.resume and ckpt.exists():
         start_epoch = load_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers) + 1
         log.info("resumed from %s at epoch %d", ckpt, start_epoch)
+    elif args.init:
+        start_epoch = load_weights(args.init, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}) + 1
+        log.info("weights from %s (epoch %d; fresh optimizer state)", args.init, start_epoch)
     for opt in optimizers.values():
         for group in opt.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -152,7 +173,13 @@ def train(args):
     use_gan = bool(train_params["loss_weights"].get("generator_gan", 0))
     disc_model = DiscriminatorFullModel(discriminator, train_params, model.pyramid) if use_gan else None
 
-    dataset = FramePairs(videos, train_params["num_repeats"], config["dataset_params"].get("augmentation_params"), args.seed)
+    expression_weight = float(train_params.get("expression_weight", 0))
+    if expression_weight and landmarks is None:
+        log.warning("expression_weight needs landmarks (--prepared): reconstruction is weighted uniformly")
+    dataset = FramePairs(
+        videos, train_params["num_repeats"], config["dataset_params"].get("augmentation_params"), args.seed,
+        landmarks=landmarks, expression_weight=expression_weight,
+    )
     loss_log = LossLog(out / "losses.csv")
     deadline = time.time() + args.max_minutes * 60 if args.max_minutes else None
     num_epochs = args.epochs or train_params["num_epochs"]
@@ -168,7 +195,7 @@ def train(args):
         model.train()
         running = {}
         for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5):
-            terms, generated = model(batch["source"], batch["driving"], warp_rng)
+            terms, generated = model(batch["source"], batch["driving"], warp_rng, batch.get("weights"))
             loss = total(terms)
             optimizers["generator"].zero_grad()
             optimizers["kp_detector"].zero_grad()
@@ -195,6 +222,9 @@ def train(args):
         if args.snapshot_every and (epoch + 1) % args.snapshot_every == 0:
             # Weights only, for comparing runs at equal training budgets (the ablation).
             save_checkpoint(out / f"weights-epoch{epoch + 1:03d}.pth.tar", {"kp_detector": kp_detector, "generator": generator}, {}, epoch)
+        if args.weights_out:
+            # fp16 weights, no optimizer state: small enough to commit; --init continues from them.
+            save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator}, epoch)
         plot_losses(out / "losses.csv", out / "loss-curve.png")
         log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
         if deadline and time.time() > deadline:
@@ -210,6 +240,9 @@ def main(argv=None):
     parser.add_argument("--data-root", required=True, help="folder the split's paths are relative to")
     parser.add_argument("--out", required=True, help="run folder: checkpoint, logs, loss curve")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--init", default=None, help="start from these weights (fp16 file of --weights-out) with fresh optimizers")
+    parser.add_argument("--weights-out", default=None, help="after each epoch, write fp16 weights (no optimizer state) here")
+    parser.add_argument("--prepared", default=None, help="folder of fomm.prepare_faces: framed clips with landmarks")
     parser.add_argument("--epochs", type=int, default=None, help="override train_params.num_epochs")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this")
     parser.add_argument("--vgg", default=None, help="torchvision VGG-19 state dict for the perceptual loss")

@@ -10,6 +10,7 @@ import type { JobSpec } from '../../src-shared/job.js';
 import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
 import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
+import { sweepOrphans } from '../media/partial-journal.js';
 import { createHandlers, type DesktopShell } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
@@ -66,6 +67,8 @@ export interface Backend {
 
 export async function startBackend(options: BackendOptions): Promise<Backend> {
   await mkdir(options.homeDir, { recursive: true });
+  // Temporaries of renders whose process was killed (SIGKILL, power loss) go before the queue runs.
+  await sweepOrphans().catch(() => undefined);
   const engine = new EngineSupervisor(options.spawnEngine);
   const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine);
   queue.subscribe((items) => options.onEvent({ type: 'queue', items }));

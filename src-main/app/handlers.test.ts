@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnqueueArgsSchema, type ApiEvent, type ApiHandlers } from '../../src-shared/api.js';
@@ -94,6 +94,53 @@ describe('importing a checkpoint from the studio', () => {
     );
     // The earlier import is still there; the cancelled one left no folder.
     expect(readdirSync(path.join(home, 'models'))).toEqual([model.id]);
+    await queue.stop();
+  });
+});
+
+describe('the studio never replaces a file', () => {
+  it('numbers an output name that exists or is queued, refuses a device, and reveals only its own outputs', async () => {
+    const home = tempDir();
+    process.env.MARIONETTE_HOME = home;
+    mkdirSync(path.join(home, 'models'));
+    cpSync(TINY_MODEL, path.join(home, 'models', 'mine'), { recursive: true });
+    const queue = new JobQueue(path.join(home, 'queue.json'), endless);
+    await queue.start();
+    const shown: string[] = [];
+    const handlers = createHandlers({
+      appVersion: 'test',
+      engine: { inspect: unused, frame: unused },
+      queue,
+      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
+      shell: {
+        openFileDialog: async () => null,
+        saveFileDialog: async () => null,
+        showInFolder: async (file) => (shown.push(file), true),
+        takeLaunchProject: () => null,
+      },
+      notify: () => undefined,
+      homeDir: home,
+    });
+    const out = path.join(home, 'talk.mp4');
+    writeFileSync(out, 'an earlier render the user keeps');
+    const args = (outputPath: string) =>
+      EnqueueArgsSchema.parse({
+        modelId: 'mine',
+        sourcePath: '/s.png',
+        drivingPath: '/d.mp4',
+        outputPath,
+      });
+    const first = await handlers.enqueue(args(out));
+    expect(first.job.outputPath).toBe(path.join(home, 'talk-2.mp4'));
+    const second = await handlers.enqueue(args(out));
+    expect(second.job.outputPath).toBe(path.join(home, 'talk-3.mp4'));
+    expect(readFileSync(out, 'utf8')).toBe('an earlier render the user keeps');
+    await expect(handlers.enqueue(args('/dev/null'))).rejects.toThrow('/dev/null is a device, not a file');
+    await expect(handlers.showInFolder('/etc/passwd')).rejects.toThrow(
+      'passwd is not the output of a finished render',
+    );
+    expect(shown).toEqual([]);
+    for (const item of await handlers.listQueue()) await handlers.cancelJob(item.id);
     await queue.stop();
   });
 });

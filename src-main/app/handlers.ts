@@ -16,6 +16,7 @@ import {
   type DirectoryListing,
   type FileKind,
   type ModelSummary,
+  type QueueItem,
 } from '../../src-shared/api.js';
 import { manifestDetails } from '../../src-shared/model-manifest.js';
 import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
@@ -31,8 +32,9 @@ import {
   userModelsDir,
   type CatalogEntry,
 } from '../engine/model-catalog.js';
-import { importCheckpoint } from '../import/import-checkpoint.js';
+import { importInThread } from '../import/import-thread.js';
 import { pngDataUrl } from '../media/png.js';
+import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
 import type { JobQueue } from './job-queue.js';
 import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
@@ -146,9 +148,11 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       await mkdir(modelsDir, { recursive: true });
       const controller = new AbortController();
       importing = controller;
-      const result = await importCheckpoint(file, {
+      // In a worker thread: a hostile or huge file must not stop this process from answering.
+      const result = await importInThread(file, {
         templatesDir: templatesDir(),
         modelsDir,
+        onExisting: 'number',
         signal: controller.signal,
         onProgress: (done, total) => ctx.notify({ type: 'import', done, total }),
       }).finally(() => (importing = null));
@@ -263,7 +267,19 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     async enqueue({ modelId, ...job }) {
       const parsed = JobSpecSchema.safeParse({ ...job, modelDir: await modelDirFor(modelId) });
       if (!parsed.success) throw new Error(describeIssues(parsed.error));
-      return ctx.queue.enqueue(parsed.data);
+      // The studio never replaces a file unasked: a name that is taken (on disk or by a job in the
+      // queue) is numbered, talk.mp4 -> talk-2.mp4; a device, FIFO or socket is refused.
+      const spec = parsed.data;
+      const queued = (p: string) =>
+        ctx.queue
+          .list()
+          .some((i) => i.job.outputPath === p && (i.state === 'queued' || i.state === 'running'));
+      const outputPath = spec.overwrite ? spec.outputPath : await freeOutputName(spec.outputPath, queued);
+      await checkOutputTarget(outputPath, {
+        overwrite: spec.overwrite,
+        folder: spec.settings.exportFormat === 'png-sequence',
+      });
+      return ctx.queue.enqueue({ ...spec, outputPath });
     },
     async listQueue() {
       return ctx.queue.list();
@@ -287,12 +303,23 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return ctx.shell ? ctx.shell.saveFileDialog(defaultPath, kind) : null;
     },
     async showInFolder(file) {
+      // Only what the user's own renders wrote: the API cannot be used to reveal any other path.
+      if (!isJobOutput(ctx.queue.list(), file))
+        throw new Error(`${path.basename(file)} is not the output of a finished render`);
       return ctx.shell ? ctx.shell.showInFolder(file) : false;
     },
     async takeLaunchProject() {
       return ctx.shell ? ctx.shell.takeLaunchProject() : null;
     },
   };
+}
+
+/** Is `file` the output of a finished job in the queue? */
+export function isJobOutput(items: readonly QueueItem[], file: string): boolean {
+  const wanted = path.resolve(file);
+  return items.some(
+    (item) => item.state === 'done' && item.outputPath !== null && path.resolve(item.outputPath) === wanted,
+  );
 }
 
 /** Validate a call from outside, run it, validate the result; errors become readable values. */

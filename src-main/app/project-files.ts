@@ -68,15 +68,21 @@ export async function openProjectFile(file: string): Promise<OpenedProject> {
   const missing: string[] = [];
   const found = async (saved: string | null) => {
     if (!saved) return null;
-    const now = await locate(saved, path.dirname(target));
+    // A path written by hand may be relative: it means relative to the project file, not to
+    // wherever the command happens to run.
+    const now = await locate(path.resolve(path.dirname(target), saved), path.dirname(target));
     if (!now) missing.push(saved);
     return now;
   };
   const sourcePath = await found(project.sourcePath);
   const drivingPath = await found(project.drivingPath);
+  const outputPath = project.outputPath
+    ? path.resolve(path.dirname(target), project.outputPath)
+    : project.outputPath;
   return {
     project: {
       ...project,
+      outputPath,
       sourcePath,
       drivingPath,
       // A crop belongs to its file: without the file it means nothing.

@@ -11,6 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { withFormatExtension } from '../../src-shared/export-format.js';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
@@ -24,6 +25,7 @@ import {
   userModelsDir,
 } from '../engine/model-catalog.js';
 import { openProjectFile } from '../app/project-files.js';
+import { sweepOrphans } from '../media/partial-journal.js';
 import { jobFromFlags, progressLine, UsageError } from './options.js';
 
 const renderFlags = {
@@ -50,6 +52,8 @@ const renderFlags = {
   'follow-subject': { type: 'boolean' },
   'paste-back': { type: 'boolean' },
   'max-side': { type: 'string' },
+  format: { type: 'string' },
+  overwrite: { type: 'boolean', short: 'y' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -73,7 +77,11 @@ options:
   --best-frame          use the driving frame closest in pose to the source as reference
   --no-audio            do not copy the driving clip's audio
   --size N              output side in pixels (default: model resolution)
-  --crf N               H.264 quality, 0-51 (default 18)
+  --crf N               quality, 0-51, lower is better (default 18; H.264, H.265, WebM)
+  --format F            h264|h265|prores-hq|prores-4444|webm|gif|lossless|png-sequence (default:
+                        what the output's extension names: .mp4 H.264, .mov ProRes, .webm VP9,
+                        .gif, .mkv lossless FFV1; png-sequence writes a new folder of frames)
+  -y, --overwrite       replace an existing output file (never a device, FIFO or folder)
   --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
@@ -97,21 +105,44 @@ function reporter(quiet: boolean, label = '') {
   };
 }
 
-/** Ctrl-C aborts the work instead of killing the process, so that it can clean up. */
+/** Exit codes of a cancel, by the signal that asked for it (128 + its number, as shells report). */
+export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+};
+let cancelledBy: keyof typeof SIGNAL_EXIT = 'SIGINT';
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP abort the work instead of killing the process, so that it can clean
+ * up (the engine process is in its own process group: a terminal's Ctrl-C reaches only us). A
+ * second signal while cancelling exits at once.
+ */
 async function withCancel<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ncancelling…\n');
+  const onSignal = (name: keyof typeof SIGNAL_EXIT) => {
+    if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
+    cancelledBy = name;
+    // stderr may be gone (SIGHUP: the terminal closed): never die of EPIPE on the way out.
+    try {
+      process.stderr.write('\ncancelling…\n');
+    } catch {
+      /* the terminal is gone */
+    }
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map(
+    (name) => [name, () => onSignal(name)] as const,
+  );
+  for (const [name, handler] of handlers) process.on(name, handler);
   try {
     return await work(controller.signal);
   } catch (err) {
-    if (controller.signal.aborted && !(err instanceof EngineError)) throw cancelled();
+    if (controller.signal.aborted && !(err instanceof EngineError && err.code !== 'cancelled'))
+      throw cancelled();
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [name, handler] of handlers) process.off(name, handler);
   }
 }
 
@@ -202,18 +233,25 @@ async function batchCommand(argv: string[]): Promise<void> {
   if (!outDir) throw new UsageError('--out-dir is required');
   await mkdir(outDir, { recursive: true });
   const stem = (p: string) => path.basename(p, path.extname(p));
-  jobFromFlags(
+  // Flags are checked before anything else happens.
+  const first = jobFromFlags(
     { ...values, source: sources[0], driving: drivings[0], output: path.join(outDir, 'x.mp4') },
     'default',
   );
   const modelDir = await resolveModelDir(values.model);
+  // One output name per pair, never two jobs writing one file: photos or clips that share a
+  // name (b1/face.jpg, b2/face.jpg) are told apart by a number.
+  const format = first.settings.exportFormat ?? 'h264';
+  const names = new Set<string>();
   const jobs = sources.flatMap((source) =>
-    drivings.map((driving) =>
-      jobFromFlags(
-        { ...values, source, driving, output: path.join(outDir, `${stem(source)}__${stem(driving)}.mp4`) },
-        modelDir,
-      ),
-    ),
+    drivings.map((driving) => {
+      const base = `${stem(source)}__${stem(driving)}`;
+      let name = base;
+      for (let n = 2; names.has(name.toLowerCase()); n++) name = `${base}-${n}`;
+      names.add(name.toLowerCase());
+      const output = withFormatExtension(path.join(outDir, `${name}.mp4`), format);
+      return jobFromFlags({ ...values, source, driving, output }, modelDir);
+    }),
   );
   let failures = 0;
   await withEngine(async (engine, signal) => {
@@ -254,14 +292,15 @@ async function importCommand(argv: string[]): Promise<void> {
     options: { name: { type: 'string' }, id: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
   });
   if (positionals.length !== 1) throw new UsageError('models import takes one checkpoint file');
-  const { importCheckpoint } = await import('../import/import-checkpoint.js');
+  const { importInThread } = await import('../import/import-thread.js');
   const modelsDir = userModelsDir();
   await mkdir(modelsDir, { recursive: true });
   const report = reporter(values.quiet === true);
   const result = await withCancel((signal) =>
-    importCheckpoint(positionals[0]!, {
+    importInThread(positionals[0]!, {
       templatesDir: templatesDir(),
       modelsDir,
+      onExisting: 'refuse',
       signal,
       onProgress: (done, total) => report('import', done, total, 0),
       ...(values.id ? { id: values.id } : {}),
@@ -283,6 +322,8 @@ async function removeCommand(argv: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Temporaries of renders whose process was killed (SIGKILL, power loss) go first.
+  await sweepOrphans().catch(() => undefined);
   try {
     switch (command) {
       case 'animate':
@@ -328,7 +369,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof EngineError && err.code === 'cancelled') {
       console.error('marionette: cancelled; no output written');
-      return 130;
+      return SIGNAL_EXIT[cancelledBy];
     }
     console.error(`marionette: ${(err as Error).message}`);
     return 1;

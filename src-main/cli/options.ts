@@ -8,6 +8,7 @@ import {
   type JobSpecInput,
 } from '../../src-shared/job.js';
 import { defaultSmoothing } from '../../src-shared/motion/smoothing.js';
+import { ExportFormatSchema, type ExportFormat } from '../../src-shared/export-format.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
 
 export class UsageError extends Error {
@@ -32,6 +33,16 @@ function num(value: string | boolean | string[] | undefined, flag: string): numb
     throw new UsageError(`${flag} takes a number, got "${String(value)}"`);
   }
   return n;
+}
+
+function exportFormat(value: string | boolean | string[] | undefined): ExportFormat | undefined {
+  if (value === undefined) return undefined;
+  const parsed = ExportFormatSchema.safeParse(value);
+  if (!parsed.success)
+    throw new UsageError(
+      `--format takes one of ${ExportFormatSchema.options.join(', ')}, got "${String(value)}"`,
+    );
+  return parsed.data;
 }
 
 function str(value: string | boolean | string[] | undefined): string | undefined {
@@ -61,6 +72,7 @@ export function jobFromFlags(
     sourcePath: required('source', project?.sourcePath),
     drivingPath: required('driving', project?.drivingPath),
     outputPath: required('output', project?.outputPath),
+    overwrite: flags.overwrite === true,
     trimIn: num(flags['trim-in'], '--trim-in') ?? project?.trimIn ?? 0,
     trimOut: num(flags['trim-out'], '--trim-out') ?? project?.trimOut ?? null,
     sourceCrop: parseCrop(str(flags['source-crop']), '--source-crop') ?? project?.sourceCrop ?? null,
@@ -80,6 +92,7 @@ export function jobFromFlags(
       maxOutputSide: num(flags['max-side'], '--max-side') ?? base.maxOutputSide,
       outputSize: num(flags.size, '--size') ?? base.outputSize,
       crf: num(flags.crf, '--crf') ?? base.crf,
+      exportFormat: exportFormat(flags.format) ?? base.exportFormat,
       executionProvider: (str(flags.provider) ??
         base.executionProvider) as JobSpec['settings']['executionProvider'],
       batchSize: num(flags.batch, '--batch') ?? base.batchSize,

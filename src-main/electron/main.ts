@@ -8,12 +8,14 @@ import {
   dialog,
   ipcMain,
   Menu,
+  net,
   protocol,
   session,
   shell,
   utilityProcess,
 } from 'electron';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
@@ -23,15 +25,25 @@ import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
 import { mediaReply, renderJobId } from '../app/render-media.js';
-import { isStudioPage } from './trusted-sender.js';
+import {
+  isAllowedExternal,
+  isStudioPage,
+  STUDIO_SCHEME,
+  STUDIO_URL,
+  studioAssetPath,
+} from './trusted-sender.js';
 import type { EngineTransport } from '../engine/client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The studio's page: the only one the window loads and the only one IPC answers. */
-const RENDERER_INDEX = path.join(here, 'renderer', 'index.html');
+/** The bundled renderer, served as marionette://studio/ (not file://, which grants too much). */
+const RENDERER_DIR = path.join(here, 'renderer');
 /** Finished renders for the studio's player: marionette-render://renders/<job id>.mp4 */
 const RENDER_SCHEME = 'marionette-render';
 protocol.registerSchemesAsPrivileged([
+  {
+    scheme: STUDIO_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true },
+  },
   {
     scheme: RENDER_SCHEME,
     privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
@@ -88,6 +100,7 @@ function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
       const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       return result.canceled ? null : (result.filePath ?? null);
     },
+    // The handler only passes outputs of the user's own finished jobs (handlers.ts).
     async showInFolder(file) {
       shell.showItemInFolder(file);
       return true;
@@ -116,13 +129,8 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
     },
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.on('closed', () => (mainWindow = null));
-  void win.loadFile(RENDERER_INDEX);
+  void win.loadURL(STUDIO_URL);
   return win;
 }
 
@@ -136,6 +144,20 @@ function openProjectFromDesktop(file: string): void {
     send({ type: 'openProject', path: file });
   } else launchProject = file;
 }
+
+// Every web contents, now and later (Electron's security checklist): no new windows (allow-listed
+// links open in the browser), no navigation or redirects away from the studio, no webviews.
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternal(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!isStudioPage(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
 
 // One studio at a time: a second launch (e.g. double-clicking a project) hands its file to the first.
 const primary = app.requestSingleInstanceLock();
@@ -206,6 +228,12 @@ void app.whenReady().then(async () => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  protocol.handle(STUDIO_SCHEME, (request) => {
+    const file = studioAssetPath(request.url, RENDERER_DIR);
+    if (!file) return new Response('not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).href);
+  });
   backend = await startBackend({
     appVersion: app.getVersion(),
     homeDir: defaultHome(),
@@ -224,7 +252,7 @@ void app.whenReady().then(async () => {
   });
   const refreshMenu = async () => Menu.setApplicationMenu(applicationMenu(await handlers.recentProjects()));
   ipcMain.handle(IPC_INVOKE, async (event, method: unknown, args: unknown) => {
-    if (!isStudioPage(event.senderFrame?.url, RENDERER_INDEX))
+    if (!isStudioPage(event.senderFrame?.url))
       return { ok: false, error: 'only the studio page may use this API' };
     const outcome = await dispatch(handlers, method, args);
     // Saving or opening a project changes File > Open Recent.

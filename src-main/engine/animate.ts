@@ -8,10 +8,9 @@
  * 4. Choose the reference frame (first, or "best frame"), smooth the track if asked, transfer motion.
  * 5. Pass 2: generator in batches -> ffmpeg encoder via bounded pipes -> atomic rename.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
-import { checkOutput, chooseCrops, expectedFrames, probeInputs } from './job-inputs.js';
+import { checkOutput, chooseCrops, expectedFrames, extraOutputPath, probeInputs } from './job-inputs.js';
 import { trackAt } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
 import { PasteBack } from './paste-back.js';
@@ -21,6 +20,7 @@ import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
 import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
+import { publishOutput } from '../media/output-target.js';
 import { cancelled, EngineError } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from './frame-source.js';
 import type { ModelSet } from './model-set.js';
@@ -62,11 +62,6 @@ export interface AnimateResult {
   executionProvider: string;
   extraOutputs: string[];
   referenceFrame: number;
-}
-
-export function extraOutputPath(outputPath: string, suffix: string): string {
-  const ext = path.extname(outputPath);
-  return `${ext ? outputPath.slice(0, -ext.length) : outputPath}.${suffix}`;
 }
 
 class RateMeter {
@@ -113,7 +108,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const started = performance.now();
   const { signal } = hooks;
   hooks.onProgress?.('probe', 0, 1, 0);
-  await checkOutput(job);
+  const { format } = await checkOutput(job);
   const inputs = await probeInputs(job, signal);
   const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
   const { width, height } = models.size;
@@ -121,7 +116,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), hooks);
 
   const sourceRgb = await decodeSingleFrame(
-    { input: job.sourcePath, width, height, crop: sourceCrop },
+    { input: job.sourcePath, width, height, crop: sourceCrop, strict: true },
     'source image',
     signal,
   );
@@ -167,7 +162,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
           duration: job.trimOut != null ? job.trimOut - job.trimIn : null,
         }
       : null;
-  const sinkBase = { fps, crf: settings.crf, outputSize: settings.outputSize };
+  const sinkBase = { fps, crf: settings.crf, outputSize: settings.outputSize, overwrite: job.overwrite };
   const sinks: VideoSink[] = [];
   const extraOutputs: string[] = [];
   let jsonTemp: string | null = null;
@@ -178,8 +173,8 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     const main = new VideoSink(
       job.outputPath,
       paste
-        ? { ...sinkBase, width: paste.size.width, height: paste.size.height, audio, outputSize: null }
-        : { ...sinkBase, width, height, audio },
+        ? { ...sinkBase, format, width: paste.size.width, height: paste.size.height, audio, outputSize: null }
+        : { ...sinkBase, format, width, height, audio },
       signal,
     );
     sinks.push(main);
@@ -300,7 +295,7 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     for (const sink of sinks.slice(1)) extraOutputs.push(await sink.finish());
     if (jsonTemp) {
       const jsonPath = extraOutputPath(job.outputPath, 'keypoints.json');
-      await rename(jsonTemp, jsonPath);
+      await publishOutput(jsonTemp, jsonPath, { overwrite: job.overwrite });
       jsonTemp = null;
       extraOutputs.push(jsonPath);
     }

@@ -69,7 +69,7 @@ describe('engine process', () => {
         ),
     );
     expect(error?.code).toBe('worker-crashed');
-    expect(error?.message).toMatch(/engine process stopped unexpectedly/);
+    expect(error?.message).toMatch(/the engine stopped \(killed by SIGKILL\): retry/);
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -23,7 +23,7 @@ import { removeTemporaries } from './video-sink.js';
 export interface EngineTransport {
   send(request: EngineRequest): void;
   onMessage(handler: (message: unknown) => void): void;
-  onExit(handler: (code: number | null) => void): void;
+  onExit(handler: (code: number | null, signal?: NodeJS.Signals | null) => void): void;
   kill(): void;
 }
 
@@ -36,13 +36,16 @@ export function nodeTransport(workerPath = defaultWorkerPath()): EngineTransport
   const child = fork(workerPath, [], {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a terminal's Ctrl-C goes to the CLI, which cancels cleanly, instead
+    // of killing the engine and its ffmpeg mid-write. It exits when its parent goes (worker.ts).
+    detached: true,
   });
   return {
     send: (request) => {
       if (child.connected) child.send(request);
     },
     onMessage: (handler) => child.on('message', handler),
-    onExit: (handler) => child.on('exit', (code) => handler(code)),
+    onExit: (handler) => child.on('exit', (code, signal) => handler(code, signal)),
     kill: () => child.kill('SIGKILL'),
   };
 }
@@ -90,12 +93,14 @@ export class EngineClient {
         else job.reject(new EngineError(event.code, event.message));
       }
     });
-    transport.onExit((code) => {
+    transport.onExit((code, signal) => {
       this.exited = true;
       this.failAll(
         new EngineError(
           'worker-crashed',
-          `the engine process stopped unexpectedly (exit code ${code ?? 'signal'})`,
+          code === null
+            ? `the engine stopped (killed by ${signal ?? 'a signal'}): retry`
+            : `the engine stopped unexpectedly (exit code ${code}): retry`,
         ),
       );
     });

@@ -1,16 +1,27 @@
 /** Driving/source frames decoded by ffmpeg straight to RGB24 at the model's resolution. */
 import { decodeArgs, type DecodeOptions } from '../media/ffmpeg-args.js';
 import { classifyFfmpegError } from '../media/ffmpeg-errors.js';
+import { imageOrientation, orientationFilter } from '../media/orientation.js';
 import { rawFrames } from '../media/raw-frames.js';
 import { startMediaTool } from '../media/run-ffmpeg.js';
 import { EngineError, cancelled } from './errors.js';
 
-export async function* decodeFrames(
-  options: DecodeOptions,
+export interface FrameOptions extends DecodeOptions {
+  /**
+   * A still photo: anything ffmpeg reports while decoding it is an error (a truncated JPEG
+   * decodes "fine", mostly grey or green, with only a warning), not a silently broken render.
+   */
+  strict?: boolean;
+}
+
+async function* decodeRaw(
+  options: FrameOptions,
   subject: string,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
-  const proc = startMediaTool('ffmpeg', decodeArgs(options), signal);
+  // Crops and sizes are in display coordinates: a photo stored sideways is turned upright first.
+  const orient = options.orient ?? orientationFilter(await imageOrientation(options.input));
+  const proc = startMediaTool('ffmpeg', decodeArgs({ ...options, orient }), signal);
   proc.child.stdin.end();
   let finished = false;
   try {
@@ -26,10 +37,31 @@ export async function* decodeFrames(
   const { code, stderr } = await proc.done;
   if (signal.aborted) throw cancelled();
   if (code !== 0) throw new EngineError('input', classifyFfmpegError(stderr, subject).message);
+  const warning = stderr
+    .trim()
+    .split('\n')[0]
+    ?.replace(/^\[[^\]]*\]\s*/, '');
+  if (options.strict && warning)
+    throw new EngineError(
+      'input',
+      `${subject} ${options.input}: the file is damaged or truncated (ffmpeg: ${warning.slice(0, 120)})`,
+    );
+}
+
+export async function* decodeFrames(
+  options: FrameOptions,
+  subject: string,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  if (!options.strict) return yield* decodeRaw(options, subject, signal);
+  // Strict: decode to the end first, so that a damaged file fails before any frame is used.
+  const frames: Uint8Array[] = [];
+  for await (const frame of decodeRaw(options, subject, signal)) frames.push(frame);
+  yield* frames;
 }
 
 export async function decodeSingleFrame(
-  options: DecodeOptions,
+  options: FrameOptions,
   subject: string,
   signal: AbortSignal,
 ): Promise<Uint8Array> {

@@ -2,9 +2,11 @@
  * What a render job reads, checked before any work starts: the output folder, the two inputs
  * (probed, with sizes, crops and trim checked against them) and the squares the model will see.
  */
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveExportFormat, type ExportFormat } from '../../src-shared/export-format.js';
 import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
+import { checkOutputTarget, OutputTargetError } from '../media/output-target.js';
 import type { subjectFor } from '../../src-shared/framing/schema.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
@@ -13,15 +15,18 @@ import type { Stage } from '../../src-shared/protocol/engine.js';
 
 export const MAX_INPUT_SIDE = 16384;
 
-export async function checkOutput(job: JobSpec): Promise<void> {
+/** The main output's format, and every path the job will write, checked under the output rule. */
+export async function checkOutput(job: JobSpec): Promise<{ format: ExportFormat; outputs: string[] }> {
   const { outputPath } = job;
+  const outputs = [outputPath, ...extraOutputPaths(job)];
   for (const [input, name] of [
     [job.sourcePath, 'source image'],
     [job.drivingPath, 'driving video'],
   ] as const) {
-    // The render replaces its output: it must never be one of its own inputs.
-    if (path.resolve(input) === path.resolve(outputPath))
-      throw new EngineError('output', `output ${outputPath} is the ${name}; choose another name`);
+    // The render writes its outputs: they must never be its own inputs.
+    for (const output of outputs)
+      if (path.resolve(input) === path.resolve(output))
+        throw new EngineError('output', `output ${output} is the ${name}; choose another name`);
   }
   const dir = path.dirname(path.resolve(outputPath));
   try {
@@ -31,8 +36,41 @@ export async function checkOutput(job: JobSpec): Promise<void> {
   } catch {
     throw new EngineError('output', `output folder ${dir} does not exist or is not writable`);
   }
-  const existing = await stat(outputPath).catch(() => null);
-  if (existing?.isDirectory()) throw new EngineError('output', `output path ${outputPath} is a folder`);
+  try {
+    // What is at the path comes first: a device is refused as a device, whatever its name says.
+    const existing = await lstat(outputPath).catch(() => null);
+    if (existing && !existing.isFile() && !existing.isDirectory())
+      await checkOutputTarget(outputPath, { overwrite: true });
+    const choice = resolveExportFormat(outputPath, job.settings.exportFormat);
+    if ('error' in choice) throw new EngineError('output', `output ${outputPath}: ${choice.error}`);
+    await checkOutputTarget(outputPath, {
+      overwrite: job.overwrite,
+      folder: choice.format === 'png-sequence',
+    });
+    for (const extra of outputs.slice(1)) await checkOutputTarget(extra, { overwrite: job.overwrite });
+    return { format: choice.format, outputs };
+  } catch (err) {
+    if (err instanceof OutputTargetError) throw new EngineError('output', err.message);
+    throw err;
+  }
+}
+
+/** `talk.mp4` + suffix `side-by-side.mp4` -> `talk.side-by-side.mp4`. */
+export function extraOutputPath(outputPath: string, suffix: string): string {
+  const ext = path.extname(outputPath);
+  return `${ext ? outputPath.slice(0, -ext.length) : outputPath}.${suffix}`;
+}
+
+/** The files beside the main output that the job's settings ask for. */
+export function extraOutputPaths(job: JobSpec): string[] {
+  const s = job.settings;
+  const suffixes = [
+    s.sideBySide && 'side-by-side.mp4',
+    s.keypointOverlay && 'keypoints.mp4',
+    s.occlusionVideo && 'occlusion.mp4',
+    s.keypointsJson && 'keypoints.json',
+  ].filter((x): x is string => typeof x === 'string');
+  return suffixes.map((suffix) => extraOutputPath(job.outputPath, suffix));
 }
 
 export async function probeInputs(

@@ -1,10 +1,10 @@
 /** Where model sets live: the ones shipped with the app and the ones a user imported. */
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '../../src-shared/model-manifest.js';
+import { dataHome } from '../media/app-dirs.js';
 import { readManifest } from './model-set.js';
 
 export const DEFAULT_MODEL = 'face-128';
@@ -32,10 +32,7 @@ export function templatesDir(): string {
 }
 
 export function userModelsDir(): string {
-  const base =
-    process.env.MARIONETTE_HOME ??
-    path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'marionette');
-  return path.resolve(base, 'models');
+  return path.join(dataHome(), 'models');
 }
 
 export interface CatalogEntry {
@@ -59,7 +56,7 @@ export async function listModels(): Promise<{ models: CatalogEntry[]; problems: 
   ] as const) {
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
     for (const id of entries
-      .filter((e) => e.isDirectory())
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => e.name)
       .sort()) {
       const dir = path.join(root, id);

@@ -33,7 +33,7 @@ export class PasteBack {
   ): Promise<PasteBack> {
     const size = pasteBackSize(info.width, info.height, maxSide);
     const photo = await decodeSingleFrame(
-      { input: sourcePath, width: size.width, height: size.height, crop: 'full' },
+      { input: sourcePath, width: size.width, height: size.height, crop: 'full', strict: true },
       'source image',
       signal,
     );

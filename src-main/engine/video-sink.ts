@@ -1,23 +1,27 @@
 /**
- * An MP4 being written: ffmpeg encodes raw frames from stdin into a temporary file beside the
- * final path, and only `finish()` renames it into place. `abort()` kills ffmpeg and removes the
- * temporary file, so a failed or cancelled render never leaves a partial file under the final name.
+ * A video (or a folder of frames) being written: ffmpeg encodes raw frames from stdin into a
+ * temporary beside the final path, and only `finish()` publishes it under the output rule
+ * (media/output-target.ts: nothing is replaced unless asked). `abort()` kills ffmpeg and removes
+ * the temporary, so a failed or cancelled render never leaves a partial file under the final
+ * name; the partial-file journal covers a writer killed before it could.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, statfs } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { countPacketsArgs, encodeArgs, type EncodeOptions } from '../media/ffmpeg-args.js';
+import type { ExportFormat } from '../../src-shared/export-format.js';
+import { countPacketsArgs, encodeArgs, muxerFor, type EncodeOptions } from '../media/ffmpeg-args.js';
 import { classifyFfmpegError } from '../media/ffmpeg-errors.js';
+import { OutputTargetError, publishOutput } from '../media/output-target.js';
+import { noteTemporary, type JournalEntry } from '../media/partial-journal.js';
 import { runMediaTool, startMediaTool, type MediaProcess } from '../media/run-ffmpeg.js';
 import { EngineError } from './errors.js';
 
-export function temporaryPathFor(finalPath: string): string {
+export function temporaryPathFor(finalPath: string, folder = false): string {
   const dir = path.dirname(finalPath);
   const base = path.basename(finalPath);
-  return path.join(
-    dir,
-    `.${base}.${randomBytes(4).toString('hex')}.partial${path.extname(finalPath) || '.mp4'}`,
-  );
+  const ext = path.extname(finalPath) || (folder ? '' : '.mp4');
+  return path.join(dir, `.${base}.${randomBytes(4).toString('hex')}.partial${ext}`);
 }
 
 /** Is `file` a temporary written for `finalPath` (or for an extra output beside it)? */
@@ -39,7 +43,7 @@ export async function removeTemporaries(finalPath: string): Promise<void> {
     names
       .map((n) => path.join(dir, n))
       .filter((f) => isTemporaryFor(finalPath, f))
-      .map((f) => rm(f, { force: true })),
+      .map((f) => rm(f, { recursive: true, force: true })),
   );
 }
 
@@ -58,19 +62,43 @@ async function isDiskFull(dir: string): Promise<boolean> {
   return info !== null && info.bavail * info.bsize < 1 << 20;
 }
 
+async function countFrames(temp: string, format: ExportFormat): Promise<number | null> {
+  if (format === 'png-sequence')
+    return (await readdir(temp).catch(() => [] as string[])).filter((n) => n.endsWith('.png')).length;
+  return countVideoPackets(temp);
+}
+
+export interface SinkOptions extends Omit<EncodeOptions, 'output' | 'container'> {
+  /** Replace an existing file at the final path (never a device, FIFO, socket or folder). */
+  overwrite?: boolean;
+}
+
 export class VideoSink {
   readonly tempPath: string;
   private readonly proc: MediaProcess;
+  private readonly format: ExportFormat;
+  private readonly overwrite: boolean;
+  private readonly journal: JournalEntry;
   private failed = false;
   private framesWritten = 0;
 
   constructor(
     readonly finalPath: string,
-    options: Omit<EncodeOptions, 'output'>,
+    options: SinkOptions,
     signal: AbortSignal,
   ) {
-    this.tempPath = temporaryPathFor(finalPath);
-    this.proc = startMediaTool('ffmpeg', encodeArgs({ ...options, output: this.tempPath }), signal);
+    this.format = options.format ?? 'h264';
+    this.overwrite = options.overwrite ?? false;
+    const folder = this.format === 'png-sequence';
+    this.tempPath = temporaryPathFor(finalPath, folder);
+    this.journal = noteTemporary(this.tempPath);
+    if (folder) mkdirSync(this.tempPath);
+    const container = muxerFor(finalPath, this.format);
+    this.proc = startMediaTool(
+      'ffmpeg',
+      encodeArgs({ ...options, output: this.tempPath, container }),
+      signal,
+    );
     this.proc.child.stdout.resume();
     this.proc.child.stdin.on('error', () => (this.failed = true));
   }
@@ -98,38 +126,48 @@ export class VideoSink {
     throw new EngineError('output', classifyFfmpegError(stderr, `writing ${this.finalPath}`).message);
   }
 
+  private async discard(): Promise<void> {
+    await rm(this.tempPath, { recursive: true, force: true });
+    this.journal.close();
+  }
+
   async finish(): Promise<string> {
     this.proc.child.stdin.end();
     const { code, stderr } = await this.proc.done;
     if (code !== 0) {
-      await rm(this.tempPath, { force: true });
+      await this.discard();
       throw new EngineError('output', classifyFfmpegError(stderr, `writing ${this.finalPath}`).message);
     }
     // Some ffmpeg builds exit 0 after failed writes (e.g. a full disk): trust only a file whose
     // video packets can all be read back.
-    const packets = await countVideoPackets(this.tempPath);
+    const packets = await countFrames(this.tempPath, this.format);
     if (packets !== this.framesWritten) {
-      await rm(this.tempPath, { force: true });
+      await this.discard();
       const reason = (await isDiskFull(path.dirname(this.finalPath)))
         ? 'disk full'
         : `the file is incomplete (${packets ?? 0} of ${this.framesWritten} frames readable)`;
       throw new EngineError('output', `writing ${this.finalPath}: ${reason}`);
     }
     try {
-      await rename(this.tempPath, this.finalPath);
+      await publishOutput(this.tempPath, this.finalPath, {
+        overwrite: this.overwrite,
+        folder: this.format === 'png-sequence',
+      });
     } catch (err) {
-      await rm(this.tempPath, { force: true });
+      await this.discard();
+      if (err instanceof OutputTargetError) throw new EngineError('output', err.message);
       throw new EngineError(
         'output',
         `cannot move the render to ${this.finalPath}: ${(err as Error).message}`,
       );
     }
+    this.journal.close();
     return this.finalPath;
   }
 
   async abort(): Promise<void> {
     this.proc.child.kill('SIGKILL');
     await this.proc.done;
-    await rm(this.tempPath, { force: true });
+    await this.discard();
   }
 }

@@ -33,7 +33,13 @@ function connect(): Port {
     };
   }
   if (process.send) {
-    return { send: (e) => process.send!(e), onMessage: (h) => process.on('message', h) };
+    return {
+      // The parent may be gone already (its end of the channel closed: EPIPE): nothing to tell.
+      send: (e) => {
+        if (process.connected) process.send!(e, undefined, undefined, () => undefined);
+      },
+      onMessage: (h) => process.on('message', h),
+    };
   }
   throw new Error('engine worker must be started as a utility or child process');
 }
@@ -113,9 +119,19 @@ port.onMessage((message) => {
   }
 });
 
-process.on('disconnect', () => {
+/** The parent is gone: stop every job (each removes its own temporaries), then exit. */
+async function stopEverything(): Promise<void> {
+  const jobs = [...running.values()];
+  for (const c of jobs) c.abort();
+  const deadline = Date.now() + 3000;
+  while (running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   killAllMediaProcesses();
   process.exit(0);
-});
+}
+process.on('disconnect', () => void stopEverything());
+// Signals are the parent's to handle (it cancels through the protocol); a terminal's Ctrl-C that
+// reaches us anyway must not kill a render mid-write.
+process.on('SIGINT', () => undefined);
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 port.send({ type: 'ready', pid: process.pid });

@@ -70,7 +70,11 @@ export async function frameSource(path: string, subject: Subject, signal: AbortS
   const fallback = centred(info, 1);
   if (subject !== 'face') return fallback;
   const work = workSize(info, SOURCE_WORK_SIDE);
-  const rgb = await decodeSingleFrame({ input: path, ...work, crop: 'full' }, 'source image', signal);
+  const rgb = await decodeSingleFrame(
+    { input: path, ...work, crop: 'full', strict: true },
+    'source image',
+    signal,
+  );
   const found = await frameFace(rgb, work.width, work.height);
   if (!found) return fallback;
   return {

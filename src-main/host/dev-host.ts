@@ -2,10 +2,13 @@
  * The renderer's backend outside Electron: serves the built renderer and the same API over HTTP on
  * loopback (POST /api/invoke, events as Server-Sent Events on GET /api/events, finished renders
  * on GET /renders/<job id>.mp4). Used for
- * development in a normal browser and by the Playwright tests.
+ * development in a normal browser and by the Playwright tests. Every request needs this launch's
+ * secret (the printed link sets it as a cookie), so other local programs and web pages cannot
+ * enqueue renders or read files through it.
  *
  *   node dist/dev-host.mjs [--port 5317]
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -15,7 +18,7 @@ import type { ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
 import { mediaReply, renderJobId } from '../app/render-media.js';
-import { checkRequest } from './request-guard.js';
+import { checkRequest, checkSession, SECURITY_HEADERS } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
 
@@ -41,7 +44,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export interface DevHost {
+  /** The launch link: the studio's address with this launch's token. */
   url: string;
+  /** The address without the token (what the page shows once the cookie is set). */
+  origin: string;
+  token: string;
   broadcast(event: ApiEvent): void;
   close(): Promise<void>;
 }
@@ -49,6 +56,7 @@ export interface DevHost {
 export async function startDevHost(
   requestedPort = 0,
   rendererDir = path.join(packageRoot(), 'dist', 'renderer'),
+  token = process.env.MARIONETTE_DEV_TOKEN || randomBytes(24).toString('base64url'),
 ): Promise<DevHost> {
   const listeners = new Set<ServerResponse>();
   const broadcast = (event: ApiEvent) => {
@@ -77,10 +85,17 @@ export async function startDevHost(
 
   let port = requestedPort;
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     void (async () => {
       const api = req.url === '/api/invoke' || req.url === '/api/events';
       const verdict = checkRequest(req.method ?? '', req.headers, port, api);
       if (!verdict.ok) return void res.writeHead(verdict.status).end(verdict.reason);
+      // Readiness probe for scripts and tests: says nothing but that the host is up.
+      if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200).end('ok');
+      const session = checkSession(req.url ?? '/', req.headers, token);
+      if (session.kind === 'refused') return void res.writeHead(403).end(session.reason);
+      if (session.kind === 'login')
+        return void res.writeHead(302, { location: session.location, 'set-cookie': session.setCookie }).end();
       if (req.method === 'POST' && req.url === '/api/invoke') {
         let payload: { method?: unknown; args?: unknown };
         try {
@@ -120,8 +135,11 @@ export async function startDevHost(
   await new Promise<void>((resolve) => server.listen(requestedPort, '127.0.0.1', resolve));
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
+  const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
     broadcast,
     close: async () => {
       for (const res of listeners) res.end();
@@ -135,7 +153,7 @@ const isEntry = process.argv[1] && /dev-host\.(m?js|ts)$/.test(process.argv[1]);
 if (isEntry) {
   const { values } = parseArgs({ options: { port: { type: 'string' } } });
   const host = await startDevHost(values.port ? Number(values.port) : 5317);
-  console.log(`Marionette dev host on ${host.url}`);
+  console.log(`Marionette studio: open ${host.url}`);
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequest } from './request-guard.js';
+import { checkRequest, checkSession, SESSION_COOKIE } from './request-guard.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -36,5 +36,34 @@ describe('dev host request guard', () => {
         true,
       ),
     ).toMatchObject({ status: 415 });
+  });
+});
+
+describe('dev host session secret', () => {
+  const secret = 'Zk3m0Q-launch-secret';
+  it('lets in the page with the cookie or the header, nothing else', () => {
+    expect(checkSession('/api/invoke', { cookie: `a=1; ${SESSION_COOKIE}=${secret}` }, secret)).toEqual({
+      kind: 'ok',
+    });
+    expect(checkSession('/renders/x.mp4', { 'x-marionette-token': secret }, secret)).toEqual({ kind: 'ok' });
+    for (const headers of [
+      {},
+      { cookie: `${SESSION_COOKIE}=wrong` },
+      { cookie: `${SESSION_COOKIE}=${secret}x` },
+      { 'x-marionette-token': '' },
+    ])
+      expect(checkSession('/', headers, secret).kind).toBe('refused');
+  });
+  it('turns the launch link into an HttpOnly, SameSite=Strict cookie and drops the token from the address', () => {
+    const verdict = checkSession(`/?token=${secret}&x=1`, {}, secret);
+    expect(verdict).toEqual({
+      kind: 'login',
+      location: '/?x=1',
+      setCookie: `${SESSION_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
+    });
+    expect(checkSession('/?token=guess', {}, secret)).toMatchObject({
+      kind: 'refused',
+      reason: 'wrong studio token',
+    });
   });
 });

@@ -6,9 +6,21 @@
  * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { PyTuple, type PyValue, type TensorRef } from '../../src-shared/checkpoint/pickle.js';
+import { freeModelId, modelIdFromFileName, modelIdProblem } from '../../src-shared/model-id.js';
 import { fileSource, readCheckpoint, readFloatTensor, type Checkpoint } from './torch-checkpoint.js';
 
 export class ImportError extends Error {
@@ -71,7 +83,8 @@ export function modelTensors(root: PyValue): Map<string, TensorRef> {
   for (const part of ['kp_detector', 'generator']) {
     const state = root.get(part);
     if (!(state instanceof Map)) {
-      const keys = [...root.keys()].map(String).join(', ');
+      const all = [...root.keys()].map((k) => String(k).slice(0, 40));
+      const keys = all.slice(0, 8).join(', ') + (all.length > 8 ? `, … (${all.length} keys)` : '');
       throw new ImportError(
         `the checkpoint has no "${part}" state dict (it has: ${keys || 'nothing'}); is this a First Order Motion Model checkpoint?`,
       );
@@ -149,7 +162,12 @@ async function initializerData(
 export interface ImportOptions {
   templatesDir: string;
   modelsDir: string;
+  /** The model's id (a slug, see src-shared/model-id.ts); by default from the file's name. */
   id?: string;
+  /** When a model with the id exists: refuse (the CLI) or take the next free `id-2`, `id-3` (the studio). */
+  onExisting?: 'refuse' | 'number';
+  /** The temporary folder to write into (inside modelsDir); by default a new one. */
+  tempDir?: string;
   name?: string;
   /** Tensors written so far of all the model set needs (a 751 MB checkpoint takes ~10 s). */
   onProgress?(done: number, total: number): void;
@@ -165,12 +183,36 @@ export interface ImportResult {
 }
 
 export function modelIdFor(file: string): string {
-  return (
-    path
-      .basename(file)
-      .replace(/\.pth\.tar$|\.pth$|\.pt$|\.tar$/i, '')
-      .replace(/[^\w.-]+/g, '-')
-      .toLowerCase() || 'imported'
+  return modelIdFromFileName(path.basename(file));
+}
+
+/** Temporary import folders are `.importing-<pid>-<random>` inside the models folder. */
+export const IMPORT_TEMP_PREFIX = '.importing-';
+
+export function importTempPrefix(modelsDir: string, pid = process.pid): string {
+  return path.join(modelsDir, `${IMPORT_TEMP_PREFIX}${pid}-`);
+}
+
+/**
+ * The folder a model id names, checked after resolution to lie directly inside the models folder
+ * (the id rule already forbids "..", separators and dots; this is the second lock).
+ */
+export function modelFolder(modelsDir: string, id: string): string {
+  const problem = modelIdProblem(id);
+  if (problem) throw new ImportError(problem);
+  const root = path.resolve(modelsDir);
+  const dir = path.resolve(root, id);
+  if (path.dirname(dir) !== root)
+    throw new ImportError(`model id "${id}" does not name a folder inside ${root}`);
+  return dir;
+}
+
+async function chooseId(modelsDir: string, wanted: string, onExisting: 'refuse' | 'number'): Promise<string> {
+  const taken = new Set((await readdir(modelsDir).catch(() => [] as string[])).map((n) => n.toLowerCase()));
+  if (!taken.has(wanted)) return wanted;
+  if (onExisting === 'number') return freeModelId(wanted, taken);
+  throw new ImportError(
+    `a model with id "${wanted}" is already imported: remove it first (models remove ${wanted}) or choose another id (--id)`,
   );
 }
 
@@ -195,18 +237,22 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
       err.code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${err.message})`,
     );
   });
-  const id = options.id ?? modelIdFor(file);
-  if (!/^[\w.-]+$/.test(id))
-    throw new ImportError(`model id "${id}" may hold only letters, digits, ".", "_" and "-"`);
-  const finalDir = path.join(options.modelsDir, id);
-  const tempDir = path.join(options.modelsDir, `.${id}.importing-${process.pid}`);
+  const modelsDir = path.resolve(options.modelsDir);
+  let tempDir: string | null = null;
   try {
+    const wanted = options.id ?? modelIdFor(file);
+    modelFolder(modelsDir, wanted);
     const checkpoint = await readCheckpoint(source);
     const tensors = modelTensors(checkpoint.root);
     const template = detectArchitecture(tensors, await loadTemplates(options.templatesDir));
     const recipe = template.recipe;
-    await rm(tempDir, { recursive: true, force: true });
-    await mkdir(tempDir, { recursive: true });
+    await mkdir(modelsDir, { recursive: true });
+    if (options.tempDir) {
+      if (path.dirname(path.resolve(options.tempDir)) !== modelsDir)
+        throw new ImportError('the temporary import folder must lie inside the models folder');
+      await mkdir(options.tempDir);
+      tempDir = path.resolve(options.tempDir);
+    } else tempDir = await mkdtemp(importTempPrefix(modelsDir));
     const total = Object.values(recipe.graphs).reduce((n, g) => n + g.initializers.length, 0);
     let done = 0;
     for (const graph of Object.values(recipe.graphs)) {
@@ -239,11 +285,22 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
       source_checkpoint: path.resolve(file),
     };
     await writeFile(path.join(tempDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rm(finalDir, { recursive: true, force: true });
-    await rename(tempDir, finalDir);
+    // The id is settled last, so that a model imported meanwhile under it is never replaced:
+    // rename() onto an existing non-empty folder fails, and nothing but our own folder is removed.
+    const id = await chooseId(modelsDir, wanted, options.onExisting ?? 'refuse');
+    const finalDir = modelFolder(modelsDir, id);
+    try {
+      await rename(tempDir, finalDir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST')
+        throw new ImportError(`a model with id "${id}" appeared while importing: import again`);
+      throw err;
+    }
+    tempDir = null;
     return { id, dir: finalDir, architecture: recipe.name, format: checkpoint.format };
   } catch (err) {
-    await rm(tempDir, { recursive: true, force: true });
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
     if (err instanceof ImportError) throw err;
     const reason = (err as Error).message;
     throw new ImportError(`${path.basename(file)}: ${reason}`);

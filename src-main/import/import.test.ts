@@ -8,7 +8,7 @@ import { makeKeypoints } from '../../src-shared/motion/keypoints.js';
 import { ModelSet } from '../engine/model-set.js';
 import { FIXTURES, readFloat32, tempDir } from '../test-support/fixtures.js';
 import { importCheckpoint, ImportError, type ImportOptions } from './import-checkpoint.js';
-import { CheckpointFormatError, memorySource, readCheckpoint } from './torch-checkpoint.js';
+import { memorySource, readCheckpoint } from './torch-checkpoint.js';
 
 const TEMPLATES = path.join(FIXTURES, 'templates');
 const input = (name: string) => readFloat32(path.join(FIXTURES, 'import', `${name}.f32`));
@@ -184,35 +184,5 @@ describe('the pickle reader refuses code and survives damage', () => {
       importCheckpoint(path.join(FIXTURES, 'source.png'), { templatesDir: TEMPLATES, modelsDir }),
     ).rejects.toThrow(ImportError);
     expect(readdirSync(modelsDir)).toEqual([]);
-  });
-});
-
-describe('fuzzing', () => {
-  it('mutated checkpoints never crash or hang the reader', async () => {
-    const originals = ['legacy', 'zip'].map(
-      (f) => new Uint8Array(readFileSync(path.join(FIXTURES, `tiny-${f}.pth.tar`))),
-    );
-    let seed = 12345;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const expected = [CheckpointFormatError, CorruptPickleError, UnsafePickleError, ImportError];
-    let rejected = 0;
-    const started = Date.now();
-    for (let round = 0; round < 300; round++) {
-      const original = originals[round % 2]!;
-      const bytes = original.slice();
-      // Mutate the pickle region most of the time: that is where the parser's decisions are.
-      const region = random() < 0.8 ? Math.min(bytes.length, 4000) : bytes.length;
-      const flips = 1 + Math.floor(random() * 8);
-      for (let i = 0; i < flips; i++) bytes[Math.floor(random() * region)] = Math.floor(random() * 256);
-      try {
-        await readCheckpoint(memorySource(bytes));
-      } catch (err) {
-        rejected += 1;
-        if (!expected.some((cls) => err instanceof cls))
-          throw new Error(`round ${round}: unexpected ${(err as Error).name}: ${(err as Error).message}`);
-      }
-    }
-    expect(rejected).toBeGreaterThan(50);
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

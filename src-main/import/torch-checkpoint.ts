@@ -159,16 +159,28 @@ async function entryRange(source: ByteSource, entry: ZipEntry): Promise<{ offset
   return { offset, length: entry.size };
 }
 
-/** Every storage referenced anywhere in a decoded object. */
-export function collectStorages(
-  value: PyValue,
-  out = new Map<string, StorageRef>(),
-): Map<string, StorageRef> {
-  if (value instanceof Map) for (const v of value.values()) collectStorages(v, out);
-  else if (Array.isArray(value)) for (const v of value) collectStorages(v, out);
-  else if (value instanceof PyTuple) for (const v of value.items) collectStorages(v, out);
-  else if (value && typeof value === 'object' && 'kind' in value) {
-    if (value.kind === 'tensor') out.set(value.storage.key, value.storage);
+/** How deep a checkpoint's containers may nest: a state dict needs 4; anything past this is an attack. */
+export const MAX_NESTING = 64;
+
+/**
+ * Every storage referenced anywhere in a decoded object. Each container is visited once, however
+ * often the pickle's memo shares it, so the walk is linear in the file (a tuple of tuples that
+ * reuse one another has 2^n paths through n opcodes); nesting deeper than MAX_NESTING is refused.
+ */
+export function collectStorages(root: PyValue): Map<string, StorageRef> {
+  const out = new Map<string, StorageRef>();
+  const seen = new Set<object>();
+  const todo: Array<[PyValue, number]> = [[root, 0]];
+  while (todo.length) {
+    const [value, depth] = todo.pop()!;
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array) continue;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (value instanceof Map || Array.isArray(value) || value instanceof PyTuple) {
+      if (depth >= MAX_NESTING) throw new CheckpointFormatError('checkpoint is malformed: nested too deeply');
+      const children = value instanceof Map ? value.values() : Array.isArray(value) ? value : value.items;
+      for (const child of children) todo.push([child, depth + 1]);
+    } else if (value.kind === 'tensor') out.set(value.storage.key, value.storage);
     else if (value.kind === 'storage') out.set(value.key, value);
   }
   return out;

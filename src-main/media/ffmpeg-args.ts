@@ -1,4 +1,5 @@
 /** Pure builders of ffmpeg/ffprobe argument lists. Every ffmpeg invocation's arguments come from here. */
+import { extensionOf, type ExportFormat } from '../../src-shared/export-format.js';
 import type { CropBox, CropTrack } from '../../src-shared/job.js';
 
 export interface Rational {
@@ -88,6 +89,8 @@ export interface DecodeOptions {
   singleFrame?: boolean;
   /** Sample the range at this rate instead of decoding every frame (framing analysis). */
   sampleFps?: number;
+  /** A filter that turns a stored image upright (media/orientation.ts), applied before the crop. */
+  orient?: string;
 }
 
 /** Raw RGB24 frames at model resolution on stdout, exactly as the file holds them (no re-timing). */
@@ -96,7 +99,8 @@ export function decodeArgs(o: DecodeOptions): string[] {
   if (o.trimIn && o.trimIn > 0) args.push('-ss', formatSeconds(o.trimIn));
   if (o.trimOut != null) args.push('-t', formatSeconds(o.trimOut - (o.trimIn ?? 0)));
   const framing = framingFilter(o.crop, o.width, o.height, o.trimIn ?? 0);
-  const filter = o.sampleFps ? `fps=${o.sampleFps.toFixed(6)},${framing}` : framing;
+  const upright = o.orient ? `${o.orient},${framing}` : framing;
+  const filter = o.sampleFps ? `fps=${o.sampleFps.toFixed(6)},${upright}` : upright;
   args.push('-i', o.input, '-map', '0:v:0', '-vf', filter);
   if (o.singleFrame) args.push('-frames:v', '1');
   args.push('-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
@@ -119,10 +123,85 @@ export interface EncodeOptions {
   outputSize: number | null;
   audio: AudioSource | null;
   pixelFormat?: 'rgb24' | 'gray';
+  /** What to write (src-shared/export-format.ts); H.264 by default. */
+  format?: ExportFormat;
+  /** The container, from the final name's extension (the output itself is a temporary name). */
+  container?: string;
 }
 
-/** H.264 MP4 (yuv420p, faststart) from raw frames on stdin, with the driving clip's audio range. */
+/** ffmpeg's muxer for a final output name: `.mov` -> mov, `.mkv` -> matroska, … */
+export function muxerFor(finalPath: string, format: ExportFormat): string {
+  if (format === 'png-sequence') return 'image2';
+  const ext = extensionOf(finalPath);
+  return { '.mov': 'mov', '.mkv': 'matroska', '.webm': 'webm', '.gif': 'gif' }[ext] ?? 'mp4';
+}
+
+/** The frame files of a PNG sequence inside its folder. */
+export const PNG_SEQUENCE_PATTERN = 'frame_%06d.png';
+
+function codecArgs(format: ExportFormat, crf: number, container: string): string[] {
+  const tag = container === 'mp4' || container === 'mov' ? ['-tag:v', 'hvc1'] : [];
+  switch (format) {
+    case 'h264':
+      return ['-c:v', 'libx264', '-preset', 'medium', '-crf', String(crf), '-pix_fmt', 'yuv420p'];
+    case 'h265':
+      return [
+        '-c:v',
+        'libx265',
+        '-preset',
+        'medium',
+        '-crf',
+        String(crf),
+        '-pix_fmt',
+        'yuv420p',
+        '-x265-params',
+        'log-level=error',
+        ...tag,
+      ];
+    case 'prores-hq':
+      return ['-c:v', 'prores_ks', '-profile:v', '3', '-pix_fmt', 'yuv422p10le', '-vendor', 'apl0'];
+    case 'prores-4444':
+      return ['-c:v', 'prores_ks', '-profile:v', '4', '-pix_fmt', 'yuv444p10le', '-vendor', 'apl0'];
+    case 'webm':
+      return [
+        '-c:v',
+        'libvpx-vp9',
+        '-crf',
+        String(Math.min(63, crf + 13)),
+        '-b:v',
+        '0',
+        '-row-mt',
+        '1',
+        '-deadline',
+        'good',
+        '-cpu-used',
+        '4',
+        '-pix_fmt',
+        'yuv420p',
+      ];
+    case 'gif':
+      return ['-c:v', 'gif'];
+    case 'lossless':
+      return ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'bgr0'];
+    case 'png-sequence':
+      return ['-c:v', 'png', '-pix_fmt', 'rgb24'];
+  }
+}
+
+function audioArgs(format: ExportFormat): string[] {
+  if (format === 'prores-hq' || format === 'prores-4444') return ['-c:a', 'pcm_s16le'];
+  if (format === 'webm') return ['-c:a', 'libopus', '-b:a', '128k'];
+  if (format === 'lossless') return ['-c:a', 'flac'];
+  return ['-c:a', 'aac', '-b:a', '160k'];
+}
+
+/**
+ * Raw frames on stdin -> the chosen format (H.264 MP4 by default: yuv420p, faststart), with the
+ * driving clip's audio range where the format carries sound.
+ */
 export function encodeArgs(o: EncodeOptions): string[] {
+  const format = o.format ?? 'h264';
+  const container = o.container ?? 'mp4';
   const args = [
     ...quiet,
     '-f',
@@ -136,21 +215,30 @@ export function encodeArgs(o: EncodeOptions): string[] {
     '-i',
     'pipe:0',
   ];
-  if (o.audio) {
-    if (o.audio.trimIn > 0) args.push('-ss', formatSeconds(o.audio.trimIn));
-    if (o.audio.duration != null) args.push('-t', formatSeconds(o.audio.duration));
-    args.push('-i', o.audio.input);
+  const audio = o.audio && format !== 'gif' && format !== 'png-sequence' ? o.audio : null;
+  if (audio) {
+    if (audio.trimIn > 0) args.push('-ss', formatSeconds(audio.trimIn));
+    if (audio.duration != null) args.push('-t', formatSeconds(audio.duration));
+    args.push('-i', audio.input);
   }
   args.push('-map', '0:v:0');
-  if (o.audio) args.push('-map', '1:a:0?');
-  // x264 with yuv420p needs even sides.
+  if (audio) args.push('-map', '1:a:0?');
+  // 4:2:0 and 4:2:2 need even sides.
   const side = o.outputSize ?? null;
   const scale = side
     ? `scale=${side - (side % 2)}:${side - (side % 2)}:flags=lanczos`
     : 'pad=ceil(iw/2)*2:ceil(ih/2)*2';
-  args.push('-vf', scale);
-  args.push('-c:v', 'libx264', '-preset', 'medium', '-crf', String(o.crf), '-pix_fmt', 'yuv420p');
-  if (o.audio) args.push('-c:a', 'aac', '-b:a', '160k');
-  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', o.output);
+  // GIF: a palette per frame (no buffering of the whole clip), ordered dithering.
+  const filter =
+    format === 'gif'
+      ? `${scale},split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=0[p];[b][p]paletteuse=new=1:dither=bayer`
+      : scale;
+  args.push('-vf', filter);
+  args.push(...codecArgs(format, o.crf, container));
+  if (audio) args.push(...audioArgs(format));
+  if (container === 'mp4' || container === 'mov') args.push('-movflags', '+faststart');
+  if (format === 'png-sequence') {
+    args.push('-f', 'image2', '-start_number', '1', '-y', `${o.output}/${PNG_SEQUENCE_PATTERN}`);
+  } else args.push('-f', container, '-y', o.output);
   return args;
 }

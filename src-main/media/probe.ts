@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { probeArgs, type Rational } from './ffmpeg-args.js';
 import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { imageOrientation, swapsSides } from './orientation.js';
 import { runMediaTool } from './run-ffmpeg.js';
 
 export interface MediaInfo {
@@ -29,6 +30,15 @@ interface ProbeStream {
   nb_frames?: string;
   duration?: string;
   disposition?: { attached_pic?: number };
+  tags?: { rotate?: string };
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+}
+
+/** A video's display rotation in degrees (side data, or the old `rotate` tag); 0 when none. */
+export function displayRotation(stream: ProbeStream): number {
+  const matrix = stream.side_data_list?.find((d) => typeof d.rotation === 'number');
+  const degrees = matrix?.rotation ?? Number(stream.tags?.rotate ?? 0);
+  return Number.isFinite(degrees) ? ((Math.round(degrees) % 360) + 360) % 360 : 0;
 }
 
 interface ProbeOutput {
@@ -76,11 +86,15 @@ export function interpretProbe(json: ProbeOutput, subject: string): MediaInfo {
   }
   const fps = parseRational(video.avg_frame_rate) ?? parseRational(video.r_frame_rate);
   if (!fps) throw new MediaInputError(`${subject}: unknown frame rate`);
+  // ffmpeg decodes in display orientation: a phone clip stored 1920x1080 with a 90° rotation is
+  // 1080x1920 to every crop, framing and paste-back.
+  const quarter = displayRotation(video) % 180 === 90;
+  const [width, height] = quarter ? [video.height, video.width] : [video.width, video.height];
   const durationText = video.duration ?? json.format?.duration;
   const duration =
     durationText != null && Number.isFinite(Number(durationText)) ? Number(durationText) : null;
   const frameCount = video.nb_frames && Number(video.nb_frames) > 0 ? Number(video.nb_frames) : null;
-  return { kind: 'video', width: video.width, height: video.height, fps, duration, hasAudio, frameCount };
+  return { kind: 'video', width, height, fps, duration, hasAudio, frameCount };
 }
 
 export async function probeMedia(file: string, subject: string, signal?: AbortSignal): Promise<MediaInfo> {
@@ -103,5 +117,8 @@ export async function probeMedia(file: string, subject: string, signal?: AbortSi
   } catch {
     throw new MediaInputError(`${subject}: ffprobe gave unreadable output for ${file}`);
   }
-  return interpretProbe(json, `${subject} ${file}`);
+  const info = interpretProbe(json, `${subject} ${file}`);
+  if (info.kind === 'image' && swapsSides(await imageOrientation(file)))
+    return { ...info, width: info.height, height: info.width };
+  return info;
 }

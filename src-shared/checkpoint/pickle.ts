@@ -191,6 +191,13 @@ export interface UnpickleResult {
   end: number;
 }
 
+/**
+ * The most values one pickle may hold on its stack, in its memo and in its containers together. A
+ * vox-256 checkpoint with its optimizer states has about 10^4; the budget stops a file that is
+ * built to exhaust memory long before it does.
+ */
+export const MAX_PICKLE_OBJECTS = 5_000_000;
+
 /** Decode one pickle starting at `start`. Persistent ids resolve to storage references. */
 export function unpickle(bytes: Uint8Array, start = 0): UnpickleResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -198,6 +205,7 @@ export function unpickle(bytes: Uint8Array, start = 0): UnpickleResult {
   const memo = new Map<number, PyValue>();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pos = start;
+  let objects = 0;
 
   const need = (n: number) => {
     if (n < 0 || pos + n > bytes.length) throw new CorruptPickleError(`truncated pickle at byte ${pos}`);
@@ -254,6 +262,8 @@ export function unpickle(bytes: Uint8Array, start = 0): UnpickleResult {
 
   for (;;) {
     const op = u8();
+    if (++objects > MAX_PICKLE_OBJECTS)
+      throw new CorruptPickleError('checkpoint is malformed: too many objects');
     switch (op) {
       case 0x80: // PROTO
         if (u8() > 5) throw new CorruptPickleError('unsupported pickle protocol');
@@ -431,7 +441,7 @@ export function unpickle(bytes: Uint8Array, start = 0): UnpickleResult {
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) throw new CorruptPickleError('APPENDS on a non-list');
-        list.push(...items);
+        for (const item of items) list.push(item);
         break;
       }
       case 0x51: // BINPERSID
