@@ -60,6 +60,8 @@ export const MediaSummarySchema = z.object({
   fps: z.number().nullable(),
   duration: z.number().nullable(),
   hasAudio: z.boolean(),
+  /** Names the file for the studio's player (a path never goes into a media URL); null for images. */
+  mediaId: z.string().nullable().default(null),
 });
 export type MediaSummary = z.infer<typeof MediaSummarySchema>;
 

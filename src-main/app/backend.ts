@@ -14,7 +14,7 @@ import { sweepOrphans } from '../media/partial-journal.js';
 import { createHandlers, type DesktopShell } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
-import { renderedFile } from './render-media.js';
+import { OpenedMedia, renderedFile } from './render-media.js';
 
 /** Keeps one engine process alive: a crashed one fails its jobs and is replaced on next use. */
 export class EngineSupervisor implements JobRunner {
@@ -62,6 +62,8 @@ export interface Backend {
   handlers: ApiHandlers;
   /** The MP4 of a finished job, for playback in the studio; null for any other id. */
   renderedFile(id: string): string | null;
+  /** A clip the user opened, for the studio's player; null for any other id. */
+  inputFile(id: string): string | null;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   await queue.start();
   const recent = new RecentProjects(path.join(options.homeDir, 'recent-projects.json'));
   await recent.load();
+  const inputs = new OpenedMedia();
   const handlers = createHandlers({
+    inputs,
     appVersion: options.appVersion,
     engine,
     queue,
@@ -87,6 +91,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   return {
     handlers,
     renderedFile: (id) => renderedFile(queue.list(), id),
+    inputFile: (id) => inputs.file(id),
     async close() {
       await queue.stop();
       await engine.shutdown();

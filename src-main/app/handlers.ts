@@ -3,7 +3,7 @@
  * both serve these handlers, after validating arguments with the shared schemas.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -37,6 +37,7 @@ import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
 import type { JobQueue } from './job-queue.js';
+import { OpenedMedia } from './render-media.js';
 import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
 import type { RecentProjects } from './recent-projects.js';
 
@@ -62,6 +63,8 @@ export interface AppContext {
   notify(event: ApiEvent): void;
   /** Where renders go by default and where the browser picker starts. */
   homeDir: string;
+  /** Clips opened in this run, served to the studio's player by id. */
+  inputs?: OpenedMedia;
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp']);
@@ -101,21 +104,34 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
       `cannot open folder ${target}: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}`,
     );
   });
+  // A symbolic link is listed as what it points to (a linked folder opens like a folder).
+  const linkedFolders = new Set(
+    (
+      await Promise.all(
+        entries
+          .filter((e) => e.isSymbolicLink())
+          .map(async (e) =>
+            (await stat(path.join(target, e.name)).catch(() => null))?.isDirectory() ? e.name : null,
+          ),
+      )
+    ).filter((n): n is string => n !== null),
+  );
   const listed = entries
     .filter((e) => !e.name.startsWith('.'))
     .flatMap((e) => {
       const ext = path.extname(e.name).toLowerCase();
-      const kind = e.isDirectory()
-        ? 'folder'
-        : IMAGE_EXT.has(ext)
-          ? 'image'
-          : VIDEO_EXT.has(ext)
-            ? 'video'
-            : CHECKPOINT_NAME.test(e.name)
-              ? 'checkpoint'
-              : ext === PROJECT_EXTENSION
-                ? 'project'
-                : null;
+      const kind =
+        e.isDirectory() || linkedFolders.has(e.name)
+          ? 'folder'
+          : IMAGE_EXT.has(ext)
+            ? 'image'
+            : VIDEO_EXT.has(ext)
+              ? 'video'
+              : CHECKPOINT_NAME.test(e.name)
+                ? 'checkpoint'
+                : ext === PROJECT_EXTENSION
+                  ? 'project'
+                  : null;
       return kind ? [{ name: e.name, path: path.join(target, e.name), kind } as const] : [];
     })
     .sort((a, b) =>
@@ -123,7 +139,8 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
         ? a.kind === 'folder'
           ? -1
           : 1
-        : a.name.localeCompare(b.name),
+        : // Natural order, as file managers sort: lp_d3 before lp_d10.
+          a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }),
     );
   const parent = path.dirname(target);
   return { path: target, parent: parent === target ? null : parent, entries: listed };
@@ -131,6 +148,7 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
 
 export function createHandlers(ctx: AppContext): ApiHandlers {
   let importing: AbortController | null = null;
+  const inputs = ctx.inputs ?? new OpenedMedia();
   return {
     async version() {
       return {
@@ -186,6 +204,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
         fps: info.fps ? info.fps.num / info.fps.den : null,
         duration: info.duration,
         hasAudio: info.hasAudio,
+        mediaId: info.kind === 'video' ? inputs.register(path.resolve(file)) : null,
       };
     },
     async thumbnails(file, count, crop) {
@@ -217,7 +236,15 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       const width = Math.max(2, Math.round(info.width * s));
       const height = Math.max(2, Math.round(info.height * s));
       const rgb = await decodeSingleFrame(
-        { input: file, width, height, crop: 'full', trimIn: info.kind === 'video' ? time : 0 },
+        // A photo must decode cleanly (a truncated JPEG otherwise shows as grey or green).
+        {
+          input: file,
+          width,
+          height,
+          crop: 'full',
+          trimIn: info.kind === 'video' ? time : 0,
+          strict: info.kind === 'image',
+        },
         'file',
         new AbortController().signal,
       );

@@ -24,7 +24,7 @@ import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
-import { mediaReply, renderJobId } from '../app/render-media.js';
+import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import {
   isAllowedExternal,
   isStudioPage,
@@ -241,12 +241,14 @@ void app.whenReady().then(async () => {
     shell: desktopShell(() => mainWindow),
     onEvent: send,
   });
-  const { handlers, renderedFile } = backend;
+  const { handlers, renderedFile, inputFile } = backend;
   // Electron's file loader ignores Range, so seeking needs the ranges served here.
   protocol.handle(RENDER_SCHEME, async (request) => {
     const url = new URL(request.url);
     const id = renderJobId(`${url.host}${url.pathname}`);
-    const reply = await mediaReply(id ? renderedFile(id) : null, request.headers.get('range'));
+    const input = inputMediaId(`${url.host}${url.pathname}`);
+    const file = id ? renderedFile(id) : input ? inputFile(input) : null;
+    const reply = await mediaReply(file, request.headers.get('range'));
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   });

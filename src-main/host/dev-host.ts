@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
-import { mediaReply, renderJobId } from '../app/render-media.js';
+import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import { checkRequest, checkSession, SECURITY_HEADERS } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
 import { packageRoot } from '../engine/model-catalog.js';
@@ -120,8 +120,10 @@ export async function startDevHost(
         return;
       }
       const jobId = req.method === 'GET' ? renderJobId(req.url ?? '') : null;
-      if (jobId) {
-        const reply = await mediaReply(backend.renderedFile(jobId), req.headers.range);
+      const inputId = req.method === 'GET' ? inputMediaId(req.url ?? '') : null;
+      if (jobId || inputId) {
+        const file = jobId ? backend.renderedFile(jobId) : backend.inputFile(inputId!);
+        const reply = await mediaReply(file, req.headers.range);
         res.writeHead(reply.status, reply.headers);
         return void (reply.body ? reply.body.pipe(res) : res.end());
       }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, renderMediaUrl } from './api-client';
+import { api, inputMediaUrl, renderMediaUrl } from './api-client';
+import { ClipPlayer } from './components/ClipPlayer';
 import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
 import { MediaPanel } from './components/MediaPanel';
@@ -10,10 +11,11 @@ import { PreviewPanel } from './components/PreviewPanel';
 import { ProjectBar } from './components/ProjectBar';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsPanel } from './components/SettingsPanel';
-import { Timeline } from './components/Timeline';
+import { ShortcutHelp, Timeline } from './components/Timeline';
 import {
   useAutosave,
   useBackendEvents,
+  useDocumentTitle,
   useFramingFrames,
   useInspection,
   useMenu,
@@ -30,6 +32,8 @@ import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
+import { useUi } from './stores/ui';
+import { queueProgress, renderBlocker } from '../../src-shared/studio-guide';
 
 export function App() {
   const [info, setInfo] = useState({ desktop: false, providers: ['cpu'] });
@@ -38,7 +42,7 @@ export function App() {
   const preview = usePreview();
   const queue = useQueue();
   const { settings, outputPath, setOutputPath } = useSettings();
-  const { trimIn, trimOut, duration } = useTimeline();
+  const { trimIn, trimOut, duration, playhead } = useTimeline();
   const [showKeypoints, setShowKeypoints] = useState(true);
   useBackendEvents();
   useInspection();
@@ -46,6 +50,8 @@ export function App() {
   useShortcuts();
   useFramingFrames();
   useAutosave();
+  useDocumentTitle();
+  const ui = useUi();
   const framing = useFraming();
   const projectFile = useProjectFile();
   useEffect(() => {
@@ -92,7 +98,11 @@ export function App() {
   const dropped = (file: File, load: (path: string) => Promise<void>) => {
     const local = api.pathForFile?.(file) ?? null;
     if (local) void load(local);
-    else project.fail('Dropped files can be opened in the desktop app; here, use Browse… or type the path.');
+    else
+      project.fail(
+        'Dropped files can be opened in the desktop app; here, use Browse… or type the path.',
+        load === loadSource ? 'source' : 'driving',
+      );
   };
   useMenu({
     openSource: async () => {
@@ -152,10 +162,17 @@ export function App() {
     });
   };
   const proposal = framing.proposal;
-  const alert =
-    projectFile.error ?? project.error ?? preview.error ?? queue.error ?? models.error ?? framing.error;
+  // Errors show beside what caused them; this banner is for what belongs to no one control.
+  const alert = projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error;
   const images = preview.result?.images;
-  const canRender = Boolean(model && project.source && project.driving && outputPath);
+  const blocker = renderBlocker({
+    model: Boolean(model),
+    source: Boolean(project.source),
+    driving: Boolean(project.driving),
+    output: outputPath,
+  });
+  const canRender = blocker === null;
+  const overall = queueProgress(queue.items);
   const { importProgress } = models;
   const importPercent = importProgress ? Math.floor((100 * importProgress.done) / importProgress.total) : 0;
 
@@ -175,7 +192,17 @@ export function App() {
           Keypoints
         </label>
         <ProjectBar desktop={info.desktop} />
+        <button
+          type="button"
+          className="help-button"
+          onClick={ui.toggleHelp}
+          title="Keyboard shortcuts (?)"
+          aria-keyshortcuts="?"
+        >
+          ?
+        </button>
       </header>
+      {ui.helpOpen && <ShortcutHelp onClose={ui.closeHelp} />}
       {alert && (
         <p role="alert" className="error">
           {alert}
@@ -205,6 +232,8 @@ export function App() {
           showKeypoints={showKeypoints}
           onLoad={(p) => void loadSource(p)}
           onDrop={(file) => dropped(file, loadSource)}
+          error={project.sourceError}
+          onDismissError={() => project.clearError('source')}
         >
           {project.source && crop && (
             <>
@@ -236,6 +265,8 @@ export function App() {
           showKeypoints={showKeypoints}
           onLoad={(p) => void loadDriving(p)}
           onDrop={(file) => dropped(file, loadDriving)}
+          error={project.drivingError}
+          onDismissError={() => project.clearError('driving')}
         >
           {project.driving && (
             <>
@@ -243,6 +274,7 @@ export function App() {
                 {project.driving.width}×{project.driving.height} · {project.driving.fps?.toFixed(3)} fps ·{' '}
                 {project.driving.duration?.toFixed(2)} s{project.driving.hasAudio ? ' · audio' : ''}
               </p>
+              {project.driving.mediaId && <ClipPlayer src={inputMediaUrl(project.driving.mediaId)} />}
               <Timeline thumbnails={project.thumbnails} />
               {drivingCrop && (
                 <FramingControls
@@ -260,7 +292,11 @@ export function App() {
             </>
           )}
         </MediaPanel>
-        <PreviewPanel images={images ?? null} loading={preview.loading} />
+        <PreviewPanel
+          images={images ?? null}
+          loading={preview.loading}
+          stale={Boolean(preview.result && project.driving && preview.resultTime !== playhead)}
+        />
       </main>
       <section className="bottom">
         <SettingsPanel providers={info.providers} model={model} />
@@ -278,9 +314,6 @@ export function App() {
               Save as…
             </button>
           )}
-          <button type="button" className="primary" disabled={!canRender} onClick={() => void render()}>
-            Render
-          </button>
           <BatchPanel desktop={info.desktop} disabled={!model} onQueue={queueBatch} />
           <h2>Queue</h2>
           <QueuePanel
@@ -313,6 +346,8 @@ export function App() {
             action={models.importing ? `Importing… ${importPercent}%` : 'Import'}
             disabled={models.importing}
             onLoad={(p) => void models.importCheckpoint(api, p)}
+            error={models.error}
+            onDismissError={() => useModels.setState({ error: null })}
           />
           {models.importing && (
             <button type="button" onClick={() => void api.invoke('cancelImport')}>
@@ -321,6 +356,31 @@ export function App() {
           )}
         </div>
       </section>
+      <footer className="render-bar" aria-label="Render bar">
+        <button
+          type="button"
+          className="primary"
+          disabled={!canRender}
+          onClick={() => void render()}
+          title={blocker ?? 'Queue this render (Ctrl+R in the app)'}
+        >
+          Render
+        </button>
+        <span className="render-why" data-testid="render-why">
+          {blocker ?? `→ ${outputPath.split(/[\\/]/).pop()}`}
+        </span>
+        <span className="render-overall" aria-label="Queue progress">
+          {overall.pending > 0 ? (
+            <>
+              <progress max={1} value={overall.fraction} />
+              {` ${overall.pending} rendering or waiting · ${overall.done} done`}
+              {overall.etaSeconds !== null ? ` · ETA ${overall.etaSeconds} s` : ''}
+            </>
+          ) : (
+            `${overall.done} done${overall.failed ? ` · ${overall.failed} failed` : ''}`
+          )}
+        </span>
+      </footer>
     </div>
   );
 }

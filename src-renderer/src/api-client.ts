@@ -48,3 +48,9 @@ export function renderMediaUrl(jobId: string): string {
   const file = `${encodeURIComponent(jobId)}.mp4`;
   return window.marionette ? `marionette-render://renders/${file}` : `/renders/${file}`;
 }
+
+/** Where the studio plays an opened clip (with its sound): by id, never by path. */
+export function inputMediaUrl(mediaId: string): string {
+  const id = encodeURIComponent(mediaId);
+  return window.marionette ? `marionette-render://inputs/${id}` : `/inputs/${id}`;
+}

@@ -11,6 +11,7 @@ import { currentProject, useProjectFile } from './stores/project-file';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
+import { useUi } from './stores/ui';
 
 export function useBackendEvents(): void {
   useEffect(() => {
@@ -43,9 +44,12 @@ export function useInspection(): void {
   const followSubject = useSettings((s) => s.settings.followSubject);
   const playhead = useTimeline((s) => s.playhead);
   const trimIn = useTimeline((s) => s.trimIn);
+  // While the clip plays in its video element the frames are on screen already; the model
+  // preview catches up when playback stops.
+  const videoPlaying = useTimeline((s) => s.playing && s.videoClock && s.rate > 0);
   const { mode, adaptScale, relativeJacobian } = useSettings((s) => s.settings);
   useEffect(() => {
-    if (!modelId || !source) return;
+    if (!modelId || !source || videoPlaying) return;
     const timer = setTimeout(() => {
       void usePreview.getState().request(api, {
         modelId,
@@ -70,43 +74,78 @@ export function useInspection(): void {
     followSubject,
     playhead,
     trimIn,
+    videoPlaying,
     mode,
     adaptScale,
     relativeJacobian,
   ]);
 }
 
-/** Playback: advance the playhead at the clip's rate, bounded by how fast previews arrive. */
+/**
+ * Playback without a playable video element (a clip the browser cannot decode, or J backwards):
+ * step the playhead on a timer, bounded by how fast the engine's frames arrive.
+ */
 export function usePlayback(): void {
   const playing = useTimeline((s) => s.playing);
+  const videoClock = useTimeline((s) => s.videoClock);
+  const rate = useTimeline((s) => s.rate);
   const fps = useTimeline((s) => s.fps);
   useEffect(() => {
-    if (!playing) return;
+    if (!playing || (videoClock && rate > 0)) return;
+    const frames = Math.sign(rate) * Math.max(1, Math.round((fps * Math.abs(rate)) / 8));
     const timer = setInterval(() => {
-      if (!usePreview.getState().loading) useTimeline.getState().step(Math.max(1, Math.round(fps / 8)));
+      if (!usePreview.getState().loading || videoClock) useTimeline.getState().tick(frames);
     }, 125);
     return () => clearInterval(timer);
-  }, [playing, fps]);
+  }, [playing, videoClock, rate, fps]);
 }
 
+/** The editor's keys (listed in SHORTCUTS, shown on `?`). Typing in a text field is left alone. */
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      if (
+      const typing =
         target &&
-        ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) &&
-        (target as HTMLInputElement).type !== 'range'
-      )
-        return;
-      const t = useTimeline.getState();
-      if (e.key === ' ') {
+        (['SELECT', 'TEXTAREA'].includes(target.tagName) ||
+          (target.tagName === 'INPUT' &&
+            (target as HTMLInputElement).type !== 'range' &&
+            (target as HTMLInputElement).type !== 'checkbox'));
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
         e.preventDefault();
-        t.setPlaying(!t.playing);
-      } else if (e.key === 'i' || e.key === 'I') t.markIn();
-      else if (e.key === 'o' || e.key === 'O') t.markOut();
-      else if (e.key === 'ArrowRight') t.step(1);
-      else if (e.key === 'ArrowLeft') t.step(-1);
+        const file = useProjectFile.getState();
+        // Save As needs the desktop app's dialog; in a browser a new project saves to its default path.
+        const ask = e.shiftKey || !file.path;
+        void (ask && window.marionette ? file.saveAs(api) : file.save(api));
+        return;
+      }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = useTimeline.getState();
+      const keys: Record<string, () => void> = {
+        ' ': () => t.setPlaying(!t.playing),
+        j: () => t.shuttle('j'),
+        k: () => t.shuttle('k'),
+        l: () => t.shuttle('l'),
+        ArrowRight: () => (e.shiftKey ? t.stepSeconds(1) : t.step(1)),
+        ArrowLeft: () => (e.shiftKey ? t.stepSeconds(-1) : t.step(-1)),
+        '.': () => t.step(1),
+        ',': () => t.step(-1),
+        PageUp: () => t.stepSeconds(1),
+        PageDown: () => t.stepSeconds(-1),
+        Home: () => t.seek(0),
+        End: () => t.seek(t.duration),
+        i: () => t.markIn(),
+        o: () => t.markOut(),
+        I: () => t.goToIn(),
+        O: () => t.goToOut(),
+        '?': () => useUi.getState().toggleHelp(),
+        Escape: () => useUi.getState().closeHelp(),
+      };
+      const action = keys[e.key];
+      if (!action) return;
+      // Also stops a focused range input from moving by its own step on top of ours.
+      e.preventDefault();
+      action();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -200,4 +239,23 @@ export function useAutosave(): void {
       unsubscribe.forEach((u) => u());
     };
   }, []);
+}
+
+/** The window title names the project and marks unsaved changes, as desktop editors do. */
+export function useDocumentTitle(): void {
+  const path = useProjectFile((s) => s.path);
+  const savedBody = useProjectFile((s) => s.savedBody);
+  useEffect(() => {
+    const update = () => {
+      const doc = currentProject();
+      const empty = !doc.sourcePath && !doc.drivingPath;
+      const dirty = !empty && JSON.stringify(doc) !== savedBody;
+      const name = path ? (path.split(/[\\/]/).pop() ?? path) : 'Untitled';
+      document.title = `${dirty ? '● ' : ''}${name} — Marionette`;
+    };
+    update();
+    const stores = [useProject, useTimeline, useSettings, useModels] as const;
+    const unsubscribe = stores.map((store) => store.subscribe(update));
+    return () => unsubscribe.forEach((u) => u());
+  }, [path, savedBody]);
 }

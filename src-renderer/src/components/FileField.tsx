@@ -13,6 +13,34 @@ export interface FileFieldProps {
   disabled?: boolean;
   /** A second button that acts on the typed path (it may be empty), e.g. Save beside Open. */
   extra?: { label: string; run(text: string): void };
+  /** What went wrong with the last file tried here: shown beside the field, which goes back to `value`. */
+  error?: string | null;
+  onDismissError?(): void;
+}
+
+/** The first sentence of an error in plain words; the rest (paths, tensor shapes) folded below. */
+function splitError(message: string): { summary: string; details: string | null } {
+  const cut = message.search(/[.;:]\s/);
+  if (cut < 0 || cut > 160)
+    return { summary: message.slice(0, 200), details: message.length > 200 ? message : null };
+  return { summary: message.slice(0, cut + 1), details: message };
+}
+
+/** The folder the browser last picked a file of this kind from, per kind. */
+const lastFolderKey = (kind: FileKind) => `marionette.folder.${kind}`;
+function lastFolder(kind: FileKind): string | null {
+  try {
+    return globalThis.localStorage?.getItem(lastFolderKey(kind)) ?? null;
+  } catch {
+    return null;
+  }
+}
+function rememberFolder(kind: FileKind, file: string): void {
+  try {
+    globalThis.localStorage?.setItem(lastFolderKey(kind), file.replace(/[\\/][^\\/]*$/, '') || '/');
+  } catch {
+    /* not remembered */
+  }
 }
 
 const PLACEHOLDER = {
@@ -32,10 +60,14 @@ export function FileField({
   action = 'Load',
   disabled,
   extra,
+  error,
+  onDismissError,
 }: FileFieldProps) {
   const [text, setText] = useState(value);
   const [browsing, setBrowsing] = useState(false);
-  useEffect(() => setText(value), [value]);
+  // A failed load changes nothing: the field shows the last good file again.
+  useEffect(() => setText(value), [value, error]);
+  const problem = error ? splitError(error) : null;
   const browse = async () => {
     if (!desktop) return setBrowsing(true);
     const picked = await api.invoke('openFileDialog', kind);
@@ -65,11 +97,28 @@ export function FileField({
           </button>
         )}
       </form>
+      {problem && (
+        <div className="field-error" role="alert" aria-label={`${label} error`}>
+          {problem.summary}
+          {onDismissError && (
+            <button type="button" onClick={onDismissError} aria-label="Dismiss">
+              ×
+            </button>
+          )}
+          {problem.details && (
+            <details>
+              <summary>Details</summary>
+              <code>{problem.details}</code>
+            </details>
+          )}
+        </div>
+      )}
       {browsing && (
         <FolderBrowser
           kind={kind}
           onPick={(p) => {
             setBrowsing(false);
+            rememberFolder(kind, p);
             onLoad(p);
           }}
           onClose={() => setBrowsing(false)}
@@ -91,11 +140,30 @@ function FolderBrowser({
   const [listing, setListing] = useState<DirectoryListing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const open = (dir: string | null) => {
-    api.invoke('listDirectory', dir).then(setListing, (err: Error) => setError(err.message));
+    api.invoke('listDirectory', dir).then(setListing, (err: Error) =>
+      // A remembered folder that is gone: start from home instead.
+      dir !== null && dir === lastFolder(kind) ? open(null) : setError(err.message),
+    );
   };
-  useEffect(() => open(null), []);
+  useEffect(() => open(lastFolder(kind)), [kind]);
   return (
-    <div className="folder-browser" role="dialog" aria-label="Choose a file">
+    <div
+      className="folder-browser"
+      role="dialog"
+      aria-label="Choose a file"
+      onKeyDown={(e) => {
+        // The keyboard moves through the list and Esc closes, as in a file dialog.
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+          e.preventDefault();
+          const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('li button')];
+          const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+          buttons[Math.min(buttons.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus();
+        }
+      }}
+    >
       <header>
         <span>{listing?.path ?? '…'}</span>
         <button type="button" onClick={onClose}>

@@ -19,6 +19,9 @@ export interface MediaPanelProps {
   onLoad(path: string): void;
   /** A file dropped on the panel: its local path in the desktop app, null in a browser. */
   onDrop(file: File): void;
+  /** Why the last file tried here could not be used (the panel keeps the last good one). */
+  error?: string | null;
+  onDismissError?(): void;
   children?: ReactNode;
 }
 
@@ -43,6 +46,8 @@ export function MediaPanel(props: MediaPanelProps) {
         value={props.path}
         desktop={props.desktop}
         onLoad={props.onLoad}
+        error={props.error ?? null}
+        {...(props.onDismissError ? { onDismissError: props.onDismissError } : {})}
       />
       <KeypointImage
         src={props.image}

@@ -1,69 +1,245 @@
-import { formatTimecode, framesInRange } from '../../../src-shared/timeline';
+import { useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  formatTimecode,
+  frameCount,
+  frameIndex,
+  framesInRange,
+  parseTimecode,
+} from '../../../src-shared/timeline';
 import { useTimeline } from '../stores/timeline';
 
-/** Filmstrip, in/out trim handles, playhead scrubbing and playback controls. */
+/**
+ * One timeline bar, as editors have it: the filmstrip (zoomable) is the scrubber (click or drag
+ * anywhere, inside the trim or not), the in and out handles sit on it with the trimmed range
+ * shaded, and the playhead is free. A typeable timecode and the frame number sit under it.
+ */
 export function Timeline({ thumbnails }: { thumbnails: string[] }) {
   const t = useTimeline();
+  const [zoom, setZoom] = useState(1);
+  const [typed, setTyped] = useState<string | null>(null);
+  const [typedError, setTypedError] = useState<string | null>(null);
+  const strip = useRef<HTMLDivElement>(null);
   const step = t.fps > 0 ? 1 / t.fps : 0.04;
-  const range = { max: t.duration, step };
   const pct = (time: number) => (t.duration > 0 ? (100 * time) / t.duration : 0);
+  const timeAt = (clientX: number) => {
+    const box = strip.current?.getBoundingClientRect();
+    if (!box || box.width <= 0) return 0;
+    return (Math.min(Math.max(clientX - box.left, 0), box.width) / box.width) * t.duration;
+  };
+  const drag = (apply: (time: number) => void) => (e: ReactPointerEvent<HTMLElement>) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const target = e.currentTarget;
+    target.setPointerCapture?.(e.pointerId);
+    apply(timeAt(e.clientX));
+    const move = (ev: PointerEvent) => apply(timeAt(ev.clientX));
+    const up = () => {
+      target.removeEventListener('pointermove', move);
+      target.removeEventListener('pointerup', up);
+    };
+    target.addEventListener('pointermove', move);
+    target.addEventListener('pointerup', up);
+  };
+  const frame = frameIndex(t.playhead, t.fps);
+  const goTo = () => {
+    if (typed === null) return;
+    const time = parseTimecode(typed, t.fps);
+    if (time === null)
+      setTypedError(`"${typed}" is not a timecode (HH:MM:SS.FF), a frame (#123) or seconds (1.5s)`);
+    else {
+      t.seek(time);
+      setTyped(null);
+      setTypedError(null);
+    }
+  };
   return (
     <div className="timeline">
-      <div className="filmstrip" aria-label="Filmstrip">
-        {thumbnails.map((src, i) => (
-          <img key={i} src={src} alt="" />
-        ))}
-        <div className="trim-shade" style={{ left: 0, width: `${pct(t.trimIn)}%` }} />
-        <div className="trim-shade" style={{ left: `${pct(t.trimOut)}%`, right: 0 }} />
-        <div className="playhead-line" style={{ left: `${pct(t.playhead)}%` }} />
+      <div className="strip-scroll">
+        <div
+          className="filmstrip"
+          aria-label="Filmstrip"
+          ref={strip}
+          style={{ width: `${100 * zoom}%` }}
+          onPointerDown={drag(t.seek)}
+          title="Click or drag to move the playhead"
+        >
+          {thumbnails.map((src, i) => (
+            <img key={i} src={src} alt="" draggable={false} />
+          ))}
+          <div className="trim-shade" style={{ left: 0, width: `${pct(t.trimIn)}%` }} />
+          <div className="trim-shade" style={{ left: `${pct(t.trimOut)}%`, right: 0 }} />
+          <div
+            className="trim-handle in"
+            role="slider"
+            tabIndex={0}
+            aria-label="Trim in"
+            aria-valuemin={0}
+            aria-valuemax={t.duration}
+            aria-valuenow={t.trimIn}
+            aria-valuetext={formatTimecode(t.trimIn, t.fps)}
+            title="In point: drag, or press I at the playhead (Shift+I goes there)"
+            style={{ left: `${pct(t.trimIn)}%` }}
+            onPointerDown={drag((time) => t.markIn(time))}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+                e.preventDefault();
+                e.stopPropagation();
+                t.markIn(t.trimIn + (e.key === 'ArrowRight' ? step : -step) + 1e-6);
+              }
+            }}
+          />
+          <div
+            className="trim-handle out"
+            role="slider"
+            tabIndex={0}
+            aria-label="Trim out"
+            aria-valuemin={0}
+            aria-valuemax={t.duration}
+            aria-valuenow={t.trimOut}
+            aria-valuetext={formatTimecode(t.trimOut, t.fps)}
+            title="Out point: drag, or press O at the playhead (Shift+O goes there)"
+            style={{ left: `${pct(t.trimOut)}%` }}
+            onPointerDown={drag((time) => t.markOut(time))}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+                e.preventDefault();
+                e.stopPropagation();
+                t.markOut(t.trimOut + (e.key === 'ArrowRight' ? step : -step));
+              }
+            }}
+          />
+          <div
+            className="playhead-line"
+            data-testid="playhead-line"
+            style={{ left: `${pct(t.playhead)}%` }}
+          />
+        </div>
       </div>
-      <TimeSlider label="Playhead" name="Playhead" {...range} value={t.playhead} onChange={t.seek} />
-      <div className="trim-row">
-        <TimeSlider label="In" name="Trim in" {...range} value={t.trimIn} onChange={t.markIn} />
-        <TimeSlider label="Out" name="Trim out" {...range} value={t.trimOut} onChange={t.markOut} />
-      </div>
+      <input
+        className="scrubber"
+        type="range"
+        aria-label="Playhead"
+        title="Playhead: ←/→ one frame, Shift+←/→ one second, Home/End"
+        min={0}
+        max={t.duration}
+        step={step}
+        value={t.playhead}
+        onChange={(e) => t.seek(Number(e.target.value))}
+      />
       <div className="transport">
-        <button type="button" onClick={() => t.setPlaying(!t.playing)} aria-keyshortcuts="Space">
+        <button
+          type="button"
+          onClick={() => t.setPlaying(!t.playing)}
+          aria-keyshortcuts="Space"
+          title="Play / pause (Space; J K L shuttle)"
+        >
           {t.playing ? 'Pause' : 'Play'}
         </button>
-        <button type="button" onClick={() => t.markIn()} aria-keyshortcuts="I">
+        <button
+          type="button"
+          onClick={() => t.step(-1)}
+          aria-keyshortcuts=","
+          title="Previous frame (, or ←)"
+        >
+          ◀ 1
+        </button>
+        <button type="button" onClick={() => t.step(1)} aria-keyshortcuts="." title="Next frame (. or →)">
+          1 ▶
+        </button>
+        <button
+          type="button"
+          onClick={() => t.markIn()}
+          aria-keyshortcuts="I"
+          title="Set the in point at the playhead (I)"
+        >
           Set in
         </button>
-        <button type="button" onClick={() => t.markOut()} aria-keyshortcuts="O">
+        <button
+          type="button"
+          onClick={() => t.markOut()}
+          aria-keyshortcuts="O"
+          title="Set the out point after the playhead's frame (O)"
+        >
           Set out
         </button>
+        <input
+          className="goto"
+          aria-label="Jump to position"
+          title="Type a timecode (HH:MM:SS.FF), a frame (#123) or seconds (1.5s), then Enter"
+          value={typed ?? formatTimecode(t.playhead, t.fps)}
+          onChange={(e) => setTyped(e.target.value)}
+          onBlur={() => (setTyped(null), setTypedError(null))}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') goTo();
+            else if (e.key === 'Escape') (setTyped(null), setTypedError(null));
+          }}
+        />
+        <label className="zoom" title="Zoom the filmstrip">
+          Zoom
+          <input
+            type="range"
+            min={1}
+            max={8}
+            step={1}
+            value={zoom}
+            onChange={(e) => setZoom(Number(e.target.value))}
+            aria-label="Timeline zoom"
+          />
+        </label>
         <output aria-label="Timecode">
-          {formatTimecode(t.playhead, t.fps)} · in {formatTimecode(t.trimIn, t.fps)} · out{' '}
-          {formatTimecode(t.trimOut, t.fps)} · {framesInRange(t, t.fps)} frames
+          {formatTimecode(t.playhead, t.fps)} · frame {frame} · in {formatTimecode(t.trimIn, t.fps)} · out{' '}
+          {formatTimecode(t.trimOut, t.fps)} · {frameCount(framesInRange(t, t.fps))}
         </output>
       </div>
+      {typedError && (
+        <p className="field-error" role="alert">
+          {typedError}
+        </p>
+      )}
     </div>
   );
 }
 
-interface TimeSliderProps {
-  label: string;
-  /** Accessible name (tests and screen readers find the slider by it). */
-  name: string;
-  max: number;
-  step: number;
-  value: number;
-  onChange: (seconds: number) => void;
-}
+/** Every shortcut of the editor, shown on `?` (and in the buttons' tooltips). */
+export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
+  ['Space', 'play / pause'],
+  ['J / K / L', 'shuttle back / stop / forward (press again: faster)'],
+  ['← / →  or  , / .', 'one frame back / forward'],
+  ['Shift + ← / →', 'one second back / forward'],
+  ['Home / End', 'first / last frame'],
+  ['I / O', 'set the in / out point at the playhead'],
+  ['Shift + I / O', 'go to the in / out point'],
+  ['Ctrl + S', 'save the project'],
+  ['?', 'show / hide this list'],
+];
 
-function TimeSlider({ label, name, max, step, value, onChange }: TimeSliderProps) {
+export function ShortcutHelp({ onClose }: { onClose(): void }) {
   return (
-    <label>
-      {label}
-      <input
-        type="range"
-        aria-label={name}
-        min={0}
-        max={max}
-        step={step}
-        value={value}
-        onChange={(e) => onChange(Number(e.target.value))}
-      />
-    </label>
+    <div
+      className="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-label="Keyboard shortcuts"
+      onClick={onClose}
+    >
+      <div className="overlay-card" onClick={(e) => e.stopPropagation()}>
+        <h2>Keyboard shortcuts</h2>
+        <table>
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={keys}>
+                <th scope="row">
+                  <kbd>{keys}</kbd>
+                </th>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <button type="button" onClick={onClose} autoFocus>
+          Close (Esc)
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,6 +1,24 @@
 /** Model manager slice: the catalogue of bundled and imported models, and which one is selected. */
 import { create } from 'zustand';
 import type { MarionetteBridge, ModelSummary } from '../../../src-shared/api';
+import { initialModelId } from '../../../src-shared/studio-guide';
+
+/** The model last selected, remembered across starts (a browser's or the app's local storage). */
+const REMEMBER = 'marionette.model';
+function remembered(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(REMEMBER) ?? null;
+  } catch {
+    return null;
+  }
+}
+function remember(id: string): void {
+  try {
+    globalThis.localStorage?.setItem(REMEMBER, id);
+  } catch {
+    /* storage unavailable: not remembered */
+  }
+}
 
 export interface ModelsState {
   models: ModelSummary[];
@@ -30,7 +48,7 @@ export const useModels = create<ModelsState>((set, get) => ({
     try {
       const model = await api.invoke('importModel', path);
       await get().load(api);
-      set({ selectedId: model.id });
+      get().select(model.id);
       return true;
     } catch (err) {
       set({ error: (err as Error).message });
@@ -44,7 +62,11 @@ export const useModels = create<ModelsState>((set, get) => ({
     try {
       const models = await api.invoke('listModels');
       const keep = models.some((m) => m.id === get().selectedId);
-      set({ models, loading: false, selectedId: keep ? get().selectedId : (models[0]?.id ?? null) });
+      set({
+        models,
+        loading: false,
+        selectedId: keep ? get().selectedId : initialModelId(models, remembered()),
+      });
     } catch (err) {
       set({ loading: false, error: (err as Error).message });
     }
@@ -60,6 +82,9 @@ export const useModels = create<ModelsState>((set, get) => ({
     }
   },
   select(id) {
-    if (get().models.some((m) => m.id === id)) set({ selectedId: id });
+    if (get().models.some((m) => m.id === id)) {
+      set({ selectedId: id });
+      remember(id);
+    }
   },
 }));

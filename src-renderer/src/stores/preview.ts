@@ -5,6 +5,8 @@ import type { InspectResult } from '../../../src-shared/inspect';
 
 export interface PreviewState {
   result: InspectResult | null;
+  /** The playhead time the shown result is for (stale when the playhead has moved on). */
+  resultTime: number | null;
   loading: boolean;
   error: string | null;
   request(api: MarionetteBridge, args: InspectArgs): Promise<void>;
@@ -16,6 +18,7 @@ let queued: { api: MarionetteBridge; args: InspectArgs } | null = null;
 
 export const usePreview = create<PreviewState>((set, get) => ({
   result: null,
+  resultTime: null,
   loading: false,
   error: null,
   async request(api, args) {
@@ -28,7 +31,7 @@ export const usePreview = create<PreviewState>((set, get) => ({
     set({ loading: true });
     try {
       const result = await api.invoke('inspect', args);
-      set({ result, error: null });
+      set({ result, resultTime: args.time, error: null });
     } catch (err) {
       set({ error: (err as Error).message });
     } finally {
@@ -40,6 +43,6 @@ export const usePreview = create<PreviewState>((set, get) => ({
     }
   },
   clear() {
-    set({ result: null, error: null });
+    set({ result: null, resultTime: null, error: null });
   },
 }));

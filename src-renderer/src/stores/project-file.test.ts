@@ -17,6 +17,7 @@ const photo: MediaSummary = {
   fps: null,
   duration: null,
   hasAudio: false,
+  mediaId: null,
 };
 const clip: MediaSummary = {
   path: '/c/talk.mp4',
@@ -26,6 +27,7 @@ const clip: MediaSummary = {
   fps: 25,
   duration: 4,
   hasAudio: true,
+  mediaId: 'c1ip',
 };
 
 /** A backend that keeps saved projects in memory and knows two files. */

@@ -24,6 +24,8 @@ export interface ProjectFileState {
   lastSession: string | null;
   /** Projects saved or opened last, newest first. */
   recent: string[];
+  /** The studio's state as last saved or opened (JSON): anything else is an unsaved change. */
+  savedBody: string | null;
   loadRecent(api: MarionetteBridge): Promise<void>;
   /** Save to `target`, else to the current file, else to the default path for these files. */
   save(api: MarionetteBridge, target?: string): Promise<boolean>;
@@ -86,6 +88,7 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
     busy: false,
     lastSession: null,
     recent: [],
+    savedBody: null,
     async loadRecent(api) {
       set({ recent: await api.invoke('recentProjects').catch(() => get().recent) });
     },
@@ -108,7 +111,7 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
         const file =
           target ?? get().path ?? (await api.invoke('defaultProjectPath', doc.sourcePath, doc.drivingPath));
         const written = await api.invoke('saveProject', file, doc);
-        set({ path: written, status: `Saved ${written}` });
+        set({ path: written, status: `Saved ${written}`, savedBody: JSON.stringify(doc) });
         await get().loadRecent(api);
       }),
     async saveAs(api) {
@@ -159,6 +162,9 @@ export const useProjectFile = create<ProjectFileState>((set, get) => {
         set({
           path: opened.path,
           status: `Opened ${opened.path}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+          savedBody: JSON.stringify(currentProject()),
+          // An opened project replaces the session on offer: restoring it now would lose this.
+          lastSession: null,
         });
         await get().loadRecent(api);
       }),

@@ -11,7 +11,11 @@ export interface ProjectState {
   /** The automatic square that follows the subject; a manual driving crop replaces it. */
   drivingTrack: CropTrack | null;
   thumbnails: string[];
+  /** A failure that belongs to no one field (e.g. a file dropped in a browser). */
   error: string | null;
+  /** What went wrong loading a photo / a clip: shown beside its field; the last good file stays. */
+  sourceError: string | null;
+  drivingError: string | null;
   loadSource(api: MarionetteBridge, path: string): Promise<boolean>;
   loadDriving(api: MarionetteBridge, path: string): Promise<boolean>;
   setSourceCrop(crop: CropBox | null): void;
@@ -27,8 +31,8 @@ export interface ProjectState {
     drivingCrop: CropBox | null;
     drivingTrack: CropTrack | null;
   }): void;
-  clearError(): void;
-  fail(message: string): void;
+  clearError(side?: 'source' | 'driving'): void;
+  fail(message: string, side?: 'source' | 'driving'): void;
 }
 
 export { centredCrop } from '../../../src-shared/framing/crop';
@@ -41,13 +45,20 @@ export const useProject = create<ProjectState>((set) => ({
   drivingTrack: null,
   thumbnails: [],
   error: null,
+  sourceError: null,
+  drivingError: null,
+  // A load reads and checks everything first and changes the studio only when all of it worked:
+  // a bad file leaves the last good one (and its trim, crop and preview) in place.
   async loadSource(api, path) {
     try {
       const source = await api.invoke('probeMedia', path);
-      set({ source, sourceCrop: null, error: null });
+      if (source.kind !== 'image') throw new Error(`${path} is a video; pick a photo to animate`);
+      // The photo must decode, not only probe (a truncated JPEG probes fine).
+      await api.invoke('fullFrame', path, 0, 64);
+      set({ source, sourceCrop: null, sourceError: null });
       return true;
     } catch (err) {
-      set({ error: (err as Error).message });
+      set({ sourceError: (err as Error).message });
       return false;
     }
   },
@@ -56,12 +67,11 @@ export const useProject = create<ProjectState>((set) => ({
       const driving = await api.invoke('probeMedia', path);
       if (driving.kind !== 'video')
         throw new Error(`${path} is a still image; pick a video to drive the motion`);
-      set({ driving, drivingCrop: null, drivingTrack: null, thumbnails: [], error: null });
       const thumbnails = await api.invoke('thumbnails', path, 8, null);
-      set({ thumbnails });
+      set({ driving, drivingCrop: null, drivingTrack: null, thumbnails, drivingError: null });
       return true;
     } catch (err) {
-      set({ error: (err as Error).message });
+      set({ drivingError: (err as Error).message });
       return false;
     }
   },
@@ -75,12 +85,16 @@ export const useProject = create<ProjectState>((set) => ({
     set({ drivingCrop: crop, drivingTrack: track });
   },
   restore(files) {
-    set({ ...files, error: null });
+    set({ ...files, error: null, sourceError: null, drivingError: null });
   },
-  clearError() {
-    set({ error: null });
+  clearError(side) {
+    if (side === 'source') set({ sourceError: null });
+    else if (side === 'driving') set({ drivingError: null });
+    else set({ error: null });
   },
-  fail(message) {
-    set({ error: message });
+  fail(message, side) {
+    if (side === 'source') set({ sourceError: message });
+    else if (side === 'driving') set({ drivingError: message });
+    else set({ error: message });
   },
 }));

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSummary, QueueItem } from './api.js';
+import { queuedItem } from './api.js';
+import { JobSpecSchema } from './job.js';
+import { initialModelId, queueProgress, renderBlocker } from './studio-guide.js';
+
+const model = (id: string, category: string | null): ModelSummary => ({
+  id,
+  name: id,
+  origin: 'bundled',
+  resolution: [64, 64],
+  numKp: 10,
+  weights: null,
+  category,
+  metrics: null,
+  details: [],
+});
+
+describe('studio guide', () => {
+  it('starts with the face model, then keeps the one last used', () => {
+    const models = [model('body-64', 'other'), model('face-128', 'face'), model('vox', 'vox-256')];
+    expect(initialModelId(models, null)).toBe('face-128');
+    expect(initialModelId(models, 'vox')).toBe('vox');
+    expect(initialModelId(models, 'gone')).toBe('face-128');
+    expect(initialModelId([model('a', 'other')], null)).toBe('a');
+    expect(initialModelId([], null)).toBeNull();
+  });
+  it('says why Render waits, step by step', () => {
+    const ready = { model: true, source: true, driving: true, output: 'x.mp4' };
+    expect(renderBlocker(ready)).toBeNull();
+    expect(renderBlocker({ ...ready, source: false, driving: false })).toMatch(/Step 1: pick a photo/);
+    expect(renderBlocker({ ...ready, driving: false })).toMatch(/Step 2/);
+    expect(renderBlocker({ ...ready, output: ' ' })).toBe('Name the output file');
+  });
+  it('measures the whole queue', () => {
+    const job = JobSpecSchema.parse({
+      modelDir: 'm',
+      sourcePath: 's',
+      drivingPath: 'd',
+      outputPath: 'o.mp4',
+    });
+    const item = (id: string, over: Partial<QueueItem>): QueueItem => ({ ...queuedItem(id, job), ...over });
+    const items = [
+      item('a', { state: 'done' }),
+      item('b', { state: 'running', stage: 'render', done: 50, total: 100, fps: 10 }),
+      item('c', {}),
+    ];
+    const p = queueProgress(items);
+    expect(p).toMatchObject({ pending: 2, done: 1, failed: 0, etaSeconds: 15 });
+    expect(p.fraction).toBeCloseTo(0.5);
+    expect(queueProgress([]).fraction).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Pure rules the studio guides the user with: which model a start selects, why Render is not
+ * available yet, and how far the whole queue is.
+ */
+import type { ModelSummary, QueueItem } from './api.js';
+import { subjectFor } from './framing/schema.js';
+
+/** The model to select: the one last used if it is still installed, else the first face model, else the first. */
+export function initialModelId(models: readonly ModelSummary[], remembered: string | null): string | null {
+  if (remembered && models.some((m) => m.id === remembered)) return remembered;
+  return (models.find((m) => subjectFor(m.category) === 'face') ?? models[0])?.id ?? null;
+}
+
+/** Why Render cannot run yet, in the order the user fixes it; null when it can. */
+export function renderBlocker(state: {
+  model: boolean;
+  source: boolean;
+  driving: boolean;
+  output: string;
+  busy?: string | null;
+}): string | null {
+  if (!state.model) return 'Choose a model first';
+  if (!state.source) return 'Step 1: pick a photo (Source image)';
+  if (!state.driving) return 'Step 2: load a driving clip';
+  if (!state.output.trim()) return 'Name the output file';
+  if (state.busy) return state.busy;
+  return null;
+}
+
+export interface QueueProgress {
+  /** Renders not yet ended (queued or running). */
+  pending: number;
+  done: number;
+  failed: number;
+  /** 0-1 over the jobs of this batch: ended ones count whole, the running one by its frames. */
+  fraction: number;
+  /** Seconds left for the running render at its current rate, plus as long again per queued one. */
+  etaSeconds: number | null;
+}
+
+export function queueProgress(items: readonly QueueItem[]): QueueProgress {
+  const active = items.filter((i) => i.state === 'queued' || i.state === 'running');
+  const ended = items.filter((i) => i.state === 'done' || i.state === 'failed' || i.state === 'cancelled');
+  const running = items.find((i) => i.state === 'running');
+  const runningShare = running && running.total > 0 ? running.done / running.total : 0;
+  const all = active.length + ended.length;
+  const fraction = all ? (ended.length + runningShare) / all : 0;
+  let eta: number | null = null;
+  if (running && running.fps > 0 && running.stage === 'render' && running.total > running.done) {
+    const left = (running.total - running.done) / running.fps;
+    const perJob = running.total / running.fps;
+    eta = Math.ceil(left + perJob * (active.length - 1));
+  }
+  return {
+    pending: active.length,
+    done: items.filter((i) => i.state === 'done').length,
+    failed: items.filter((i) => i.state === 'failed').length,
+    fraction,
+    etaSeconds: eta,
+  };
+}
