@@ -168,10 +168,16 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
           title="Type a timecode (HH:MM:SS.FF), a frame (#123) or seconds (1.5s), then Enter"
           value={typed ?? formatTimecode(t.playhead, t.fps)}
           onChange={(e) => setTyped(e.target.value)}
-          onBlur={() => (setTyped(null), setTypedError(null))}
+          onBlur={() => {
+            setTyped(null);
+            setTypedError(null);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter') goTo();
-            else if (e.key === 'Escape') (setTyped(null), setTypedError(null));
+            else if (e.key === 'Escape') {
+              setTyped(null);
+              setTypedError(null);
+            }
           }}
         />
         <label className="zoom" title="Zoom the filmstrip">
