@@ -31,7 +31,8 @@ export default defineConfig({
     env: {
       MARIONETTE_HOME: 'build/e2e-home',
       MARIONETTE_DEV_TOKEN: DEV_TOKEN,
-      MARIONETTE_BUNDLED_MODELS: 'build/fixtures',
+      // The tiny fixture models; MARIONETTE_E2E_MODELS=models/onnx measures the editor with the bundled ones.
+      MARIONETTE_BUNDLED_MODELS: process.env.MARIONETTE_E2E_MODELS ?? 'build/fixtures',
       MARIONETTE_TEMPLATES: 'build/fixtures/templates',
     },
   },

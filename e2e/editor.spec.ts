@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { DATASETS, FIXTURES } from '../src-main/test-support/fixtures';
+import { DATASETS, FIXTURES, ffprobe } from '../src-main/test-support/fixtures';
 
 const CLIP = path.join(DATASETS, 'faces/driving_videos/liveportrait/lp_d10.mp4'); // H.264 + AAC, 30 fps, 448 frames
 const PHOTO = path.join(FIXTURES, 'source.png');
@@ -248,4 +248,64 @@ test('the title names the project and marks unsaved changes', async ({ page }) =
   await expect(page).toHaveTitle('source__lp_d10.marionette — Marionette');
   await page.getByLabel('Motion').selectOption('absolute');
   await expect(page).toHaveTitle('● source__lp_d10.marionette — Marionette');
+});
+
+test('the crop box resizes by its corners and the wheel, and nudges further with Shift', async ({ page }) => {
+  await page.goto('/');
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source
+    .getByRole('textbox', { name: 'Source' })
+    .fill(path.join(DATASETS, 'faces/source_images/lp_d12.jpg'));
+  await source.getByRole('button', { name: 'Load' }).click();
+  const cropBox = source.getByRole('slider', { name: 'Source crop box' });
+  await expect(cropBox).toHaveAttribute('data-crop', /\d+,\d+,\d+/);
+  const crop = async () => (await cropBox.getAttribute('data-crop'))!.split(',').map(Number);
+  const [, , size0] = await crop();
+  // Drag the top-left corner down and right: smaller, the bottom-right corner stays put.
+  const [x0, y0] = await crop();
+  await cropBox.scrollIntoViewIfNeeded();
+  const handle = source.getByTestId('Source-handle-nw');
+  const h = (await handle.boundingBox())!;
+  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x + 40, h.y + 40, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(async () => (await crop())[2]).toBeLessThan(size0!);
+  const [x1, y1, size1] = await crop();
+  expect(size1!).toBeLessThan(size0!);
+  expect(x1! + size1!).toBe(x0! + size0!);
+  expect(y1! + size1!).toBe(y0! + size0!);
+  // The wheel over the box grows it, and the page does not scroll.
+  const b = (await cropBox.boundingBox())!;
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+  const scroll = await page.evaluate(() => window.scrollY);
+  await page.mouse.wheel(0, -200);
+  await expect.poll(async () => (await crop())[2]).toBeGreaterThan(size1!);
+  expect(await page.evaluate(() => window.scrollY)).toBe(scroll);
+  // Shift+arrow nudges ten steps at once.
+  await cropBox.focus();
+  const [xa] = await crop();
+  await cropBox.press('ArrowLeft');
+  const [xb] = await crop();
+  await cropBox.press('Shift+ArrowLeft');
+  const [xc] = await crop();
+  expect(xa! - xb!).toBeGreaterThan(0);
+  expect(xb! - xc!).toBeGreaterThanOrEqual(Math.min(xb!, 10 * (xa! - xb!)) - 1);
+});
+
+test('the export format chooses the container: WebM from the studio plays as VP9', async ({ page }) => {
+  await page.goto('/');
+  await load(page, path.join(FIXTURES, 'driving.avi'));
+  await page.getByLabel('Export as').selectOption('webm');
+  const output = page.getByLabel('Output file');
+  await expect(output).toHaveValue(/\.webm$/);
+  const outputPath = await output.inputValue();
+  await page.getByRole('button', { name: 'Render' }).click();
+  const job = page
+    .getByRole('list', { name: 'Render queue' })
+    .getByRole('listitem')
+    .filter({ hasText: path.basename(outputPath) });
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const { streams } = ffprobe(outputPath);
+  expect(streams.find((s) => s.codec_type === 'video')?.codec_name).toBe('vp9');
 });

@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EnqueueArgsSchema, type ApiEvent, type ApiHandlers } from '../../src-shared/api.js';
 import { FIXTURES, TINY_MODEL, tempDir } from '../test-support/fixtures.js';
 import { createHandlers } from './handlers.js';
@@ -53,6 +53,10 @@ describe('removing an imported model', () => {
     );
     expect(existsSync(path.join(home, 'models', 'mine'))).toBe(true);
     await handlers.cancelJob(item.id);
+    // The running render ends asynchronously once cancelled.
+    await vi.waitFor(async () =>
+      expect((await handlers.listQueue()).find((i) => i.id === item.id)?.state).toBe('cancelled'),
+    );
     await handlers.removeModel('mine');
     expect(existsSync(path.join(home, 'models', 'mine'))).toBe(false);
     expect((await handlers.listModels()).some((m) => m.id === 'mine')).toBe(false);

@@ -64,15 +64,19 @@ describe('CLI options', () => {
       settings: RenderSettingsSchema.parse({ mode: 'absolute', crf: 25, audio: false, pasteBack: true }),
       outputPath: '/r/me__talk.mp4',
     };
+    // The project does not follow the face: its saved track is not used (as in the studio).
     const saved = jobFromFlags({}, 'm', project);
     expect(saved).toMatchObject({
       sourcePath: '/p/me.jpg',
       outputPath: '/r/me__talk.mp4',
       trimIn: 1,
       trimOut: 3,
-      drivingTrack: project.drivingTrack,
+      drivingCrop: project.drivingCrop,
+      drivingTrack: null,
     });
     expect(saved.settings).toEqual(project.settings);
+    const following = { ...project, settings: { ...project.settings, followSubject: true } };
+    expect(jobFromFlags({}, 'm', following).drivingTrack).toEqual(project.drivingTrack);
     const replaced = jobFromFlags(
       { output: '/x.mp4', crf: '12', 'trim-in': '0', 'driving-crop': '4,4,64', 'best-frame': true },
       'm',

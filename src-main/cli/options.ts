@@ -10,6 +10,7 @@ import {
 import { defaultSmoothing } from '../../src-shared/motion/smoothing.js';
 import { ExportFormatSchema, type ExportFormat } from '../../src-shared/export-format.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
+import { drivingTrackFor } from '../../src-shared/requests.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -77,7 +78,8 @@ export function jobFromFlags(
     trimOut: num(flags['trim-out'], '--trim-out') ?? project?.trimOut ?? null,
     sourceCrop: parseCrop(str(flags['source-crop']), '--source-crop') ?? project?.sourceCrop ?? null,
     drivingCrop: drivingCrop ?? project?.drivingCrop ?? null,
-    // A crop given on the command line replaces the project's moving one.
+    // A crop given on the command line replaces the project's moving one (and the track only
+    // counts when the crop follows the face: src-shared/requests.ts, after the settings below).
     drivingTrack: drivingCrop ? null : (project?.drivingTrack ?? null),
     settings: {
       mode: (str(flags.mode) ?? base.mode) as 'relative' | 'absolute',
@@ -102,7 +104,12 @@ export function jobFromFlags(
       keypointsJson: on('keypoints-json', base.keypointsJson),
     },
   };
-  const parsed = JobSpecSchema.safeParse(input);
+  const parsed = JobSpecSchema.safeParse({
+    ...input,
+    drivingTrack: drivingTrackFor(input.drivingTrack ?? null, {
+      followSubject: input.settings?.followSubject ?? false,
+    }),
+  });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
   return parsed.data;
 }

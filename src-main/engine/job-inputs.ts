@@ -7,6 +7,7 @@ import path from 'node:path';
 import { resolveExportFormat, type ExportFormat } from '../../src-shared/export-format.js';
 import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
 import { checkOutputTarget, OutputTargetError } from '../media/output-target.js';
+import { drivingFraming } from '../../src-shared/requests.js';
 import type { subjectFor } from '../../src-shared/framing/schema.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
@@ -131,7 +132,7 @@ export async function chooseCrops(
   hooks: { signal: AbortSignal; onProgress?(stage: Stage, done: number, total: number, fps: number): void },
 ): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | CropTrack | null }> {
   let sourceCrop = job.sourceCrop;
-  let drivingCrop: CropBox | CropTrack | null = job.drivingTrack ?? job.drivingCrop;
+  let drivingCrop: CropBox | CropTrack | null = drivingFraming(job);
   if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
   hooks.onProgress?.('framing', 0, 2, 0);
   sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal)).crop;

@@ -34,6 +34,8 @@ import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
 import { useUi } from './stores/ui';
 import { queueProgress, renderBlocker } from '../../src-shared/studio-guide';
+import { drivingTrackFor, renderRequest } from '../../src-shared/requests';
+import { withFormatExtension } from '../../src-shared/export-format';
 
 export function App() {
   const [info, setInfo] = useState({ desktop: false, providers: ['cpu'] });
@@ -63,7 +65,13 @@ export function App() {
 
   const model = models.models.find((m) => m.id === models.selectedId) ?? null;
   const suggestOutput = async (source = project.source?.path, driving = project.driving?.path) => {
-    if (source && driving) setOutputPath(await api.invoke('defaultOutputPath', source, driving));
+    if (source && driving)
+      setOutputPath(
+        withFormatExtension(
+          await api.invoke('defaultOutputPath', source, driving),
+          useSettings.getState().settings.exportFormat ?? 'h264',
+        ),
+      );
   };
   const loadSource = async (path: string) => {
     if (await project.loadSource(api, path)) await suggestOutput(path);
@@ -88,7 +96,10 @@ export function App() {
           modelId: model.id,
           sourcePath,
           drivingPath,
-          outputPath: await api.invoke('defaultOutputPath', sourcePath, drivingPath),
+          outputPath: withFormatExtension(
+            await api.invoke('defaultOutputPath', sourcePath, drivingPath),
+            settings.exportFormat ?? 'h264',
+          ),
           settings,
         });
         if (!item) return;
@@ -130,22 +141,24 @@ export function App() {
     if (!model || !project.source || !project.driving || !outputPath) return;
     const item = await queue.enqueue(api, {
       modelId: model.id,
-      sourcePath: project.source.path,
-      drivingPath: project.driving.path,
-      outputPath,
-      trimIn,
-      trimOut: jobTrimOut({ trimIn, trimOut }, duration),
-      sourceCrop: project.sourceCrop,
-      drivingCrop: project.drivingCrop,
-      drivingTrack: following,
-      settings,
+      ...renderRequest({
+        sourcePath: project.source.path,
+        drivingPath: project.driving.path,
+        outputPath,
+        trimIn,
+        trimOut: jobTrimOut({ trimIn, trimOut }, duration),
+        sourceCrop: project.sourceCrop,
+        drivingCrop: project.drivingCrop,
+        drivingTrack: project.drivingTrack,
+        settings,
+      }),
     });
     if (item) await suggestOutput();
   };
   const crop = project.source
     ? (project.sourceCrop ?? centredCrop(project.source.width, project.source.height))
     : null;
-  const following = settings.followSubject ? project.drivingTrack : null;
+  const following = drivingTrackFor(project.drivingTrack, settings);
   const drivingCrop = project.driving
     ? following
       ? trackAt(following, trimIn)

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import type { MenuAction } from '../../src-shared/api';
 import { jobTrimOut } from '../../src-shared/timeline';
+import { drivingTrackFor } from '../../src-shared/requests';
 import { api } from './api-client';
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
@@ -59,7 +60,7 @@ export function useInspection(): void {
         referenceTime: trimIn,
         sourceCrop,
         drivingCrop,
-        drivingTrack: followSubject ? drivingTrack : null,
+        drivingTrack: drivingTrackFor(drivingTrack, { followSubject }),
         settings: { mode, adaptScale, relativeJacobian },
       });
     }, 80);

@@ -215,3 +215,32 @@ export function scaleTrack(track: CropTrack, factor: number, width: number, heig
     }),
   };
 }
+
+export type Corner = 'nw' | 'ne' | 'sw' | 'se';
+
+/**
+ * The square resized by dragging one corner by (dx, dy) pixels while the opposite corner stays
+ * put, as crop tools do; kept square (the larger of the two moves wins), at least 16 px, and
+ * inside the image.
+ */
+export function resizeFromCorner(
+  crop: CropBox,
+  corner: Corner,
+  dx: number,
+  dy: number,
+  width: number,
+  height: number,
+): CropBox {
+  const east = corner === 'ne' || corner === 'se';
+  const south = corner === 'sw' || corner === 'se';
+  const fixedX = east ? crop.x : crop.x + crop.size;
+  const fixedY = south ? crop.y : crop.y + crop.size;
+  const grow = Math.max((east ? 1 : -1) * dx, (south ? 1 : -1) * dy);
+  const room = Math.min(east ? width - fixedX : fixedX, south ? height - fixedY : fixedY);
+  const size = Math.round(Math.min(Math.max(16, crop.size + grow), Math.max(16, room)));
+  return {
+    x: Math.max(0, east ? fixedX : fixedX - size),
+    y: Math.max(0, south ? fixedY : fixedY - size),
+    size: Math.min(size, width, height),
+  };
+}

@@ -13,6 +13,7 @@ import {
   faceCrop,
   fitSquare,
   followTrack,
+  resizeFromCorner,
   scaleTrack,
   stableCrop,
   trackAt,
@@ -180,5 +181,17 @@ describe('paste-back', () => {
         featherMask(8, 2),
       ),
     ).toThrow(/does not fit/);
+  });
+});
+
+describe('resizing a crop by a corner', () => {
+  it('keeps the opposite corner, stays square, at least 16 px and inside the image', () => {
+    const crop = { x: 100, y: 100, size: 200 };
+    expect(resizeFromCorner(crop, 'se', 50, 10, 1000, 800)).toEqual({ x: 100, y: 100, size: 250 });
+    expect(resizeFromCorner(crop, 'nw', -40, -60, 1000, 800)).toEqual({ x: 40, y: 40, size: 260 });
+    expect(resizeFromCorner(crop, 'ne', 30, 0, 1000, 800)).toEqual({ x: 100, y: 70, size: 230 });
+    expect(resizeFromCorner(crop, 'sw', 0, 500, 1000, 800)).toEqual({ x: 0, y: 100, size: 300 });
+    expect(resizeFromCorner(crop, 'se', -1000, -1000, 1000, 800)).toEqual({ x: 100, y: 100, size: 16 });
+    expect(resizeFromCorner(crop, 'se', 5000, 5000, 1000, 800)).toEqual({ x: 100, y: 100, size: 700 });
   });
 });

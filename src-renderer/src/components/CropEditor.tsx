@@ -1,10 +1,11 @@
 /**
- * The square the model sees, drawn over the whole frame: drag it, resize it with the slider or
- * +/−, nudge it with the arrow keys. Detected faces are outlined for reference.
+ * The square the model sees, drawn over the whole frame: drag it to move it, drag a corner handle
+ * or turn the wheel over it to resize it (also the slider or +/−), nudge it with the arrow keys
+ * (Shift: ten times as far). Detected faces are outlined for reference.
  */
-import { useRef } from 'react';
-import type { Rect } from '../../../src-shared/framing/crop';
-import { moveCrop, resizeCrop } from '../../../src-shared/framing/crop';
+import { useEffect, useRef } from 'react';
+import type { Corner, Rect } from '../../../src-shared/framing/crop';
+import { moveCrop, resizeCrop, resizeFromCorner } from '../../../src-shared/framing/crop';
 import type { CropBox } from '../../../src-shared/job';
 import type { FullFrame } from '../stores/framing';
 
@@ -20,15 +21,32 @@ interface Props {
 
 export function CropEditor({ label, frame, crop, faces, onChange }: Props) {
   const k = DISPLAY / Math.max(frame.width, frame.height);
-  const drag = useRef<{ x: number; y: number; crop: CropBox } | null>(null);
+  const drag = useRef<{ x: number; y: number; crop: CropBox; corner: Corner | null } | null>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const latest = useRef({ crop, onChange, frame });
+  latest.current = { crop, onChange, frame };
+  // The wheel resizes the square under the pointer instead of scrolling the page (a listener
+  // that is not passive, so that it may keep the page still).
+  useEffect(() => {
+    const el = boxRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const { crop: c, onChange: change, frame: f } = latest.current;
+      const by = Math.max(2, Math.round(c.size / 25)) * (e.deltaY < 0 ? 1 : -1);
+      change(resizeCrop(c, c.size + by, f.width, f.height));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, []);
   const box = (r: { x: number; y: number; width: number; height: number }) => ({
     left: r.x * k,
     top: r.y * k,
     width: r.width * k,
     height: r.height * k,
   });
-  const step = Math.max(1, Math.round(crop.size / 50));
   const onKey = (e: React.KeyboardEvent) => {
+    const step = Math.max(1, Math.round(crop.size / 50)) * (e.shiftKey ? 10 : 1);
     const moves: Record<string, [number, number]> = {
       ArrowLeft: [-step, 0],
       ArrowRight: [step, 0],
@@ -64,21 +82,47 @@ export function CropEditor({ label, frame, crop, faces, onChange }: Props) {
           aria-valuenow={crop.size}
           data-crop={`${crop.x},${crop.y},${crop.size}`}
           className="crop-box"
+          ref={boxRef}
+          title="Drag to move, drag a corner or turn the wheel to resize; arrows nudge (Shift: more)"
           style={box({ x: crop.x, y: crop.y, width: crop.size, height: crop.size })}
           onKeyDown={onKey}
           onPointerDown={(e) => {
-            (e.target as HTMLElement).setPointerCapture(e.pointerId);
-            drag.current = { x: e.clientX, y: e.clientY, crop };
+            e.preventDefault();
+            const corner = (e.target as HTMLElement).dataset.corner as Corner | undefined;
+            drag.current = { x: e.clientX, y: e.clientY, crop, corner: corner ?? null };
+            // Followed on the window until the button is released, wherever the pointer goes.
+            const move = (ev: PointerEvent) => {
+              const d = drag.current;
+              if (!d) return;
+              const { onChange: change, frame: f } = latest.current;
+              const dx = (ev.clientX - d.x) / k;
+              const dy = (ev.clientY - d.y) / k;
+              change(
+                d.corner
+                  ? resizeFromCorner(d.crop, d.corner, dx, dy, f.width, f.height)
+                  : moveCrop(d.crop, dx, dy, f.width, f.height),
+              );
+            };
+            const up = () => {
+              drag.current = null;
+              window.removeEventListener('pointermove', move);
+              window.removeEventListener('pointerup', up);
+              window.removeEventListener('pointercancel', up);
+            };
+            window.addEventListener('pointermove', move);
+            window.addEventListener('pointerup', up);
+            window.addEventListener('pointercancel', up);
           }}
-          onPointerMove={(e) => {
-            const d = drag.current;
-            if (!d) return;
-            onChange(
-              moveCrop(d.crop, (e.clientX - d.x) / k, (e.clientY - d.y) / k, frame.width, frame.height),
-            );
-          }}
-          onPointerUp={() => (drag.current = null)}
-        />
+        >
+          {(['nw', 'ne', 'sw', 'se'] as const).map((corner) => (
+            <span
+              key={corner}
+              className={`crop-handle ${corner}`}
+              data-corner={corner}
+              data-testid={`${label}-handle-${corner}`}
+            />
+          ))}
+        </div>
       </div>
       <label className="crop-size">
         Crop size

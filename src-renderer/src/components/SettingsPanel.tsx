@@ -1,8 +1,10 @@
 import type { ModelSummary } from '../../../src-shared/api';
+import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../../src-shared/export-format';
 import { useSettings } from '../stores/settings';
 
 export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
-  const { settings, update } = useSettings();
+  const { settings, update, setFormat } = useSettings();
+  const format = settings.exportFormat ?? 'h264';
   const checkbox = (
     key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject',
     label: string,
@@ -23,6 +25,16 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
         >
           <option value="relative">Relative (keeps the source's shape)</option>
           <option value="absolute">Absolute (copies the driving pose)</option>
+        </select>
+      </label>
+      <label>
+        Export as
+        <select value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {ExportFormatSchema.options.map((f) => (
+            <option key={f} value={f}>
+              {EXPORT_FORMATS[f].label}
+            </option>
+          ))}
         </select>
       </label>
       {checkbox('adaptScale', 'Adapt movement scale')}

@@ -69,14 +69,22 @@ export const useFraming = create<FramingState>((set) => ({
   },
   async detect(api, args, apply = { source: true, driving: true }) {
     set({ detecting: true, error: null });
+    // Manual edits win: a crop the user changes while the detector runs is not replaced by its answer.
+    const before = useProject.getState();
+    const asked = { source: before.sourceCrop, driving: before.drivingCrop };
     try {
       const proposal = await api.invoke('detectFraming', args);
       set({ proposal });
       const project = useProject.getState();
       // A proposal for files the user has since replaced is stale.
-      if (apply.source && project.source?.path === args.sourcePath)
+      if (apply.source && project.source?.path === args.sourcePath && project.sourceCrop === asked.source)
         project.setSourceCrop(proposal.source.crop);
-      if (apply.driving && proposal.driving && project.driving?.path === args.drivingPath)
+      if (
+        apply.driving &&
+        proposal.driving &&
+        project.driving?.path === args.drivingPath &&
+        project.drivingCrop === asked.driving
+      )
         project.setDrivingFraming(proposal.driving.crop, proposal.driving.track);
     } catch (err) {
       set({ error: (err as Error).message });

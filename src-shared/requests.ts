@@ -1,0 +1,51 @@
+/**
+ * One rule for how the studio's state or a saved project becomes the engine's requests, so that
+ * a project renders the same way from the studio, from `marionette animate --project` and in the
+ * engine itself: the moving driving square is used only when "driving crop follows the face" is
+ * on; otherwise the stable square is.
+ */
+import type { CropBox, CropTrack, JobSpec, RenderSettings } from './job.js';
+
+/** What the driving side is cropped with: the moving square when following, else the stable one. */
+export function drivingFraming(job: {
+  drivingCrop: CropBox | null;
+  drivingTrack: CropTrack | null;
+  settings: Pick<RenderSettings, 'followSubject'>;
+}): CropBox | CropTrack | null {
+  return job.settings.followSubject && job.drivingTrack ? job.drivingTrack : job.drivingCrop;
+}
+
+/** The track a job carries: only when the settings say the crop follows the face. */
+export function drivingTrackFor(
+  track: CropTrack | null,
+  settings: Pick<RenderSettings, 'followSubject'>,
+): CropTrack | null {
+  return settings.followSubject ? track : null;
+}
+
+/** The studio's state or a project as a render request (without the model, which each side resolves). */
+export function renderRequest(state: {
+  sourcePath: string;
+  drivingPath: string;
+  outputPath: string;
+  trimIn: number;
+  trimOut: number | null;
+  sourceCrop: CropBox | null;
+  drivingCrop: CropBox | null;
+  drivingTrack: CropTrack | null;
+  settings: RenderSettings;
+  overwrite?: boolean;
+}): Omit<JobSpec, 'modelDir'> {
+  return {
+    sourcePath: state.sourcePath,
+    drivingPath: state.drivingPath,
+    outputPath: state.outputPath,
+    overwrite: state.overwrite ?? false,
+    trimIn: state.trimIn,
+    trimOut: state.trimOut,
+    sourceCrop: state.sourceCrop,
+    drivingCrop: state.drivingCrop,
+    drivingTrack: drivingTrackFor(state.drivingTrack, state.settings),
+    settings: state.settings,
+  };
+}
