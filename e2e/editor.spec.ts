@@ -186,7 +186,7 @@ test('the clip plays in real time, with its sound, and the preview follows when 
     });
     return performance.now() - start;
   });
-  record('modelPreviewAfterStopMs', { model: 'tiny test model (64x64)', ms });
+  record('modelPreviewAfterStopMs', { model: await page.locator('.model-name').textContent(), ms });
 });
 
 test('a failed load changes nothing, and the error sits beside its field', async ({ page }) => {
