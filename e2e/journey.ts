@@ -82,7 +82,13 @@ export async function studioJourney(page: Page, screenshot?: string): Promise<vo
     .getByRole('listitem')
     .filter({ hasText: outputPath });
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  if (screenshot) {
+    // A window tall enough for the whole studio, so the pinned render bar sits at its bottom.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.min(2000, height) });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: screenshot });
+  }
 
   // Watch it in the studio: the player streams the job's MP4 and can seek (byte ranges).
   await job.getByRole('button', { name: 'Watch' }).click();

@@ -13,8 +13,16 @@ const SHOTS = path.resolve('build/screenshots');
 test('the studio loads and lists the models from the backend', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
+  await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Marionette' })).toBeVisible();
+  // A first start explains what to do, and Render says what it waits for.
+  await expect(page.getByRole('region', { name: 'Getting started' })).toContainText(
+    'Animate a photo in three steps',
+  );
+  await expect(page.getByTestId('render-why')).toHaveText('Step 1: pick a photo (Source image)');
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, 'first-run.png') });
   const models = page.getByRole('list', { name: 'Models' });
   await expect(models.getByRole('button', { name: /tiny test model/ })).toHaveAttribute(
     'aria-pressed',

@@ -34,6 +34,9 @@ export const QueueItemSchema = z.object({
   fps: z.number(),
   message: z.string().nullable(),
   outputPath: z.string().nullable(),
+  /** When the render started and ended (ms since the epoch), for "took 12 s". */
+  startedAt: z.number().nullable().default(null),
+  finishedAt: z.number().nullable().default(null),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
@@ -49,6 +52,8 @@ export function queuedItem(id: string, job: z.infer<typeof JobSpecSchema>): Queu
     fps: 0,
     message: null,
     outputPath: null,
+    startedAt: null,
+    finishedAt: null,
   };
 }
 

@@ -88,6 +88,8 @@ export const JobSpecBaseSchema = z.object({
   /** Seconds; null = to the end. */
   trimOut: z.number().positive().nullable().default(null),
   sourceCrop: CropBoxSchema.nullable().default(null),
+  /** With several faces in the photo and no crop: frame this one (1 = the largest). */
+  sourceFace: z.number().int().min(1).max(64).nullable().default(null),
   drivingCrop: CropBoxSchema.nullable().default(null),
   /** A moving driving crop; when set it replaces `drivingCrop`. */
   drivingTrack: CropTrackSchema.nullable().default(null),

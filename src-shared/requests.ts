@@ -31,6 +31,7 @@ export function renderRequest(state: {
   trimIn: number;
   trimOut: number | null;
   sourceCrop: CropBox | null;
+  sourceFace?: number | null;
   drivingCrop: CropBox | null;
   drivingTrack: CropTrack | null;
   settings: RenderSettings;
@@ -44,6 +45,7 @@ export function renderRequest(state: {
     trimIn: state.trimIn,
     trimOut: state.trimOut,
     sourceCrop: state.sourceCrop,
+    sourceFace: state.sourceFace ?? null,
     drivingCrop: state.drivingCrop,
     drivingTrack: drivingTrackFor(state.drivingTrack, state.settings),
     settings: state.settings,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSummary, QueueItem } from './api.js';
 import { queuedItem } from './api.js';
 import { JobSpecSchema } from './job.js';
-import { initialModelId, queueProgress, renderBlocker } from './studio-guide.js';
+import { initialModelId, modelPurpose, queueProgress, renderBlocker } from './studio-guide.js';
 
 const model = (id: string, category: string | null): ModelSummary => ({
   id,
@@ -49,5 +49,18 @@ describe('studio guide', () => {
     expect(p).toMatchObject({ pending: 2, done: 1, failed: 0, etaSeconds: 15 });
     expect(p.fraction).toBeCloseTo(0.5);
     expect(queueProgress([]).fraction).toBe(0);
+  });
+});
+
+describe('model cards in plain words', () => {
+  it('say what a model is for and what to expect', () => {
+    expect(modelPurpose(model('face-128', 'face')).purpose).toMatch(/^For faces/);
+    expect(modelPurpose({ ...model('vox', 'vox-256'), origin: 'imported' })).toMatchObject({
+      purpose: expect.stringMatching(/^For faces/),
+      quality: expect.stringMatching(/published weights/),
+    });
+    expect(modelPurpose(model('body-64', 'other')).purpose).toMatch(/bodies.*Experimental/);
+    expect(modelPurpose(model('mgif', 'mgif-256')).purpose).toMatch(/cartoon/);
+    expect(modelPurpose(model('face-128', 'face')).quality).toMatch(/import vox-cpk/);
   });
 });

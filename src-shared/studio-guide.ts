@@ -59,3 +59,29 @@ export function queueProgress(items: readonly QueueItem[]): QueueProgress {
     etaSeconds: eta,
   };
 }
+
+/** What a model is for, in plain words, and how good to expect it to be. */
+export function modelPurpose(m: Pick<ModelSummary, 'category' | 'origin' | 'name'>): {
+  purpose: string;
+  quality: string;
+} {
+  const category = m.category ?? '';
+  const purpose =
+    subjectFor(category) === 'face'
+      ? 'For faces: a portrait photo animated by a talking-head clip.'
+      : /mgif/i.test(category)
+        ? 'For cartoon characters (drawn animals and figures on a plain background).'
+        : 'For whole bodies (dance, Tai-Chi, actions). Experimental on real photos: faces vanish, torsos smear.';
+  const quality =
+    m.origin === 'bundled'
+      ? 'Small and trained on a laptop-class CPU: expect blur. For the published quality import vox-cpk.pth.tar (faces) or taichi-cpk.pth.tar (bodies).'
+      : 'Imported published weights: the quality of the paper.';
+  return { purpose, quality };
+}
+
+/** The held-out metrics in words (lower is better for all three). */
+export const METRIC_MEANINGS: Record<string, string> = {
+  l1: 'L1: average pixel error when rebuilding held-out clips (0 is perfect)',
+  akd: 'AKD: how far, in pixels, face landmarks of the rebuilt frames land from the real ones',
+  aed: 'AED: how much the rebuilt face looks like someone else (identity distance)',
+};

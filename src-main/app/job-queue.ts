@@ -118,7 +118,13 @@ export class JobQueue {
     if (!next) return;
     const controller = new AbortController();
     this.current = { id: next.id, controller };
-    Object.assign(next, { state: 'running', stage: 'probe', message: null });
+    Object.assign(next, {
+      state: 'running',
+      stage: 'probe',
+      message: null,
+      startedAt: Date.now(),
+      finishedAt: null,
+    });
     await this.changed(true);
     try {
       const result = await this.runner.run(next.job, {
@@ -134,6 +140,7 @@ export class JobQueue {
         done: result.frames,
         total: result.frames,
         outputPath: result.outputPath,
+        finishedAt: Date.now(),
       });
     } catch (err) {
       const cancelled = controller.signal.aborted || (err as { code?: string }).code === 'cancelled';
@@ -141,6 +148,7 @@ export class JobQueue {
         state: cancelled ? 'cancelled' : 'failed',
         stage: null,
         message: cancelled ? null : (err as Error).message,
+        finishedAt: Date.now(),
       });
     }
     this.current = null;

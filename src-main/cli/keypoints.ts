@@ -16,7 +16,7 @@ import { rgbToChw } from '../engine/tensors.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { checkOutputTarget, OutputTargetError } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
-import { parseCrop, UsageError } from './options.js';
+import { faceNumber, parseCrop, UsageError } from './options.js';
 
 export async function keypointsCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +27,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
       crop: { type: 'string' },
       'no-auto-frame': { type: 'boolean' },
+      face: { type: 'string' },
       'trim-in': { type: 'string' },
       'trim-out': { type: 'string' },
       provider: { type: 'string' },
@@ -61,7 +62,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
   if (!given && values['no-auto-frame'] !== true && subject === 'face') {
     const framed =
       info.kind === 'image'
-        ? await frameSource(values.input, subject, signal)
+        ? await frameSource(values.input, subject, signal, faceNumber(values.face))
         : await frameDriving(values.input, trimIn, trimOut, subject, signal);
     crop = framed.crop;
     framing = framed.method === 'face' ? 'face found' : 'no face found: centred square';

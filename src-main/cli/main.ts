@@ -47,6 +47,7 @@ const renderFlags = {
   'keypoint-overlay': { type: 'boolean' },
   'keypoints-json': { type: 'boolean' },
   'source-crop': { type: 'string' },
+  face: { type: 'string' },
   'driving-crop': { type: 'string' },
   'no-auto-frame': { type: 'boolean' },
   'follow-subject': { type: 'boolean' },
@@ -85,6 +86,7 @@ options:
   --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
+  --face N              in a photo with several faces, frame face N (1 = the largest; default 1)
   --follow-subject      the driving crop follows the face (smoothed) instead of one stable square
   --paste-back          composite the animation into the full source photo (its resolution)
   --max-side N          paste-back output's longer side cap in pixels (default 1920)

@@ -46,6 +46,15 @@ function exportFormat(value: string | boolean | string[] | undefined): ExportFor
   return parsed.data;
 }
 
+/** `--face N`: which face of a group photo to frame, 1 being the largest. */
+export function faceNumber(value: string | boolean | string[] | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--face takes a face number from 1 (the largest) to 64, got "${String(value)}"`);
+  return n;
+}
+
 function str(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -77,6 +86,7 @@ export function jobFromFlags(
     trimIn: num(flags['trim-in'], '--trim-in') ?? project?.trimIn ?? 0,
     trimOut: num(flags['trim-out'], '--trim-out') ?? project?.trimOut ?? null,
     sourceCrop: parseCrop(str(flags['source-crop']), '--source-crop') ?? project?.sourceCrop ?? null,
+    sourceFace: faceNumber(flags.face),
     drivingCrop: drivingCrop ?? project?.drivingCrop ?? null,
     // A crop given on the command line replaces the project's moving one (and the track only
     // counts when the crop follows the face: src-shared/requests.ts, after the settings below).

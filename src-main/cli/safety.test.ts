@@ -434,3 +434,58 @@ describe('smaller cases', () => {
     expect(b.stderr.length).toBeLessThan(600);
   });
 });
+
+describe('framing says what it did', () => {
+  it('frames the largest of several faces, or the one --face names, and says when there is none', () => {
+    const dir = tempDir();
+    const group = path.join(dir, 'group.jpg');
+    const faces = path.join(DATASETS, 'faces/source_images');
+    // Two people side by side, the second smaller.
+    execFileSync(FFMPEG, [
+      '-v',
+      'error',
+      '-i',
+      path.join(faces, 'lp_d12.jpg'),
+      '-i',
+      path.join(faces, 'lp_d19.jpg'),
+      '-filter_complex',
+      '[1:v]scale=480:480,pad=480:720:0:120[b];[0:v][b]hstack=inputs=2',
+      '-q:v',
+      '2',
+      group,
+    ]);
+    const model = path.resolve('models/onnx/face-128');
+    const crop = (extra: string[]) => {
+      const r = cli(['keypoints', '--model', model, '--input', group, ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { crop: { x: number; size: number }; framing: string };
+    };
+    const first = crop([]);
+    const second = crop(['--face', '2']);
+    expect(first.framing).toBe('face found');
+    expect(first.crop.x + first.crop.size / 2).toBeLessThan(720);
+    expect(second.crop.x + second.crop.size / 2).toBeGreaterThan(720);
+    expect(second.crop.size).toBeLessThan(first.crop.size);
+    const third = cli(['keypoints', '--model', model, '--input', group, '--face', '3']);
+    expect(third.stderr).toMatch(/face 3 asked for, but 2 faces were found/);
+    // A flat grey picture has no face: centred square, and the JSON says so.
+    const grey = path.join(dir, 'grey.png');
+    execFileSync(FFMPEG, [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=gray:size=300x200',
+      '-frames:v',
+      '1',
+      grey,
+    ]);
+    const none = JSON.parse(cli(['keypoints', '--model', model, '--input', grey]).stdout) as {
+      crop: unknown;
+      framing: string;
+    };
+    expect(none.framing).toBe('no face found: centred square');
+    expect(none.crop).toEqual({ x: 50, y: 0, size: 200 });
+  });
+});

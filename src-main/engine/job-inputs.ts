@@ -135,7 +135,7 @@ export async function chooseCrops(
   let drivingCrop: CropBox | CropTrack | null = drivingFraming(job);
   if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
   hooks.onProgress?.('framing', 0, 2, 0);
-  sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal)).crop;
+  sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal, job.sourceFace)).crop;
   hooks.onProgress?.('framing', 1, 2, 0);
   if (!drivingCrop) {
     const framed = await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal);

@@ -15,6 +15,7 @@ import {
 import type { FramedImage, FramingRequest, FramingResult, Subject } from '../../src-shared/framing/schema.js';
 import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
 import { EngineError } from '../engine/errors.js';
+import { imageOrientation, orientationFilter } from '../media/orientation.js';
 import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
 import { detectFaces } from './face-detector.js';
 
@@ -55,6 +56,8 @@ function centred(info: MediaInfo, sampled: number): FramedImage {
     sampled,
     detected: 0,
     track: null,
+    faceCrops: [],
+    sidewaysTurn: null,
   };
 }
 
@@ -65,7 +68,19 @@ async function frameFace(rgb: Uint8Array, width: number, height: number) {
   return best ? { crop: faceCrop(best.landmarks, width, height), box: best.box } : null;
 }
 
-export async function frameSource(path: string, subject: Subject, signal: AbortSignal): Promise<FramedImage> {
+const TURNS = { 90: 'transpose=1', 180: 'hflip,vflip', 270: 'transpose=2' } as const;
+
+/**
+ * Every face in the photo (largest first) with its square; the chosen one (`face`, 1-based) or
+ * the largest frames the photo. With no face upright, the photo is tried turned by quarter turns,
+ * so that the studio can say it looks sideways.
+ */
+export async function frameSource(
+  path: string,
+  subject: Subject,
+  signal: AbortSignal,
+  face: number | null = null,
+): Promise<FramedImage> {
   const info = await probe(path, 'source image', signal);
   const fallback = centred(info, 1);
   if (subject !== 'face') return fallback;
@@ -75,14 +90,46 @@ export async function frameSource(path: string, subject: Subject, signal: AbortS
     'source image',
     signal,
   );
-  const found = await frameFace(rgb, work.width, work.height);
-  if (!found) return fallback;
+  const found = await detectFaces(rgb, work.width, work.height);
+  if (found.length === 0) {
+    const upright = orientationFilter(await imageOrientation(path));
+    for (const turn of [90, 270, 180] as const) {
+      const quarter = turn !== 180;
+      const turned = await decodeSingleFrame(
+        {
+          input: path,
+          width: quarter ? work.height : work.width,
+          height: quarter ? work.width : work.height,
+          crop: 'full',
+          orient: [upright, TURNS[turn]].filter(Boolean).join(','),
+        },
+        'source image',
+        signal,
+      );
+      const faces = await detectFaces(
+        turned,
+        quarter ? work.height : work.width,
+        quarter ? work.width : work.height,
+      );
+      if (faces.length) return { ...fallback, sidewaysTurn: turn };
+    }
+    return fallback;
+  }
+  if (face !== null && (face < 1 || face > found.length))
+    throw new EngineError(
+      'input',
+      `source image ${path}: face ${face} asked for, but ${found.length} face${found.length === 1 ? ' was' : 's were'} found`,
+    );
+  const faceCrops = found.map((f) =>
+    scaleCrop(faceCrop(f.landmarks, work.width, work.height), work.factor, info.width, info.height),
+  );
   return {
     ...fallback,
-    crop: scaleCrop(found.crop, work.factor, info.width, info.height),
+    crop: faceCrops[(face ?? 1) - 1]!,
     method: 'face',
-    faces: [scaleRect(found.box, work.factor)],
-    detected: 1,
+    faces: found.map((f) => scaleRect(f.box, work.factor)),
+    faceCrops,
+    detected: found.length,
   };
 }
 

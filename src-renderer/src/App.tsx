@@ -232,6 +232,25 @@ export function App() {
           </button>
         </section>
       )}
+      {!(project.source && project.driving) && (
+        <section className="first-run" aria-label="Getting started">
+          <strong>Animate a photo in three steps</strong>
+          <ol>
+            <li data-done={Boolean(project.source)}>
+              Pick a photo in <em>Source image</em> (a face for the face model): type its path, Browse…, or
+              drop it.
+            </li>
+            <li data-done={Boolean(project.driving)}>
+              Load a driving clip in <em>Driving video</em>; trim it on the timeline (I / O; press ? for all
+              keys).
+            </li>
+            <li>
+              Check the preview, then press Render at the bottom; the queue shows progress and plays the
+              result.
+            </li>
+          </ol>
+        </section>
+      )}
       <main>
         <MediaPanel
           title="Source image"

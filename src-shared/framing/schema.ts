@@ -35,6 +35,13 @@ export const FramedImageSchema = z.object({
   detected: z.number().int().nonnegative(),
   /** Driving only: the square that follows the subject, when asked for and a face was found. */
   track: CropTrackSchema.nullable().default(null),
+  /** Source only: the square for each face found, in the order of `faces` (largest first). */
+  faceCrops: z.array(CropBoxSchema).default([]),
+  /** Source only, when no face was found upright: the quarter turn (degrees) at which one was. */
+  sidewaysTurn: z
+    .union([z.literal(90), z.literal(180), z.literal(270)])
+    .nullable()
+    .default(null),
 });
 export type FramedImage = z.infer<typeof FramedImageSchema>;
 

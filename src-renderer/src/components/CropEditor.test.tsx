@@ -63,7 +63,12 @@ describe('CropEditor', () => {
 
 describe('framingNote', () => {
   const model = (category: string | null) => modelSummary({ category });
-  const proposal = (method: 'face' | 'centre', detected = 0, sampled = 0) => ({
+  const proposal = (
+    method: 'face' | 'centre',
+    detected = 0,
+    sampled = 0,
+    sidewaysTurn: 90 | null = null,
+  ) => ({
     width: 100,
     height: 100,
     crop: { x: 0, y: 0, size: 100 },
@@ -72,14 +77,24 @@ describe('framingNote', () => {
     sampled,
     detected,
     track: null,
+    faceCrops: [],
+    sidewaysTurn,
   });
 
   it('says what framing found, and why a box is centred', () => {
     expect(framingNote('source', model('face'), proposal('face', 1, 1))).toBe('face found');
+    expect(framingNote('source', model('face'), proposal('face', 3, 1))).toBe(
+      '3 faces found, the largest framed: click a face to frame it instead',
+    );
     expect(framingNote('driving', model('vox-256'), proposal('face', 9, 12))).toBe(
       'face in 9 of 12 sampled frames',
     );
-    expect(framingNote('source', model('face'), proposal('centre'))).toBe('no face found: centred');
+    expect(framingNote('source', model('face'), proposal('centre'))).toBe(
+      'no face found: centred square, drag to adjust',
+    );
+    expect(framingNote('source', model('face'), proposal('centre', 0, 1, 90))).toMatch(
+      /no face found upright — the photo looks turned 90°/,
+    );
     expect(framingNote('source', model('taichi-256'), proposal('centre'))).toBe('centred (not a face model)');
     expect(framingNote('source', model('face'), null)).toBe('');
   });

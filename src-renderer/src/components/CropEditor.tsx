@@ -17,9 +17,11 @@ interface Props {
   crop: CropBox;
   faces: Rect[];
   onChange(crop: CropBox): void;
+  /** A detected face was clicked (when several were found): frame that one. */
+  onPickFace?(index: number): void;
 }
 
-export function CropEditor({ label, frame, crop, faces, onChange }: Props) {
+export function CropEditor({ label, frame, crop, faces, onChange, onPickFace }: Props) {
   const k = DISPLAY / Math.max(frame.width, frame.height);
   const drag = useRef<{ x: number; y: number; crop: CropBox; corner: Corner | null } | null>(null);
   const boxRef = useRef<HTMLDivElement>(null);
@@ -71,9 +73,21 @@ export function CropEditor({ label, frame, crop, faces, onChange }: Props) {
           width={frame.width * k}
           height={frame.height * k}
         />
-        {faces.map((f, i) => (
-          <div key={i} className="face-box" style={box(f)} />
-        ))}
+        {faces.map((f, i) =>
+          faces.length > 1 && onPickFace ? (
+            <button
+              key={i}
+              type="button"
+              className="face-box pickable"
+              style={box(f)}
+              aria-label={`Frame face ${i + 1}`}
+              title={`Frame face ${i + 1}`}
+              onClick={() => onPickFace(i)}
+            />
+          ) : (
+            <div key={i} className="face-box" style={box(f)} />
+          ),
+        )}
         <div
           role="slider"
           tabIndex={0}

@@ -25,14 +25,22 @@ export function framingNote(
   following: number | null = null,
 ): string {
   if (!proposal) return '';
-  if (proposal.method === 'face')
-    return side === 'source'
-      ? 'face found'
-      : `face in ${proposal.detected} of ${proposal.sampled} sampled frames` +
-          (following ? `; the crop follows it (${following} keys, shown at trim in)` : '');
-  return model && subjectFor(model.category) !== 'face'
-    ? 'centred (not a face model)'
-    : 'no face found: centred';
+  if (proposal.method === 'face') {
+    if (side === 'driving')
+      return (
+        `face in ${proposal.detected} of ${proposal.sampled} sampled frames` +
+        (following ? `; the crop follows it (${following} keys, shown at trim in)` : '')
+      );
+    return proposal.detected > 1
+      ? `${proposal.detected} faces found, the largest framed: click a face to frame it instead`
+      : 'face found';
+  }
+  if (model && subjectFor(model.category) !== 'face') return 'centred (not a face model)';
+  if (proposal.sidewaysTurn)
+    return `no face found upright — the photo looks turned ${proposal.sidewaysTurn}°: rotate it, or drag the square`;
+  return side === 'source'
+    ? 'no face found: centred square, drag to adjust'
+    : `no face in ${proposal.sampled} sampled frames: centred square, drag to adjust`;
 }
 
 export function FramingControls({
@@ -56,6 +64,10 @@ export function FramingControls({
           crop={crop}
           faces={proposal?.faces ?? []}
           onChange={onChange}
+          onPickFace={(i) => {
+            const chosen = proposal?.faceCrops[i];
+            if (chosen) onChange(chosen);
+          }}
         />
       )}
       <div className="framing-actions">

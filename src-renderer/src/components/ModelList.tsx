@@ -1,4 +1,5 @@
 import type { ModelSummary } from '../../../src-shared/api';
+import { METRIC_MEANINGS, modelPurpose } from '../../../src-shared/studio-guide';
 
 export interface ModelListProps {
   models: ModelSummary[];
@@ -33,7 +34,12 @@ export function ModelList({ models, selectedId, onSelect, onRemove }: ModelListP
             <span>
               {m.resolution[1]}×{m.resolution[0]} · {m.numKp} keypoints · {m.origin}
             </span>
-            {metricsLine(m) && <span className="metrics">{metricsLine(m)}</span>}
+            <span className="purpose">{modelPurpose(m).purpose}</span>
+            {metricsLine(m) && (
+              <span className="metrics" title={Object.values(METRIC_MEANINGS).join('\n')}>
+                {metricsLine(m)}
+              </span>
+            )}
           </button>
           {m.origin === 'imported' && (
             <button

@@ -83,3 +83,37 @@ describe('QueuePanel', () => {
     expect(screen.getByText('No renders yet.')).toBeTruthy();
   });
 });
+
+describe('QueuePanel: the whole queue', () => {
+  afterEach(cleanup);
+  it('says what each render is and how long it took, and cancels or clears in one click', () => {
+    const onAction = vi.fn();
+    render(
+      <QueuePanel
+        desktop={false}
+        onAction={onAction}
+        onShow={() => undefined}
+        mediaUrl={(id) => `/renders/${id}.mp4`}
+        items={[
+          item('a', { state: 'done', outputPath: '/renders/a.mp4', startedAt: 1000, finishedAt: 13_500 }),
+          item('b', { state: 'running', stage: 'render', done: 5, total: 10, fps: 2 }),
+          item('c', {}),
+          item('d', { state: 'failed', message: 'the engine stopped (killed by SIGKILL): retry' }),
+        ]}
+      />,
+    );
+    expect(row('a').textContent).toContain(
+      's.jpg × d.mp4 · model m · trim 0.00–end · relative · model px · h264',
+    );
+    expect(row('a').textContent).toContain('took 12.5 s');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel all' }));
+    expect(onAction.mock.calls).toEqual([
+      ['cancelJob', 'b'],
+      ['cancelJob', 'c'],
+    ]);
+    onAction.mockClear();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear finished' }));
+    // Failed renders stay, to be retried or read.
+    expect(onAction.mock.calls).toEqual([['removeJob', 'a']]);
+  });
+});

@@ -13,73 +13,123 @@ export interface QueuePanelProps {
 
 const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
+/** What a render is, in one line: its photo and clip, trim, motion and format. */
+export function jobSummary(item: QueueItem): string {
+  const { job } = item;
+  const s = job.settings;
+  const trim = `${job.trimIn.toFixed(2)}–${job.trimOut === null ? 'end' : `${job.trimOut.toFixed(2)} s`}`;
+  const parts = [
+    `${name(job.sourcePath)} × ${name(job.drivingPath)}`,
+    `model ${name(job.modelDir)}`,
+    `trim ${trim}`,
+    s.mode,
+    s.pasteBack ? 'paste-back' : `${s.outputSize ?? 'model'} px`,
+    s.exportFormat ?? 'h264',
+  ];
+  return parts.join(' · ');
+}
+
+/** "took 12 s" for an ended render. */
+export function tookLabel(item: QueueItem): string | null {
+  if (item.startedAt === null || item.finishedAt === null) return null;
+  const seconds = Math.max(0, (item.finishedAt - item.startedAt) / 1000);
+  return seconds < 90
+    ? `took ${seconds.toFixed(1)} s`
+    : `took ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
 export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl }: QueuePanelProps) {
   const [watching, setWatching] = useState<string | null>(null);
   if (!items.length) return <p className="empty">No renders yet.</p>;
+  const active = items.filter((i) => i.state === 'queued' || i.state === 'running');
+  const ended = items.filter((i) => i.state === 'done' || i.state === 'cancelled');
   return (
-    <ul className="queue" aria-label="Render queue">
-      {items.map((item) => {
-        const eta = etaSeconds(item.done, item.total, item.fps);
-        const pct = item.total ? Math.round((100 * item.done) / item.total) : 0;
-        return (
-          <li key={item.id} data-state={item.state}>
-            <div className="queue-title">
-              <strong>{name(item.job.outputPath)}</strong>
-              <span className="state">{item.state}</span>
-            </div>
-            {item.state === 'running' && (
-              <div className="progress">
-                <progress max={100} value={pct} aria-label={`Progress of ${name(item.job.outputPath)}`} />
-                <span>
-                  {item.stage} {item.done}/{item.total}
-                  {item.fps > 0 ? ` · ${item.fps.toFixed(1)} fps` : ''}
-                  {eta !== null ? ` · ETA ${eta} s` : ''}
-                </span>
+    <>
+      <div className="queue-actions">
+        <button
+          type="button"
+          disabled={!active.length}
+          onClick={() => active.forEach((i) => onAction('cancelJob', i.id))}
+        >
+          Cancel all
+        </button>
+        <button
+          type="button"
+          disabled={!ended.length}
+          onClick={() => ended.forEach((i) => onAction('removeJob', i.id))}
+          title="Remove finished and cancelled renders from the list (their files stay)"
+        >
+          Clear finished
+        </button>
+      </div>
+      <ul className="queue" aria-label="Render queue">
+        {items.map((item) => {
+          const eta = etaSeconds(item.done, item.total, item.fps);
+          const pct = item.total ? Math.round((100 * item.done) / item.total) : 0;
+          return (
+            <li key={item.id} data-state={item.state}>
+              <div className="queue-title">
+                <strong>{name(item.job.outputPath)}</strong>
+                <span className="state">{item.state}</span>
               </div>
-            )}
-            {item.message && <p role="alert">{item.message}</p>}
-            <div className="actions">
-              {(item.state === 'running' || item.state === 'queued') && (
-                <button type="button" onClick={() => onAction('cancelJob', item.id)}>
-                  Cancel
-                </button>
+              <p className="meta job-summary">
+                {jobSummary(item)}
+                {tookLabel(item) ? ` · ${tookLabel(item)}` : ''}
+              </p>
+              {item.state === 'running' && (
+                <div className="progress">
+                  <progress max={100} value={pct} aria-label={`Progress of ${name(item.job.outputPath)}`} />
+                  <span>
+                    {item.stage} {item.done}/{item.total}
+                    {item.fps > 0 ? ` · ${item.fps.toFixed(1)} fps` : ''}
+                    {eta !== null ? ` · ETA ${eta} s` : ''}
+                  </span>
+                </div>
               )}
-              {(item.state === 'failed' || item.state === 'cancelled') && (
-                <button type="button" onClick={() => onAction('retryJob', item.id)}>
-                  Retry
-                </button>
-              )}
-              {item.state !== 'running' && (
-                <button type="button" onClick={() => onAction('removeJob', item.id)}>
-                  Remove
-                </button>
-              )}
-              {item.state === 'done' && item.outputPath && (
-                <>
-                  <button type="button" onClick={() => setWatching(watching === item.id ? null : item.id)}>
-                    {watching === item.id ? 'Close player' : 'Watch'}
+              {item.message && <p role="alert">{item.message}</p>}
+              <div className="actions">
+                {(item.state === 'running' || item.state === 'queued') && (
+                  <button type="button" onClick={() => onAction('cancelJob', item.id)}>
+                    Cancel
                   </button>
-                  <output className="output-path">{item.outputPath}</output>
-                  {desktop && (
-                    <button type="button" onClick={() => onShow(item.outputPath!)}>
-                      Show in folder
+                )}
+                {(item.state === 'failed' || item.state === 'cancelled') && (
+                  <button type="button" onClick={() => onAction('retryJob', item.id)}>
+                    Retry
+                  </button>
+                )}
+                {item.state !== 'running' && (
+                  <button type="button" onClick={() => onAction('removeJob', item.id)}>
+                    Remove
+                  </button>
+                )}
+                {item.state === 'done' && item.outputPath && (
+                  <>
+                    <button type="button" onClick={() => setWatching(watching === item.id ? null : item.id)}>
+                      {watching === item.id ? 'Close player' : 'Watch'}
                     </button>
-                  )}
-                </>
+                    <output className="output-path">{item.outputPath}</output>
+                    {desktop && (
+                      <button type="button" onClick={() => onShow(item.outputPath!)}>
+                        Show in folder
+                      </button>
+                    )}
+                  </>
+                )}
+              </div>
+              {watching === item.id && item.state === 'done' && (
+                <video
+                  className="player"
+                  src={mediaUrl(item.id)}
+                  controls
+                  autoPlay
+                  aria-label={`Render ${name(item.job.outputPath)}`}
+                />
               )}
-            </div>
-            {watching === item.id && item.state === 'done' && (
-              <video
-                className="player"
-                src={mediaUrl(item.id)}
-                controls
-                autoPlay
-                aria-label={`Render ${name(item.job.outputPath)}`}
-              />
-            )}
-          </li>
-        );
-      })}
-    </ul>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }

@@ -24,6 +24,8 @@ const answer: FramingResult = {
     sampled: 0,
     detected: 0,
     track: null,
+    faceCrops: [],
+    sidewaysTurn: null,
   },
   driving: null,
 };

@@ -24,7 +24,7 @@ async function load(page: Page, clip: string) {
   const source = page.getByRole('region', { name: 'Source image' });
   await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
   await source.getByRole('button', { name: 'Load' }).click();
-  await expect(source.getByRole('img', { name: 'Source' })).toBeVisible();
+  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
   const driving = page.getByRole('region', { name: 'Driving video' });
   await driving.getByRole('textbox', { name: 'Driving' }).fill(clip);
   await driving.getByRole('button', { name: 'Load' }).click();
