@@ -23,7 +23,7 @@ import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
 import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
-import { decodeSingleFrame } from '../engine/frame-source.js';
+import { decodeSingleFrame } from '../media/frame-source.js';
 import {
   importedModel,
   listModels,

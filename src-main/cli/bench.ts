@@ -12,7 +12,7 @@ import { JobSpecSchema } from '../../src-shared/job.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { resolveBinary } from '../media/binaries.js';
 import { animate, emptyTimings } from '../engine/animate.js';
-import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
+import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import { DEFAULT_MODEL, listModels, packageRoot } from '../engine/model-catalog.js';
 import { ModelSet } from '../engine/model-set.js';
 import { chwToRgb, rgbToChw } from '../engine/tensors.js';

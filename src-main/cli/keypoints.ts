@@ -9,7 +9,7 @@ import { centredCrop, cropFits } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import type { CropBox } from '../../src-shared/job.js';
-import { decodeFrames } from '../engine/frame-source.js';
+import { decodeFrames } from '../media/frame-source.js';
 import { resolveModelDir } from '../engine/model-catalog.js';
 import { ModelSet } from '../engine/model-set.js';
 import { rgbToChw } from '../engine/tensors.js';

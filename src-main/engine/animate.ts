@@ -21,8 +21,8 @@ import { movementScale, transferMotion } from '../../src-shared/motion/transfer.
 import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
 import { publishOutput } from '../media/output-target.js';
-import { cancelled, EngineError } from './errors.js';
-import { decodeFrames, decodeSingleFrame } from './frame-source.js';
+import { cancelled, EngineError, engineErrorFrom } from './errors.js';
+import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import type { ModelSet } from './model-set.js';
 import { drawKeypoints, sideBySide } from './overlays.js';
 import { chwToRgb, mapToGray, rgbToChw, tile } from './tensors.js';
@@ -105,6 +105,15 @@ async function drivingTrack(
 }
 
 export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult> {
+  try {
+    return await render(job, hooks);
+  } catch (err) {
+    // In-process callers (tests, bench) get the engine's errors too, not the media layer's.
+    throw hooks.signal.aborted ? cancelled() : engineErrorFrom(err);
+  }
+}
+
+async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult> {
   const started = performance.now();
   const { signal } = hooks;
   hooks.onProgress?.('probe', 0, 1, 0);
@@ -113,7 +122,10 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
   const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
-  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), hooks);
+  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), {
+    ...hooks,
+    inputs,
+  });
 
   const sourceRgb = await decodeSingleFrame(
     { input: job.sourcePath, width, height, crop: sourceCrop, strict: true },
@@ -315,7 +327,6 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
     await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
     await Promise.all(extraOutputs.map((p) => rm(p, { force: true })));
     if (jsonTemp) await rm(jsonTemp, { force: true });
-    if (signal.aborted) throw cancelled();
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import type { EngineErrorCode } from '../../src-shared/protocol/engine.js';
+import { MediaCancelledError, MediaInputError } from '../media/errors.js';
 
 /** An error that carries the protocol code the user sees it under. */
 export class EngineError extends Error {
@@ -13,4 +14,11 @@ export class EngineError extends Error {
 
 export function cancelled(): EngineError {
   return new EngineError('cancelled', 'render cancelled');
+}
+
+/** The one place a media error becomes the engine's: bad input, or a cancelled decode. */
+export function engineErrorFrom(err: unknown): unknown {
+  if (err instanceof MediaInputError) return new EngineError('input', err.message);
+  if (err instanceof MediaCancelledError) return cancelled();
+  return err;
 }

@@ -4,7 +4,7 @@ import type { InspectRequest, InspectResult, KeypointsJson } from '../../src-sha
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { pngDataUrl } from '../media/png.js';
-import { decodeSingleFrame } from './frame-source.js';
+import { decodeSingleFrame } from '../media/frame-source.js';
 import type { ModelSet } from './model-set.js';
 import { flowToRgb } from './overlays.js';
 import { chwToRgb, mapToGray, rgbToChw } from './tensors.js';

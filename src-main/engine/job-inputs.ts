@@ -10,7 +10,8 @@ import { checkOutputTarget, OutputTargetError } from '../media/output-target.js'
 import { drivingFraming } from '../../src-shared/requests.js';
 import type { subjectFor } from '../../src-shared/framing/schema.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
-import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
+import { MediaInputError } from '../media/errors.js';
+import { probeMedia, type MediaInfo } from '../media/probe.js';
 import { EngineError } from './errors.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
 
@@ -129,16 +130,30 @@ export function expectedFrames(info: MediaInfo, job: JobSpec): number {
 export async function chooseCrops(
   job: JobSpec,
   subject: ReturnType<typeof subjectFor>,
-  hooks: { signal: AbortSignal; onProgress?(stage: Stage, done: number, total: number, fps: number): void },
+  hooks: {
+    signal: AbortSignal;
+    onProgress?(stage: Stage, done: number, total: number, fps: number): void;
+    /** The inputs as probeInputs found them: framing does not probe them again. */
+    inputs?: { source: MediaInfo; driving: MediaInfo };
+  },
 ): Promise<{ sourceCrop: CropBox | null; drivingCrop: CropBox | CropTrack | null }> {
   let sourceCrop = job.sourceCrop;
   let drivingCrop: CropBox | CropTrack | null = drivingFraming(job);
   if (!job.settings.autoFrame || subject !== 'face') return { sourceCrop, drivingCrop };
   hooks.onProgress?.('framing', 0, 2, 0);
-  sourceCrop ??= (await frameSource(job.sourcePath, subject, hooks.signal, job.sourceFace)).crop;
+  sourceCrop ??= (
+    await frameSource(job.sourcePath, subject, hooks.signal, job.sourceFace, hooks.inputs?.source)
+  ).crop;
   hooks.onProgress?.('framing', 1, 2, 0);
   if (!drivingCrop) {
-    const framed = await frameDriving(job.drivingPath, job.trimIn, job.trimOut, subject, hooks.signal);
+    const framed = await frameDriving(
+      job.drivingPath,
+      job.trimIn,
+      job.trimOut,
+      subject,
+      hooks.signal,
+      hooks.inputs?.driving,
+    );
     drivingCrop = (job.settings.followSubject ? framed.track : null) ?? framed.crop;
   }
   hooks.onProgress?.('framing', 2, 2, 0);

@@ -11,7 +11,7 @@ import {
 import type { CropBox } from '../../src-shared/job.js';
 import { detailPatch, type FrameMotion } from '../../src-shared/framing/detail.js';
 import type { MediaInfo } from '../media/probe.js';
-import { decodeSingleFrame } from './frame-source.js';
+import { decodeSingleFrame } from '../media/frame-source.js';
 
 /** Feather width as a fraction of the pasted square's side. */
 const FEATHER = 0.08;

@@ -11,7 +11,7 @@ import type { InspectRequest } from '../../src-shared/inspect.js';
 import { frameInputs } from '../framing/auto-frame.js';
 import { animate } from './animate.js';
 import { inspectFrame } from './inspect.js';
-import { EngineError } from './errors.js';
+import { EngineError, engineErrorFrom } from './errors.js';
 import { ModelSet } from './model-set.js';
 
 interface Port {
@@ -65,7 +65,8 @@ async function answer(jobId: string, work: (signal: AbortSignal) => Promise<Engi
   running.set(jobId, controller);
   try {
     port.send(await work(controller.signal));
-  } catch (err) {
+  } catch (thrown) {
+    const err = engineErrorFrom(thrown);
     const code =
       err instanceof EngineError ? err.code : (err as Error).name === 'ModelError' ? 'model' : 'internal';
     port.send({ type: 'error', jobId, code, message: (err as Error).message });

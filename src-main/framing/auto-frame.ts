@@ -13,10 +13,10 @@ import {
   type Rect,
 } from '../../src-shared/framing/crop.js';
 import type { FramedImage, FramingRequest, FramingResult, Subject } from '../../src-shared/framing/schema.js';
-import { decodeFrames, decodeSingleFrame } from '../engine/frame-source.js';
-import { EngineError } from '../engine/errors.js';
+import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import { imageOrientation, orientationFilter } from '../media/orientation.js';
-import { MediaInputError, probeMedia, type MediaInfo } from '../media/probe.js';
+import { MediaInputError } from '../media/errors.js';
+import { probeMedia, type MediaInfo } from '../media/probe.js';
 import { detectFaces } from './face-detector.js';
 
 const SOURCE_WORK_SIDE = 640;
@@ -35,13 +35,9 @@ function scaleRect(r: Rect, f: number): Rect {
   return { x: r.x * f, y: r.y * f, width: r.width * f, height: r.height * f };
 }
 
-async function probe(file: string, subject: string, signal: AbortSignal): Promise<MediaInfo> {
-  try {
-    return await probeMedia(file, subject, signal);
-  } catch (err) {
-    if (err instanceof MediaInputError) throw new EngineError('input', err.message);
-    throw err;
-  }
+/** The probe a caller already made (a render probes its inputs first), or a new one. */
+function probe(file: string, subject: string, signal: AbortSignal, known?: MediaInfo): Promise<MediaInfo> {
+  return known ? Promise.resolve(known) : probeMedia(file, subject, signal);
 }
 
 /** The answer when no face is looked for or found: the centred square. */
@@ -80,8 +76,9 @@ export async function frameSource(
   subject: Subject,
   signal: AbortSignal,
   face: number | null = null,
+  known?: MediaInfo,
 ): Promise<FramedImage> {
-  const info = await probe(path, 'source image', signal);
+  const info = await probe(path, 'source image', signal, known);
   const fallback = centred(info, 1);
   if (subject !== 'face') return fallback;
   const work = workSize(info, SOURCE_WORK_SIDE);
@@ -116,8 +113,7 @@ export async function frameSource(
     return fallback;
   }
   if (face !== null && (face < 1 || face > found.length))
-    throw new EngineError(
-      'input',
+    throw new MediaInputError(
       `source image ${path}: face ${face} asked for, but ${found.length} face${found.length === 1 ? ' was' : 's were'} found`,
     );
   const faceCrops = found.map((f) =>
@@ -139,8 +135,9 @@ export async function frameDriving(
   trimOut: number | null,
   subject: Subject,
   signal: AbortSignal,
+  known?: MediaInfo,
 ): Promise<FramedImage> {
-  const info = await probe(path, 'driving video', signal);
+  const info = await probe(path, 'driving video', signal, known);
   const fallback = centred(info, 0);
   if (subject !== 'face') return fallback;
   const work = workSize(info, DRIVING_WORK_SIDE);

@@ -4,6 +4,7 @@ import { probeArgs, type Rational } from './ffmpeg-args.js';
 import { classifyFfmpegError } from './ffmpeg-errors.js';
 import { imageOrientation, swapsSides } from './orientation.js';
 import { runMediaTool } from './run-ffmpeg.js';
+import { MediaInputError } from './errors.js';
 
 export interface MediaInfo {
   kind: 'image' | 'video';
@@ -16,9 +17,7 @@ export interface MediaInfo {
   frameCount: number | null;
 }
 
-export class MediaInputError extends Error {
-  override name = 'MediaInputError';
-}
+export { MediaInputError } from './errors.js';
 
 interface ProbeStream {
   codec_type?: string;

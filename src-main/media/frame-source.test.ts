@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CropTrack } from '../../src-shared/job.js';
-import { resolveBinary } from '../media/binaries.js';
+import { resolveBinary } from './binaries.js';
 import { tempDir } from '../test-support/fixtures.js';
 import { decodeFrames } from './frame-source.js';
 

@@ -1,10 +1,10 @@
 /** Driving/source frames decoded by ffmpeg straight to RGB24 at the model's resolution. */
-import { decodeArgs, type DecodeOptions } from '../media/ffmpeg-args.js';
-import { classifyFfmpegError } from '../media/ffmpeg-errors.js';
-import { imageOrientation, orientationFilter } from '../media/orientation.js';
-import { rawFrames } from '../media/raw-frames.js';
-import { startMediaTool } from '../media/run-ffmpeg.js';
-import { EngineError, cancelled } from './errors.js';
+import { MediaCancelledError, MediaInputError } from './errors.js';
+import { decodeArgs, type DecodeOptions } from './ffmpeg-args.js';
+import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { imageOrientation, orientationFilter } from './orientation.js';
+import { rawFrames } from './raw-frames.js';
+import { startMediaTool } from './run-ffmpeg.js';
 
 export interface FrameOptions extends DecodeOptions {
   /**
@@ -35,15 +35,14 @@ async function* decodeRaw(
     }
   }
   const { code, stderr } = await proc.done;
-  if (signal.aborted) throw cancelled();
-  if (code !== 0) throw new EngineError('input', classifyFfmpegError(stderr, subject).message);
+  if (signal.aborted) throw new MediaCancelledError();
+  if (code !== 0) throw new MediaInputError(classifyFfmpegError(stderr, subject).message);
   const warning = stderr
     .trim()
     .split('\n')[0]
     ?.replace(/^\[[^\]]*\]\s*/, '');
   if (options.strict && warning)
-    throw new EngineError(
-      'input',
+    throw new MediaInputError(
       `${subject} ${options.input}: the file is damaged or truncated (ffmpeg: ${warning.slice(0, 120)})`,
     );
 }
@@ -72,5 +71,5 @@ export async function decodeSingleFrame(
   } finally {
     await frames.return(undefined);
   }
-  throw new EngineError('input', `${subject}: no frame could be decoded`);
+  throw new MediaInputError(`${subject}: no frame could be decoded`);
 }
