@@ -108,21 +108,7 @@ describe('the output rule', () => {
     const out = path.join(dir, name);
     const result = cli(animate(out, [...flags]));
     expect(result.code, result.stderr).toBe(0);
-    const probe = JSON.parse(
-      execFileSync(resolveBinary('ffprobe').path, [
-        '-v',
-        'error',
-        '-count_frames',
-        '-print_format',
-        'json',
-        '-show_streams',
-        '-show_format',
-        out,
-      ]).toString(),
-    ) as {
-      streams: { codec_type: string; codec_name: string; nb_read_frames?: string }[];
-      format: { format_name: string };
-    };
+    const probe = ffprobe(out);
     expect(probe.format.format_name).toBe(container);
     const v = probe.streams.find((s) => s.codec_type === 'video')!;
     expect(v.codec_name).toBe(video);

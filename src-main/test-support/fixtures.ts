@@ -46,7 +46,12 @@ export interface StreamInfo {
   duration?: string;
 }
 
-export function ffprobe(file: string): { streams: StreamInfo[]; format: { duration: string } } {
+export interface ProbeJson {
+  streams: StreamInfo[];
+  format: { duration: string; format_name: string };
+}
+
+export function ffprobe(file: string): ProbeJson {
   const out = execFileSync(resolveBinary('ffprobe').path, [
     '-v',
     'error',
@@ -57,5 +62,5 @@ export function ffprobe(file: string): { streams: StreamInfo[]; format: { durati
     '-show_format',
     file,
   ]);
-  return JSON.parse(out.toString()) as { streams: StreamInfo[]; format: { duration: string } };
+  return JSON.parse(out.toString()) as ProbeJson;
 }

@@ -68,45 +68,23 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
           ))}
           <div className="trim-shade" style={{ left: 0, width: `${pct(t.trimIn)}%` }} />
           <div className="trim-shade" style={{ left: `${pct(t.trimOut)}%`, right: 0 }} />
-          <div
-            className="trim-handle in"
-            role="slider"
-            tabIndex={0}
-            aria-label="Trim in"
-            aria-valuemin={0}
-            aria-valuemax={t.duration}
-            aria-valuenow={t.trimIn}
-            aria-valuetext={formatTimecode(t.trimIn, t.fps)}
-            title="In point: drag, or press I at the playhead (Shift+I goes there)"
-            style={{ left: `${pct(t.trimIn)}%` }}
+          <TrimHandle
+            side="in"
+            time={t.trimIn}
+            pct={pct(t.trimIn)}
+            duration={t.duration}
+            fps={t.fps}
             onPointerDown={drag((time) => t.markIn(time))}
-            onKeyDown={(e) => {
-              if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-                e.preventDefault();
-                e.stopPropagation();
-                t.markIn(t.trimIn + (e.key === 'ArrowRight' ? step : -step) + 1e-6);
-              }
-            }}
+            onNudge={(frames) => t.markIn(t.trimIn + frames * step + 1e-6)}
           />
-          <div
-            className="trim-handle out"
-            role="slider"
-            tabIndex={0}
-            aria-label="Trim out"
-            aria-valuemin={0}
-            aria-valuemax={t.duration}
-            aria-valuenow={t.trimOut}
-            aria-valuetext={formatTimecode(t.trimOut, t.fps)}
-            title="Out point: drag, or press O at the playhead (Shift+O goes there)"
-            style={{ left: `${pct(t.trimOut)}%` }}
+          <TrimHandle
+            side="out"
+            time={t.trimOut}
+            pct={pct(t.trimOut)}
+            duration={t.duration}
+            fps={t.fps}
             onPointerDown={drag((time) => t.markOut(time))}
-            onKeyDown={(e) => {
-              if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-                e.preventDefault();
-                e.stopPropagation();
-                t.markOut(t.trimOut + (e.key === 'ArrowRight' ? step : -step));
-              }
-            }}
+            onNudge={(frames) => t.markOut(t.trimOut + frames * step)}
           />
           <div
             className="playhead-line"
@@ -203,6 +181,40 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         </p>
       )}
     </div>
+  );
+}
+
+/** An in or out handle on the filmstrip: drag it, or focus it and nudge it with ←/→ by a frame. */
+function TrimHandle(props: {
+  side: 'in' | 'out';
+  time: number;
+  pct: number;
+  duration: number;
+  fps: number;
+  onPointerDown(e: ReactPointerEvent<HTMLElement>): void;
+  onNudge(frames: number): void;
+}) {
+  const key = props.side === 'in' ? 'I' : 'O';
+  return (
+    <div
+      className={`trim-handle ${props.side}`}
+      role="slider"
+      tabIndex={0}
+      aria-label={props.side === 'in' ? 'Trim in' : 'Trim out'}
+      aria-valuemin={0}
+      aria-valuemax={props.duration}
+      aria-valuenow={props.time}
+      aria-valuetext={formatTimecode(props.time, props.fps)}
+      title={`${props.side === 'in' ? 'In' : 'Out'} point: drag, or press ${key} at the playhead (Shift+${key} goes there)`}
+      style={{ left: `${props.pct}%` }}
+      onPointerDown={props.onPointerDown}
+      onKeyDown={(e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        e.stopPropagation();
+        props.onNudge(e.key === 'ArrowRight' ? 1 : -1);
+      }}
+    />
   );
 }
 
