@@ -14,7 +14,13 @@ export const InspectRequestSchema = z.object({
   drivingCrop: CropBoxSchema.nullable(),
   /** A moving driving crop; when set, each frame is cropped where the track is at its time. */
   drivingTrack: CropTrackSchema.nullable().default(null),
-  settings: RenderSettingsSchema.pick({ mode: true, adaptScale: true, relativeJacobian: true }),
+  settings: RenderSettingsSchema.pick({
+    mode: true,
+    adaptScale: true,
+    relativeJacobian: true,
+    pasteBack: true,
+    maxOutputSide: true,
+  }),
 });
 export type InspectRequest = z.infer<typeof InspectRequestSchema>;
 
@@ -32,6 +38,16 @@ export const InspectResultSchema = z.object({
     result: z.string().nullable(),
     occlusion: z.string().nullable(),
     deformation: z.string().nullable(),
+    /**
+     * With paste-back: the exported frame at the playhead, composited into the photo by the
+     * render's own code (PNG at the export's size, its longer side at most PREVIEW_MAX_SIDE).
+     */
+    composite: z.string().nullable().default(null),
+    /** With paste-back: the photo at the composite's size, for the before/after comparison. */
+    photo: z.string().nullable().default(null),
   }),
 });
 export type InspectResult = z.infer<typeof InspectResultSchema>;
+
+/** The composited preview's longer side is capped here (a PNG per playhead move must stay quick). */
+export const PREVIEW_MAX_SIDE = 1280;

@@ -34,10 +34,13 @@ def load_checkpoint(path, networks, optimizers=None, strict=True):
     return int(state.get("epoch", 0))
 
 
-def save_weights(path, networks, epoch):
-    """fp16 weights without optimizer state (about a third of a checkpoint), written atomically."""
+def save_weights(path, networks, epoch, extra=None):
+    """fp16 weights without optimizer state (about a third of a checkpoint), written atomically.
+
+    extra: small JSON-like facts training needs to continue (e.g. "anchor_keypoints")."""
     state = {name: {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
              for name, net in networks.items()}
+    state.update(extra or {})
     state["epoch"] = int(epoch)
     state["dtype"] = "float16"
     path = Path(path)
@@ -45,6 +48,11 @@ def save_weights(path, networks, epoch):
     tmp = path.with_name(path.name + ".partial")
     torch.save(state, tmp)
     os.replace(tmp, path)
+
+
+def read_extra(path, key):
+    """A fact stored beside the weights by save_weights(extra=...), or None."""
+    return torch.load(path, map_location="cpu").get(key)
 
 
 def load_weights(path, networks):

@@ -160,14 +160,56 @@ def expression_weights(landmarks, height, width, strength):
     return weights / weights.mean()
 
 
+# Landmark anchors: places whose motion carries the expression, each the mean of some of dlib's 68
+# points. A keypoint pulled onto each (losses.landmark_anchor_loss) makes the mouth and the lids
+# move with their own keypoints instead of being carried along by the head's. `mirror` names the
+# anchor that takes this one's place in a horizontally flipped frame (the subject's left becomes
+# their right).
+ANCHORS = (
+    {"name": "upper inner lip", "points": (61, 62, 63), "mirror": 0},
+    {"name": "lower inner lip", "points": (65, 66, 67), "mirror": 1},
+    {"name": "mouth corner (image left)", "points": (48,), "mirror": 3},
+    {"name": "mouth corner (image right)", "points": (54,), "mirror": 2},
+    {"name": "upper lid (image left)", "points": (37, 38), "mirror": 5},
+    {"name": "upper lid (image right)", "points": (43, 44), "mirror": 4},
+    {"name": "lower lid (image left)", "points": (40, 41), "mirror": 7},
+    {"name": "lower lid (image right)", "points": (46, 47), "mirror": 6},
+)
+
+
+def anchor_targets(landmarks, height, width, mirrored=False):
+    """(A, 2) anchor positions in the keypoints' [-1, 1] (x, y) frame and an (A,) validity mask.
+
+    landmarks: (68, 2) pixels of an (height, width) frame, NaN where no face was found. The
+    keypoint grid puts pixel centre 0 at -1 and W-1 at +1 (blocks.make_coordinate_grid). In a
+    mirrored frame x becomes -x, and each anchor is read from its mirror partner's points.
+    """
+    count = len(ANCHORS)
+    targets = torch.zeros(count, 2)
+    valid = torch.zeros(count, dtype=torch.bool)
+    if landmarks is None or not np.isfinite(landmarks).all():
+        return targets, valid
+    scale = np.array([2.0 / (width - 1), 2.0 / (height - 1)], dtype=np.float32)
+    for index, anchor in enumerate(ANCHORS):
+        source = ANCHORS[anchor["mirror"]] if mirrored else anchor
+        point = landmarks[list(source["points"])].mean(axis=0) * scale - 1
+        if mirrored:
+            point[0] = -point[0]
+        targets[index] = torch.from_numpy(point.astype(np.float32))
+        valid[index] = True
+    return targets, valid
+
+
 class FramePairs(Dataset):
     """Pairs (source, driving) of distinct frames of one video, with shared augmentation.
 
     With `landmarks` (one (T, 68, 2) array per video) and `expression_weight` > 0, each item also
-    holds `weights`: where the driving frame's reconstruction counts more (mouth and eyes).
+    holds `weights`: where the driving frame's reconstruction counts more (mouth and eyes); with
+    `anchors`, `anchors_source` / `anchors_driving` (A, 2) and their `_valid` masks (ANCHORS).
     """
 
-    def __init__(self, videos, num_repeats=1, augmentation=None, seed=0, landmarks=None, expression_weight=0.0):
+    def __init__(self, videos, num_repeats=1, augmentation=None, seed=0, landmarks=None, expression_weight=0.0,
+                 anchors=False):
         keep = [i for i, v in enumerate(videos) if len(v) >= 2]
         self.videos = [videos[i] for i in keep]
         self.landmarks = [landmarks[i] for i in keep] if landmarks is not None else None
@@ -176,6 +218,7 @@ class FramePairs(Dataset):
         self.num_repeats = num_repeats
         self.augmentation = augmentation or {}
         self.expression_weight = expression_weight
+        self.anchors = anchors and self.landmarks is not None
         self.seed = seed
         self.epoch = 0
 
@@ -203,4 +246,10 @@ class FramePairs(Dataset):
             height, width = pair.shape[2:]
             weights = expression_weights(self.landmarks[which][picks[1]], height, width, self.expression_weight)
             item["weights"] = weights.flip(2) if mirrored else weights
+        if self.anchors:
+            height, width = pair.shape[2:]
+            for key, pick in (("source", picks[0]), ("driving", picks[1])):
+                targets, valid = anchor_targets(self.landmarks[which][pick], height, width, bool(mirrored))
+                item[f"anchors_{key}"] = targets
+                item[f"anchors_{key}_valid"] = valid
         return item

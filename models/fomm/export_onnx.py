@@ -13,10 +13,11 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import load_checkpoint
+from .checkpoint import load_weights
 from .config import build_models, frame_size, load_config
 
 OPSET = 16
@@ -60,6 +61,47 @@ class GeneratorGraph(nn.Module):
         return out["prediction"], occlusion, out["mask"], out["deformation"]
 
 
+def store_float16(path, min_elements=1024):
+    """Store the graph's large float32 weights as float16, each behind a Cast back to float32.
+
+    The graph still computes in float32 (ONNX Runtime folds the Casts into float32 constants when it
+    loads the graph); only the file holds half the bytes. Small tensors (biases, norms) and values
+    that would overflow float16 stay float32. Returns (tensors converted, bytes before, bytes after).
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(path)
+    graph = model.graph
+    graph_inputs = {i.name for i in graph.input}
+    casts, converted = [], 0
+    for tensor in graph.initializer:
+        if tensor.data_type != TensorProto.FLOAT or tensor.name in graph_inputs:
+            continue
+        values = numpy_helper.to_array(tensor)
+        if values.size < min_elements or not np.isfinite(values).all() or np.abs(values).max() > 60000:
+            continue
+        stored = f"{tensor.name}.float16"
+        tensor.CopyFrom(numpy_helper.from_array(values.astype(np.float16), stored))
+        casts.append(helper.make_node("Cast", [stored], [values_name(stored)], to=TensorProto.FLOAT,
+                                      name=f"cast_{len(casts)}"))
+        converted += 1
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    before = Path(path).stat().st_size
+    tmp = Path(str(path) + ".partial")
+    onnx.save(model, str(tmp))
+    os.replace(tmp, path)
+    return converted, before, Path(path).stat().st_size
+
+
+def values_name(stored):
+    """The float32 name a float16-stored weight is cast back to: the name the graph's nodes use."""
+    return stored[: -len(".float16")]
+
+
 def _io_spec(names, tensors):
     return [{"name": n, "shape": ["N"] + list(t.shape[1:]), "dtype": "float32"} for n, t in zip(names, tensors)]
 
@@ -81,8 +123,11 @@ def _export(module, args, path, input_names, output_names):
     return {"inputs": _io_spec(input_names, args), "outputs": _io_spec(output_names, outputs)}
 
 
-def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2):
-    """Export the three graphs in eval mode and write manifest.json; returns the manifest."""
+def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2, weights_dtype="float32"):
+    """Export the three graphs in eval mode and write manifest.json; returns the manifest.
+
+    weights_dtype "float16" stores the large weights at half size (store_float16): the graphs still
+    compute in float32."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     kp_detector.eval()
@@ -109,6 +154,8 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         )
     for key in files:
         files[key]["file"] = f"{key}.onnx"
+        if weights_dtype == "float16":
+            store_float16(out_dir / files[key]["file"])
     manifest = {
         "format": MANIFEST_FORMAT,
         "name": name,
@@ -118,6 +165,7 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         "estimate_occlusion_map": bool(config["model_params"]["generator_params"].get("estimate_occlusion_map", False)),
         "align_corners": bool(common.get("align_corners", True)),
         "opset": OPSET,
+        "weights_dtype": weights_dtype,
         "architecture": config["model_params"],
         "files": files,
     }
@@ -136,15 +184,19 @@ def main(argv=None):
     parser.add_argument("--name", default=None)
     parser.add_argument("--extra", default=None, help="JSON file merged into the manifest (training data, metrics)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
+                        help="float16 halves the files (the graphs still compute in float32)")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
     config = load_config(args.config)
     kp_detector, generator, discriminator = build_models(config)
     if args.checkpoint:
-        load_checkpoint(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
+        # A training checkpoint or fp16 weights (train --weights-out).
+        load_weights(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
     extra = json.loads(Path(args.extra).read_text()) if args.extra else {}
     extra.setdefault("weights", "trained" if args.checkpoint else "random")
-    manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra)
+    manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra,
+                             weights_dtype=args.weights_dtype)
     print(json.dumps({k: manifest[k] for k in ("name", "resolution", "num_kp", "weights")}))
 
 

@@ -7,7 +7,7 @@ from .transforms import RandomWarp
 
 
 class GeneratorFullModel(nn.Module):
-    def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None):
+    def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None, anchor_keypoints=None):
         super().__init__()
         self.kp_detector = kp_detector
         self.generator = generator
@@ -17,8 +17,10 @@ class GeneratorFullModel(nn.Module):
         self.scales = train_params["scales"]
         self.pyramid = losses.ImagePyramid(self.scales, generator.num_channels)
         self.vgg = vgg
+        # Which keypoint each landmark anchor pulls (data.ANCHORS order), when anchors are trained.
+        self.anchor_keypoints = anchor_keypoints
 
-    def forward(self, source, driving, rng=None, pixel_weights=None):
+    def forward(self, source, driving, rng=None, pixel_weights=None, anchors=None):
         kp_source = self.kp_detector(source)
         kp_driving = self.kp_detector(driving)
         generated = self.generator(source, kp_driving=kp_driving, kp_source=kp_source)
@@ -41,6 +43,14 @@ class GeneratorFullModel(nn.Module):
                 terms["feature_matching"] = losses.feature_matching_loss(
                     disc_fake, disc_real, self.weights["feature_matching"]
                 )
+
+        w_anchor = self.weights.get("landmark_anchor", 0)
+        if w_anchor and anchors is not None and self.anchor_keypoints is not None:
+            terms["landmark_anchor"] = w_anchor * 0.5 * sum(
+                losses.landmark_anchor_loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"],
+                                            self.anchor_keypoints)
+                for key, kp in (("source", kp_source), ("driving", kp_driving))
+            )
 
         w_value = self.weights.get("equivariance_value", 0)
         w_jac = self.weights.get("equivariance_jacobian", 0)

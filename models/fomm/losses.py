@@ -96,6 +96,20 @@ def equivariance_jacobian_loss(kp_driving, kp_warped, random_warp):
     return (eye - product).abs().mean()
 
 
+def landmark_anchor_loss(kp_value, targets, valid, keypoints):
+    """Mean L1 distance of the anchored keypoints (kp_value[:, keypoints]) to their landmark targets.
+
+    kp_value (N, K, 2); targets (N, A, 2); valid (N, A) bool; keypoints: A keypoint indices. Anchors
+    without a face (valid False) do not count; with none valid the loss is 0.
+    """
+    chosen = kp_value[:, list(keypoints)]
+    mask = valid.to(chosen.dtype).unsqueeze(-1)
+    count = mask.sum() * 2
+    if float(count) == 0:
+        return chosen.sum() * 0
+    return ((chosen - targets).abs() * mask).sum() / count
+
+
 def generator_gan_loss(disc_fake):
     return sum(((1 - pred) ** 2).mean() for _, pred in disc_fake.values())
 
@@ -131,6 +145,7 @@ __all__ = [
     "pyramid_reconstruction_loss",
     "equivariance_value_loss",
     "equivariance_jacobian_loss",
+    "landmark_anchor_loss",
     "generator_gan_loss",
     "feature_matching_loss",
     "discriminator_gan_loss",

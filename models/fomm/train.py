@@ -5,6 +5,7 @@
 """
 import argparse
 import csv
+import json
 import logging
 import random
 import time
@@ -15,9 +16,9 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from .checkpoint import load_checkpoint, load_weights, read_extra, save_checkpoint, save_weights
 from .config import build_models, frame_size, load_config
-from .data import FramePairs, cached_frames, load_split
+from .data import ANCHORS, FramePairs, anchor_targets, cached_frames, load_split
 from .prepare_faces import load_prepared
 from .full_model import DiscriminatorFullModel, GeneratorFullModel, total
 from .losses import load_perceptual
@@ -48,6 +49,31 @@ def load_prepared_videos(clips, directory):
         videos.append(found[0])
         landmarks.append(found[1])
     return videos, landmarks
+
+
+def assign_anchor_keypoints(kp_detector, videos, landmarks, frames=64, seed=0):
+    """Which keypoint each landmark anchor (data.ANCHORS) pulls: the assignment that moves the
+    keypoints least, from where the detector puts them now (Hungarian, on mean L1 distances over
+    `frames` frames with a face). Starting from trained weights this keeps the anchored keypoints
+    where they already almost are."""
+    from scipy.optimize import linear_sum_assignment
+
+    if kp_detector.num_kp < len(ANCHORS):
+        raise ValueError(f"{len(ANCHORS)} landmark anchors need at least as many keypoints; the model has {kp_detector.num_kp}")
+    rng = np.random.default_rng(seed)
+    picks = [(v, f) for v, marks in enumerate(landmarks) for f in range(len(marks)) if np.isfinite(marks[f]).all()]
+    picks = [picks[i] for i in rng.choice(len(picks), size=min(frames, len(picks)), replace=False)]
+    images = torch.stack([torch.from_numpy(np.ascontiguousarray(videos[v][f])).permute(2, 0, 1).float() / 255 for v, f in picks])
+    height, width = images.shape[2:]
+    targets = torch.stack([anchor_targets(landmarks[v][f], height, width)[0] for v, f in picks])
+    was_training = kp_detector.training
+    kp_detector.eval()
+    with torch.no_grad():
+        values = torch.cat([kp_detector(images[i:i + 16])["value"] for i in range(0, len(images), 16)])
+    kp_detector.train(was_training)
+    cost = (targets.unsqueeze(2) - values.unsqueeze(1)).abs().sum(-1).mean(0)  # (A, K)
+    rows, cols = linear_sum_assignment(cost.numpy())
+    return [int(c) for _, c in sorted(zip(rows, cols))]
 
 
 def make_optimizers(kp_detector, generator, discriminator, train_params):
@@ -126,6 +152,20 @@ class LossLog:
             csv.DictWriter(handle, self.fields, extrasaction="ignore").writerow(row)
 
 
+def anchor_assignment(out, init, kp_detector, videos, landmarks):
+    """The anchors' keypoints: the run's own (resume), else the --init weights', else a new assignment."""
+    record = Path(out) / "anchors.json"
+    if record.exists():
+        chosen = json.loads(record.read_text())["keypoints"]
+    elif init and read_extra(init, "anchor_keypoints"):
+        chosen = list(read_extra(init, "anchor_keypoints"))
+    else:
+        chosen = assign_anchor_keypoints(kp_detector, videos, landmarks)
+    record.write_text(json.dumps({"keypoints": chosen, "anchors": [a["name"] for a in ANCHORS]}, indent=1) + "\n")
+    log.info("landmark anchors: %s", ", ".join(f"{a['name']} -> kp {k}" for a, k in zip(ANCHORS, chosen)))
+    return chosen
+
+
 def train(args):
     config = load_config(args.config)
     train_params = config["train_params"]
@@ -168,8 +208,13 @@ def train(args):
         if name != "discriminator" or train_params["loss_weights"].get("generator_gan", 0)
     ]
 
+    anchor_keypoints = None
+    if train_params["loss_weights"].get("landmark_anchor", 0):
+        if landmarks is None:
+            raise SystemExit("landmark_anchor needs landmarks: give --prepared (fomm.prepare_faces)")
+        anchor_keypoints = anchor_assignment(out, args.init, kp_detector, videos, landmarks)
     vgg = load_perceptual(args.vgg)
-    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg)
+    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints)
     use_gan = bool(train_params["loss_weights"].get("generator_gan", 0))
     disc_model = DiscriminatorFullModel(discriminator, train_params, model.pyramid) if use_gan else None
 
@@ -178,7 +223,7 @@ def train(args):
         log.warning("expression_weight needs landmarks (--prepared): reconstruction is weighted uniformly")
     dataset = FramePairs(
         videos, train_params["num_repeats"], config["dataset_params"].get("augmentation_params"), args.seed,
-        landmarks=landmarks, expression_weight=expression_weight,
+        landmarks=landmarks, expression_weight=expression_weight, anchors=anchor_keypoints is not None,
     )
     loss_log = LossLog(out / "losses.csv")
     deadline = time.time() + args.max_minutes * 60 if args.max_minutes else None
@@ -195,7 +240,8 @@ def train(args):
         model.train()
         running = {}
         for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5):
-            terms, generated = model(batch["source"], batch["driving"], warp_rng, batch.get("weights"))
+            anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")} or None
+            terms, generated = model(batch["source"], batch["driving"], warp_rng, batch.get("weights"), anchors)
             loss = total(terms)
             optimizers["generator"].zero_grad()
             optimizers["kp_detector"].zero_grad()
@@ -224,7 +270,8 @@ def train(args):
             save_checkpoint(out / f"weights-epoch{epoch + 1:03d}.pth.tar", {"kp_detector": kp_detector, "generator": generator}, {}, epoch)
         if args.weights_out:
             # fp16 weights, no optimizer state: small enough to commit; --init continues from them.
-            save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator}, epoch)
+            extra = {"anchor_keypoints": anchor_keypoints} if anchor_keypoints else None
+            save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator}, epoch, extra)
         plot_losses(out / "losses.csv", out / "loss-curve.png")
         log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
         if deadline and time.time() > deadline:

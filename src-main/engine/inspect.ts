@@ -1,12 +1,28 @@
-/** One preview frame for the studio: keypoints of both images and the generator's outputs. */
+/**
+ * One preview frame for the studio: keypoints of both images and the generator's outputs, and with
+ * paste-back the exported frame itself, composited into the photo by the render's own PasteBack.
+ *
+ * Scrubbing changes only the playhead, so what does not depend on it is cached by file version:
+ * the photo's encoding (per model and crop), the reference frame's keypoints and the paste-back
+ * photo. A playhead move then costs one frame decode, one keypoint pass and one generator pass.
+ */
 import { trackAt } from '../../src-shared/framing/crop.js';
-import type { InspectRequest, InspectResult, KeypointsJson } from '../../src-shared/inspect.js';
+import {
+  PREVIEW_MAX_SIDE,
+  type InspectRequest,
+  type InspectResult,
+  type KeypointsJson,
+} from '../../src-shared/inspect.js';
+import type { CropBox } from '../../src-shared/job.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { pngDataUrl } from '../media/png.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
+import { probeMedia } from '../media/probe.js';
+import { fileVersion, Recent } from '../media/recent.js';
 import type { ModelSet } from './model-set.js';
 import { flowToRgb } from './overlays.js';
+import { PasteBack } from './paste-back.js';
 import { chwToRgb, mapToGray, rgbToChw } from './tensors.js';
 
 const plain = (kp: Keypoints): KeypointsJson => ({
@@ -14,54 +30,116 @@ const plain = (kp: Keypoints): KeypointsJson => ({
   jacobian: Array.from(kp.jacobian),
 });
 
+type Encoded = Awaited<ReturnType<ModelSet['encodeSource']>>;
+interface Frame {
+  rgb: Uint8Array;
+  chw: Float32Array;
+}
+
+const sources = new Recent<{ frame: Frame; encoded: Encoded; png: string }>(4);
+const references = new Recent<Keypoints>(8);
+const photos = new Recent<{ paste: PasteBack; png: string }>(2);
+/** A loaded model set's own number: a model loaded again (re-imported under its id) is a new one. */
+const modelIds = new WeakMap<ModelSet, number>();
+let nextModelId = 0;
+const modelKey = (models: ModelSet) => {
+  if (!modelIds.has(models)) modelIds.set(models, nextModelId++);
+  return `${modelIds.get(models)}|${models.dir}`;
+};
+
 export async function inspectFrame(
   models: ModelSet,
   request: InspectRequest,
   signal: AbortSignal,
 ): Promise<InspectResult> {
   const { width, height } = models.size;
-  const load = async (input: string, crop: InspectRequest['sourceCrop'], subject: string, time = 0) => {
+  const load = async (input: string, crop: CropBox | null, subject: string, time = 0): Promise<Frame> => {
     const rgb = await decodeSingleFrame({ input, width, height, crop, trimIn: time }, subject, signal);
     const chw = new Float32Array(3 * width * height);
     rgbToChw(rgb, width, height, chw);
     return { rgb, chw };
   };
-  const source = await load(request.sourcePath, request.sourceCrop, 'source image');
-  const encoded = await models.encodeSource(source.chw);
+  const model = modelKey(models);
+  const sourceVersion = await fileVersion(request.sourcePath);
+  const source = await sources.get(
+    `${model}|${sourceVersion}|${JSON.stringify(request.sourceCrop)}`,
+    async () => {
+      const frame = await load(request.sourcePath, request.sourceCrop, 'source image');
+      return {
+        frame,
+        encoded: await models.encodeSource(frame.chw),
+        png: pngDataUrl(frame.rgb, width, height, 3),
+      };
+    },
+  );
+  const { encoded } = source;
   const result: InspectResult = {
     size: [height, width],
     kpSource: plain(encoded.kp),
     kpDriving: null,
     images: {
-      source: pngDataUrl(source.rgb, width, height, 3),
+      source: source.png,
       driving: null,
       result: null,
       occlusion: null,
       deformation: null,
+      composite: null,
+      photo: null,
     },
   };
   if (!request.drivingPath) return result;
 
+  const drivingPath = request.drivingPath;
   const cropAt = (time: number) =>
     request.drivingTrack ? trackAt(request.drivingTrack, time) : request.drivingCrop;
-  const driving = await load(request.drivingPath, cropAt(request.time), 'driving video', request.time);
-  const reference = await load(
-    request.drivingPath,
-    cropAt(request.referenceTime),
-    'driving video',
-    request.referenceTime,
+  const driving = await load(drivingPath, cropAt(request.time), 'driving video', request.time);
+  const referenceCrop = cropAt(request.referenceTime);
+  const drivingVersion = await fileVersion(drivingPath);
+  const kpReference = await references.get(
+    `${model}|${drivingVersion}|${request.referenceTime}|${JSON.stringify(referenceCrop)}`,
+    async () => {
+      const reference = await load(drivingPath, referenceCrop, 'driving video', request.referenceTime);
+      const [kp] = await models.keypoints(reference.chw, 1);
+      return kp!;
+    },
   );
-  const [kpDriving, kpReference] = await models.keypoints(
-    Float32Array.from([...driving.chw, ...reference.chw]),
-    2,
+  const [kpDriving] = await models.keypoints(driving.chw, 1);
+  const kpNew = transferMotion(encoded.kp, kpDriving!, kpReference, request.settings);
+  const out = await models.generate(
+    source.frame.chw,
+    encoded.features,
+    encoded.featureDims,
+    [encoded.kp],
+    [kpNew],
   );
-  const kpNew = transferMotion(encoded.kp, kpDriving!, kpReference!, request.settings);
-  const out = await models.generate(source.chw, encoded.features, encoded.featureDims, [encoded.kp], [kpNew]);
   const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
+  const resultRgb = chwToRgb(out.prediction, width, height);
   result.kpDriving = plain(kpDriving!);
   result.images.driving = pngDataUrl(driving.rgb, width, height, 3);
-  result.images.result = pngDataUrl(chwToRgb(out.prediction, width, height), width, height, 3);
+  result.images.result = pngDataUrl(resultRgb, width, height, 3);
   result.images.occlusion = pngDataUrl(mapToGray(out.occlusionMap, occH * occW), occW, occH, 1);
   result.images.deformation = pngDataUrl(flowToRgb(out.deformation, occW, occH), occW, occH, 3);
+  if (request.settings.pasteBack) {
+    const maxSide = Math.min(request.settings.maxOutputSide, PREVIEW_MAX_SIDE);
+    const photo = await photos.get(
+      `${sourceVersion}|${JSON.stringify(request.sourceCrop)}|${maxSide}`,
+      async () => {
+        const info = await probeMedia(request.sourcePath, 'source image', signal);
+        const paste = await PasteBack.open(request.sourcePath, info, request.sourceCrop, maxSide, signal);
+        return { paste, png: pngDataUrl(paste.photo, paste.size.width, paste.size.height, 3) };
+      },
+    );
+    const { paste } = photo;
+    const composed = paste.compose(resultRgb, width, height, {
+      occlusion: out.occlusionMap,
+      deformation: out.deformation,
+      width: occW,
+      height: occH,
+      frame: 0,
+      alignCorners: models.manifest.align_corners,
+    });
+    result.images.composite = pngDataUrl(composed, paste.size.width, paste.size.height, 3);
+    result.images.photo = photo.png;
+  }
   return result;
 }

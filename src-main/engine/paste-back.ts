@@ -20,7 +20,7 @@ export class PasteBack {
   private constructor(
     readonly size: FrameSize,
     readonly box: CropBox,
-    private readonly photo: Uint8Array,
+    readonly photo: Uint8Array,
     private readonly mask: Float32Array,
   ) {}
 

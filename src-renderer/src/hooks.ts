@@ -48,7 +48,7 @@ export function useInspection(): void {
   // While the clip plays in its video element the frames are on screen already; the model
   // preview catches up when playback stops.
   const videoPlaying = useTimeline((s) => s.playing && s.videoClock && s.rate > 0);
-  const { mode, adaptScale, relativeJacobian } = useSettings((s) => s.settings);
+  const { mode, adaptScale, relativeJacobian, pasteBack, maxOutputSide } = useSettings((s) => s.settings);
   useEffect(() => {
     if (!modelId || !source || videoPlaying) return;
     const timer = setTimeout(() => {
@@ -61,7 +61,7 @@ export function useInspection(): void {
         sourceCrop,
         drivingCrop,
         drivingTrack: drivingTrackFor(drivingTrack, { followSubject }),
-        settings: { mode, adaptScale, relativeJacobian },
+        settings: { mode, adaptScale, relativeJacobian, pasteBack, maxOutputSide },
       });
     }, 80);
     return () => clearTimeout(timer);
@@ -79,6 +79,8 @@ export function useInspection(): void {
     mode,
     adaptScale,
     relativeJacobian,
+    pasteBack,
+    maxOutputSide,
   ]);
 }
 
@@ -139,6 +141,7 @@ export function useShortcuts(): void {
         o: () => t.markOut(),
         I: () => t.goToIn(),
         O: () => t.goToOut(),
+        b: () => useUi.getState().toggleBefore(),
         '?': () => useUi.getState().toggleHelp(),
         Escape: () => useUi.getState().closeHelp(),
       };

@@ -227,6 +227,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ['Home / End', 'first / last frame'],
   ['I / O', 'set the in / out point at the playhead'],
   ['Shift + I / O', 'go to the in / out point'],
+  ['B', 'preview: before / after (with paste-back)'],
   ['Ctrl + S', 'save the project'],
   ['?', 'show / hide this list'],
 ];

@@ -1,0 +1,107 @@
+"""Landmark anchors: keypoints pulled onto the lips and lids so the mouth and eyes move on their own."""
+import numpy as np
+import torch
+
+from conftest import moving_blob_video
+from fomm.config import build_models, load_config
+from fomm.data import ANCHORS, FramePairs, anchor_targets
+from fomm.full_model import GeneratorFullModel
+from fomm.losses import landmark_anchor_loss
+from fomm.train import assign_anchor_keypoints
+from test_expression_training import fake_landmarks
+
+
+def test_targets_are_landmark_means_on_the_keypoint_grid():
+    marks = fake_landmarks(64)
+    targets, valid = anchor_targets(marks, 64, 64)
+    assert valid.all() and targets.shape == (len(ANCHORS), 2)
+    for index, anchor in enumerate(ANCHORS):
+        expected = marks[list(anchor["points"])].mean(axis=0) * 2 / 63 - 1
+        assert np.allclose(targets[index].numpy(), expected, atol=1e-6), anchor["name"]
+    # Pixel centre 0 is -1 and 63 is +1, as blocks.make_coordinate_grid lays the keypoints out.
+    corners = np.zeros((68, 2), dtype=np.float32)
+    corners[:, :] = 63
+    assert torch.allclose(anchor_targets(corners, 64, 64)[0], torch.ones(len(ANCHORS), 2))
+
+
+def test_mirrored_frames_swap_left_and_right_anchors():
+    marks = fake_landmarks(64)
+    marks[48] = [10, 50]  # the subject's right mouth corner: image left in the frame as filmed
+    marks[54] = [40, 52]
+    mirrored, _ = anchor_targets(marks, 64, 64, mirrored=True)
+    # What dlib would find on the flipped frame: x -> 63 - x, and point 48 is again the image-left
+    # corner, i.e. the original 54.
+    flipped = marks.copy()
+    flipped[:, 0] = 63 - flipped[:, 0]
+    flipped[[48, 54]] = flipped[[54, 48]]
+    flipped[[37, 38, 43, 44]] = flipped[[44, 43, 38, 37]]
+    flipped[[40, 41, 46, 47]] = flipped[[47, 46, 41, 40]]
+    expected, _ = anchor_targets(flipped, 64, 64)
+    assert torch.allclose(mirrored, expected, atol=1e-6)
+    assert all(ANCHORS[ANCHORS[i]["mirror"]]["mirror"] == i for i in range(len(ANCHORS)))
+
+
+def test_no_face_means_no_anchor_counts():
+    targets, valid = anchor_targets(np.full((68, 2), np.nan), 64, 64)
+    assert not valid.any()
+    kp = torch.rand(2, 10, 2, requires_grad=True)
+    loss = landmark_anchor_loss(kp, torch.zeros(2, len(ANCHORS), 2), torch.zeros(2, len(ANCHORS), dtype=torch.bool), range(len(ANCHORS)))
+    assert float(loss) == 0
+    loss.backward()  # still differentiable: a batch without faces trains the rest
+
+
+def test_loss_counts_only_valid_anchors_and_their_keypoints():
+    kp = torch.zeros(1, 10, 2)
+    kp[0, 3] = 0.5  # anchored keypoint 3 off by 0.5 in x and y
+    kp[0, 9] = 0.9  # not anchored: ignored
+    targets = torch.zeros(1, 2, 2)
+    valid = torch.tensor([[True, True]])
+    assert abs(float(landmark_anchor_loss(kp, targets, valid, [3, 4])) - 0.25) < 1e-6
+    valid = torch.tensor([[True, False]])
+    assert abs(float(landmark_anchor_loss(kp, targets, valid, [3, 4])) - 0.5) < 1e-6
+
+
+def test_frame_pairs_carry_the_anchors_of_their_own_frames():
+    video = moving_blob_video(frames=6)
+    marks = np.stack([fake_landmarks() + t for t in range(6)]).astype(np.float32)
+    marks[2] = np.nan
+    data = FramePairs([video], 30, {"flip_param": {"time_flip": True}}, landmarks=[marks], anchors=True)
+    seen_invalid = False
+    for i in range(30):
+        item = data[i]
+        for key in ("source", "driving"):
+            if not item[f"anchors_{key}_valid"].any():
+                seen_invalid = True
+                continue
+            offset = float(item[f"anchors_{key}"][0, 0] - anchor_targets(marks[0], 64, 64)[0][0, 0]) * 63 / 2
+            frame = round(offset)
+            assert abs(offset - frame) < 1e-4 and frame != 2
+            assert torch.allclose(item[key], torch.from_numpy(video[frame]).permute(2, 0, 1).float() / 255)
+    assert seen_invalid
+
+
+def test_training_pulls_the_anchored_keypoints_onto_the_landmarks():
+    torch.manual_seed(0)
+    config = load_config("tiny-64")
+    config["train_params"]["loss_weights"]["landmark_anchor"] = 10
+    config["model_params"]["common_params"]["num_kp"] = 10  # room for the eight anchors
+    kp_detector, generator, discriminator = build_models(config)
+    video = moving_blob_video(frames=8)
+    marks = np.stack([fake_landmarks() for _ in range(8)]).astype(np.float32)
+    anchored = assign_anchor_keypoints(kp_detector, [video], [marks], frames=8)
+    assert sorted(set(anchored)) == sorted(anchored) and len(anchored) == len(ANCHORS)
+    model = GeneratorFullModel(kp_detector, generator, discriminator, config["train_params"], anchor_keypoints=anchored)
+    data = FramePairs([video], 16, landmarks=[marks], anchors=True)
+    params = list(kp_detector.parameters()) + list(generator.parameters())
+    optimizer = torch.optim.Adam(params, lr=5e-3)
+    history = []
+    for step in range(40):
+        items = [data[(step * 4 + i) % len(data)] for i in range(4)]
+        batch = {k: torch.stack([it[k] for it in items]) for k in items[0]}
+        anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")}
+        terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(step), None, anchors)
+        optimizer.zero_grad()
+        sum(terms.values()).backward()
+        optimizer.step()
+        history.append(float(terms["landmark_anchor"]))
+    assert np.mean(history[-5:]) < 0.65 * np.mean(history[:5])
