@@ -3,11 +3,12 @@
  * writes there (composited into the photo by the same code), with Before / Side by side to compare.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator } from '@playwright/test';
 import { resolveBinary } from '../src-main/media/binaries';
-import { DATASETS, FIXTURES } from '../src-main/test-support/fixtures';
+import { DATASETS, ffprobe, FIXTURES } from '../src-main/test-support/fixtures';
+import { loadClipAndTrim } from './journey';
 
 const PHOTO = path.join(DATASETS, 'faces/source_images/avatarify_obama.jpg'); // 930x929, exported 930x928
 
@@ -109,4 +110,38 @@ test('with paste-back the preview is the exported frame, with Before and Side by
   // ... and neither the photo nor another frame is.
   expect(meanAbs(before.rgb, exported)).toBeGreaterThan(same + 0.2);
   expect(meanAbs(other, exported)).toBeGreaterThan(same);
+});
+
+test('P renders a quick, small preview of the trimmed range and plays it in the preview pane', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
+  await source.getByRole('button', { name: 'Load' }).click();
+  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
+  const driving = await loadClipAndTrim(page, 0.1, 0.4);
+  const framesInRange = Number(
+    /(\d+) frames/.exec((await driving.getByLabel('Timecode').textContent()) ?? '')?.[1],
+  );
+  const previews = path.resolve('build/e2e-home/previews');
+  const before = existsSync(previews) ? readdirSync(previews) : [];
+  await page.locator('body').press('p');
+  const range = page.getByLabel('Range preview', { exact: true });
+  await expect(range).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  const video = range.getByLabel('Trimmed range preview');
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  const made = readdirSync(previews).filter((f) => !before.includes(f));
+  expect(made).toHaveLength(1);
+  const { streams } = ffprobe(path.join(previews, made[0]!));
+  const stream = streams.find((s) => s.codec_type === 'video')!;
+  expect(stream.codec_name).toBe('h264');
+  // Paste-back (the studio's default) at most 360 px on its longer side, not the photo's 930.
+  expect(Math.max(stream.width!, stream.height!)).toBeLessThanOrEqual(360);
+  expect(Math.abs(Number(stream.nb_read_frames) - framesInRange)).toBeLessThanOrEqual(1);
+  await range.getByRole('button', { name: 'Close range preview' }).click();
+  await expect(range).toHaveCount(0);
 });

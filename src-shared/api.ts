@@ -144,6 +144,11 @@ export const apiMethods = {
     result: z.object({ path: z.string(), project: ProjectDocSchema, missing: z.array(z.string()) }),
   },
   enqueue: { args: z.tuple([EnqueueArgsSchema]), result: QueueItemSchema },
+  /**
+   * A quick, small render of the trimmed range (requests.rangePreviewSettings) into the app's
+   * previews folder, where only the newest few are kept; it plays in the preview pane when done.
+   */
+  previewRange: { args: z.tuple([EnqueueArgsSchema.omit({ outputPath: true })]), result: QueueItemSchema },
   listQueue: { args: z.tuple([]), result: z.array(QueueItemSchema) },
   cancelJob: { args: z.tuple([Id]), result: z.null() },
   retryJob: { args: z.tuple([Id]), result: z.null() },

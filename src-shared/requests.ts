@@ -51,3 +51,25 @@ export function renderRequest(state: {
     settings: state.settings,
   };
 }
+
+/** A range preview's longer side: small enough to render fast, large enough to judge the motion. */
+export const RANGE_PREVIEW_SIDE = 360;
+
+/**
+ * How a quick preview of the trimmed range differs from the render it previews: the same motion
+ * settings, written small (paste-back capped at RANGE_PREVIEW_SIDE; the model's square as it is)
+ * as an H.264 MP4 of lower quality, with no extra outputs.
+ */
+export function rangePreviewSettings(settings: RenderSettings): RenderSettings {
+  return {
+    ...settings,
+    exportFormat: 'h264',
+    maxOutputSide: Math.min(settings.maxOutputSide, RANGE_PREVIEW_SIDE),
+    outputSize: settings.outputSize === null ? null : Math.min(settings.outputSize, RANGE_PREVIEW_SIDE),
+    crf: Math.max(settings.crf, 28),
+    sideBySide: false,
+    occlusionVideo: false,
+    keypointOverlay: false,
+    keypointsJson: false,
+  };
+}

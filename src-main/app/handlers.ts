@@ -3,7 +3,7 @@
  * both serve these handlers, after validating arguments with the shared schemas.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -20,7 +20,8 @@ import {
 } from '../../src-shared/api.js';
 import { manifestDetails } from '../../src-shared/model-manifest.js';
 import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
-import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
+import { describeIssues, JobSpecSchema, RenderSettingsSchema } from '../../src-shared/job.js';
+import { rangePreviewSettings } from '../../src-shared/requests.js';
 import { subjectFor, type FramingRequest, type FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
@@ -149,6 +150,22 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
 export function createHandlers(ctx: AppContext): ApiHandlers {
   let importing: AbortController | null = null;
   const inputs = ctx.inputs ?? new OpenedMedia();
+  /** The one way into the queue: a name that is taken is numbered, a device or FIFO refused. */
+  const enqueue = async (job: Record<string, unknown>) => {
+    const parsed = JobSpecSchema.safeParse(job);
+    if (!parsed.success) throw new Error(describeIssues(parsed.error));
+    // The studio never replaces a file unasked: a name that is taken (on disk or by a job in the
+    // queue) is numbered, talk.mp4 -> talk-2.mp4; a device, FIFO or socket is refused.
+    const spec = parsed.data;
+    const queued = (p: string) =>
+      ctx.queue.list().some((i) => i.job.outputPath === p && (i.state === 'queued' || i.state === 'running'));
+    const outputPath = spec.overwrite ? spec.outputPath : await freeOutputName(spec.outputPath, queued);
+    await checkOutputTarget(outputPath, {
+      overwrite: spec.overwrite,
+      folder: spec.settings.exportFormat === 'png-sequence',
+    });
+    return ctx.queue.enqueue({ ...spec, outputPath });
+  };
   return {
     async version() {
       return {
@@ -292,21 +309,25 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return opened;
     },
     async enqueue({ modelId, ...job }) {
-      const parsed = JobSpecSchema.safeParse({ ...job, modelDir: await modelDirFor(modelId) });
-      if (!parsed.success) throw new Error(describeIssues(parsed.error));
-      // The studio never replaces a file unasked: a name that is taken (on disk or by a job in the
-      // queue) is numbered, talk.mp4 -> talk-2.mp4; a device, FIFO or socket is refused.
-      const spec = parsed.data;
-      const queued = (p: string) =>
+      return enqueue({ ...job, modelDir: await modelDirFor(modelId) });
+    },
+    async previewRange({ modelId, ...job }) {
+      const dir = path.join(ctx.homeDir, 'previews');
+      await mkdir(dir, { recursive: true });
+      const busy = new Set(
         ctx.queue
           .list()
-          .some((i) => i.job.outputPath === p && (i.state === 'queued' || i.state === 'running'));
-      const outputPath = spec.overwrite ? spec.outputPath : await freeOutputName(spec.outputPath, queued);
-      await checkOutputTarget(outputPath, {
-        overwrite: spec.overwrite,
-        folder: spec.settings.exportFormat === 'png-sequence',
+          .filter((i) => i.state === 'queued' || i.state === 'running')
+          .map((i) => path.resolve(i.job.outputPath)),
+      );
+      await pruneRangePreviews(dir, busy);
+      return enqueue({
+        ...job,
+        modelDir: await modelDirFor(modelId),
+        outputPath: path.join(dir, `${pairStem(job.sourcePath, job.drivingPath)}-preview.mp4`),
+        overwrite: false,
+        settings: rangePreviewSettings(RenderSettingsSchema.parse(job.settings ?? {})),
       });
-      return ctx.queue.enqueue({ ...spec, outputPath });
     },
     async listQueue() {
       return ctx.queue.list();
@@ -369,4 +390,20 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, args: unk
 
 export function defaultHome(): string {
   return path.resolve(process.env.MARIONETTE_HOME ?? path.join(os.homedir(), 'Marionette'));
+}
+
+/** Range previews kept in the previews folder; older ones are removed before a new one is made. */
+export const RANGE_PREVIEWS_KEPT = 4;
+
+/** Remove all but the newest RANGE_PREVIEWS_KEPT - 1 range previews (ours only: *-preview*.mp4). */
+async function pruneRangePreviews(dir: string, busy: ReadonlySet<string>): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => /-preview(-\d+)?\.mp4$/.test(n));
+  const dated = await Promise.all(
+    names.map(async (n) => ({ file: path.join(dir, n), time: (await stat(path.join(dir, n))).mtimeMs })),
+  );
+  const old = dated
+    .filter((d) => !busy.has(path.resolve(d.file)))
+    .sort((a, b) => b.time - a.time)
+    .slice(RANGE_PREVIEWS_KEPT - 1);
+  await Promise.all(old.map((d) => rm(d.file, { force: true })));
 }

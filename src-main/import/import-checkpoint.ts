@@ -5,6 +5,7 @@
  * initializer — copy a tensor or fold a convolution with its BatchNorm. Weights are streamed into
  * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
  */
+import { unknownArchitectureSentence } from '../../src-shared/checkpoint/architecture.js';
 import { existsSync } from 'node:fs';
 import {
   copyFile,
@@ -125,8 +126,13 @@ export function detectArchitecture(
   const best = scored[0]!;
   const shown = best.problems.slice(0, 4).join('; ');
   const more = best.problems.length > 4 ? ` (and ${best.problems.length - 4} more)` : '';
+  const found = new Map([...tensors].map(([key, t]) => [key, t.shape] as const));
+  const plain = unknownArchitectureSentence(found, {
+    name: best.t.recipe.name,
+    shapes: new Map(Object.entries(best.t.recipe.signature)),
+  });
   throw new ImportError(
-    `not a supported FOMM architecture. Closest is ${best.t.recipe.name}: ${shown}${more}`,
+    `${plain}. Details: not a supported FOMM architecture; closest is ${best.t.recipe.name}: ${shown}${more}`,
   );
 }
 

@@ -30,11 +30,12 @@ import { trackAt } from '../../src-shared/framing/crop';
 import { jobTrimOut } from '../../src-shared/timeline';
 import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
+import { studioRenderRequest, useRangePreview } from './stores/range-preview';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
 import { useUi } from './stores/ui';
 import { queueProgress, renderBlocker } from '../../src-shared/studio-guide';
-import { drivingTrackFor, renderRequest } from '../../src-shared/requests';
+import { drivingTrackFor } from '../../src-shared/requests';
 import { withFormatExtension } from '../../src-shared/export-format';
 
 export function App() {
@@ -56,6 +57,7 @@ export function App() {
   const ui = useUi();
   const framing = useFraming();
   const projectFile = useProjectFile();
+  const rangePreview = useRangePreview();
   useEffect(() => {
     api.invoke('version').then(
       (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
@@ -138,21 +140,9 @@ export function App() {
     saveProjectAs: () => void projectFile.saveAs(api),
   });
   const render = async () => {
-    if (!model || !project.source || !project.driving || !outputPath) return;
-    const item = await queue.enqueue(api, {
-      modelId: model.id,
-      ...renderRequest({
-        sourcePath: project.source.path,
-        drivingPath: project.driving.path,
-        outputPath,
-        trimIn,
-        trimOut: jobTrimOut({ trimIn, trimOut }, duration),
-        sourceCrop: project.sourceCrop,
-        drivingCrop: project.drivingCrop,
-        drivingTrack: project.drivingTrack,
-        settings,
-      }),
-    });
+    const request = outputPath ? studioRenderRequest(outputPath) : null;
+    if (!request) return;
+    const item = await queue.enqueue(api, request);
     if (item) await suggestOutput();
   };
   const crop = project.source
@@ -176,7 +166,8 @@ export function App() {
   };
   const proposal = framing.proposal;
   // Errors show beside what caused them; this banner is for what belongs to no one control.
-  const alert = projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error;
+  const alert =
+    projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error ?? rangePreview.error;
   const images = preview.result?.images;
   const blocker = renderBlocker({
     model: Boolean(model),
@@ -186,6 +177,9 @@ export function App() {
   });
   const canRender = blocker === null;
   const overall = queueProgress(queue.items);
+  const rangeItem = rangePreview.jobId
+    ? (queue.items.find((i) => i.id === rangePreview.jobId) ?? null)
+    : null;
   const { importProgress } = models;
   const importPercent = importProgress ? Math.floor((100 * importProgress.done) / importProgress.total) : 0;
 
@@ -328,6 +322,17 @@ export function App() {
           images={images ?? null}
           loading={preview.loading}
           stale={Boolean(preview.result && project.driving && preview.resultTime !== playhead)}
+          range={
+            rangeItem
+              ? {
+                  state: rangeItem.state,
+                  fraction: rangeItem.total ? rangeItem.done / rangeItem.total : 0,
+                  message: rangeItem.message,
+                  url: rangeItem.state === 'done' ? renderMediaUrl(rangeItem.id) : null,
+                }
+              : null
+          }
+          onCloseRange={() => rangePreview.close()}
         />
       </main>
       <section className="bottom">
@@ -397,6 +402,14 @@ export function App() {
           title={blocker ?? 'Queue this render (Ctrl+R in the app)'}
         >
           Render
+        </button>
+        <button
+          type="button"
+          disabled={!canRender}
+          onClick={() => void rangePreview.start(api)}
+          title={blocker ?? 'A quick, small render of the trimmed range, played in the preview (P)'}
+        >
+          Preview range
         </button>
         <span className="render-why" data-testid="render-why">
           {blocker ?? `→ ${outputPath.split(/[\\/]/).pop()}`}

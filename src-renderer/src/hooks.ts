@@ -13,6 +13,7 @@ import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
 import { useUi } from './stores/ui';
+import { useRangePreview } from './stores/range-preview';
 
 export function useBackendEvents(): void {
   useEffect(() => {
@@ -142,6 +143,7 @@ export function useShortcuts(): void {
         I: () => t.goToIn(),
         O: () => t.goToOut(),
         b: () => useUi.getState().toggleBefore(),
+        p: () => void useRangePreview.getState().start(api),
         '?': () => useUi.getState().toggleHelp(),
         Escape: () => useUi.getState().closeHelp(),
       };

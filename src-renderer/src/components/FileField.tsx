@@ -19,7 +19,10 @@ export interface FileFieldProps {
 }
 
 /** The first sentence of an error in plain words; the rest (paths, tensor shapes) folded below. */
-function splitError(message: string): { summary: string; details: string | null } {
+export function splitError(message: string): { summary: string; details: string | null } {
+  // A message that says where its technical part starts ("… Details: tensor shapes") is cut there.
+  const marked = message.indexOf(' Details: ');
+  if (marked > 0) return { summary: message.slice(0, marked), details: message.slice(marked + 10) };
   const cut = message.search(/[.;:]\s/);
   if (cut < 0 || cut > 160)
     return { summary: message.slice(0, 200), details: message.length > 200 ? message : null };

@@ -10,7 +10,11 @@ export interface KeypointImageProps {
   size?: number;
 }
 
-/** An image at model resolution with a separate canvas layer for keypoints and Jacobian ellipses. */
+/**
+ * An image at model resolution with a separate canvas layer for keypoints and Jacobian ellipses.
+ * It fills its pane's width (square, up to the window's height); `size` is the canvas's drawing
+ * resolution, which the browser scales with the picture.
+ */
 export function KeypointImage({ src, keypoints, label, showKeypoints, size = 256 }: KeypointImageProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -20,12 +24,8 @@ export function KeypointImage({ src, keypoints, label, showKeypoints, size = 256
     else ctx.clearRect(0, 0, size, size);
   }, [keypoints, showKeypoints, size]);
   return (
-    <figure className="frame" style={{ width: size, height: size }}>
-      {src ? (
-        <img src={src} alt={label} width={size} height={size} />
-      ) : (
-        <div className="placeholder">{label}</div>
-      )}
+    <figure className="frame">
+      {src ? <img src={src} alt={label} /> : <div className="placeholder">{label}</div>}
       <canvas
         ref={canvas}
         width={size}

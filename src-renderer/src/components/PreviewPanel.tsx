@@ -1,3 +1,4 @@
+import type { QueueItem } from '../../../src-shared/api';
 import type { InspectResult } from '../../../src-shared/inspect';
 import { useUi, type PreviewView } from '../stores/ui';
 import { KeypointImage } from './KeypointImage';
@@ -15,14 +16,27 @@ const VIEWS: ReadonlyArray<readonly [PreviewView, string, string]> = [
  * While the engine works on a newer playhead position the images shown are marked stale (dimmed)
  * until the answer arrives.
  */
+export interface RangePreview {
+  state: QueueItem['state'];
+  fraction: number;
+  message: string | null;
+  /** The finished preview's player URL. */
+  url: string | null;
+}
+
 export function PreviewPanel({
   images,
   loading,
   stale,
+  range = null,
+  onCloseRange,
 }: {
   images: InspectResult['images'] | null;
   loading: boolean;
   stale: boolean;
+  /** The quick render of the trimmed range (P), while it renders and once it plays. */
+  range?: RangePreview | null;
+  onCloseRange?(): void;
 }) {
   const view = useUi((s) => s.previewView);
   const setView = useUi((s) => s.setPreviewView);
@@ -58,6 +72,24 @@ export function PreviewPanel({
               {label}
             </label>
           ))}
+        </div>
+      )}
+      {range && (
+        <div className="range-preview" aria-label="Range preview" data-state={range.state}>
+          {range.url ? (
+            <video src={range.url} aria-label="Trimmed range preview" autoPlay loop muted controls />
+          ) : range.state === 'failed' || range.state === 'cancelled' ? (
+            <p className="field-error">
+              Range preview {range.state}: {range.message ?? ''}
+            </p>
+          ) : (
+            <p>
+              Rendering a quick preview of the trimmed range… <progress max={1} value={range.fraction} />
+            </p>
+          )}
+          <button type="button" onClick={onCloseRange}>
+            Close range preview
+          </button>
         </div>
       )}
       <div className={stale ? 'stale' : undefined} data-testid="preview-images" data-stale={stale}>

@@ -228,6 +228,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ['I / O', 'set the in / out point at the playhead'],
   ['Shift + I / O', 'go to the in / out point'],
   ['B', 'preview: before / after (with paste-back)'],
+  ['P', 'render a quick preview of the trimmed range'],
   ['Ctrl + S', 'save the project'],
   ['?', 'show / hide this list'],
 ];
