@@ -51,7 +51,8 @@ export const useRangePreview = create<RangePreviewState>((set) => ({
       set({ error: 'Load a photo and a clip first: the preview renders the trimmed range.' });
       return;
     }
-    const { outputPath: _unused, ...job } = request;
+    const job: Omit<EnqueueArgs, 'outputPath'> = { ...request };
+    delete (job as Partial<EnqueueArgs>).outputPath;
     try {
       const item = await api.invoke('previewRange', job);
       useQueue.setState((s) => ({
