@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSummary, QueueItem } from './api.js';
 import { queuedItem } from './api.js';
 import { JobSpecSchema } from './job.js';
-import { initialModelId, modelPurpose, queueProgress, renderBlocker } from './studio-guide.js';
+import {
+  initialModelId,
+  modelPurpose,
+  modelSuggestion,
+  queueProgress,
+  renderBlocker,
+} from './studio-guide.js';
 
 const model = (id: string, category: string | null): ModelSummary => ({
   id,
@@ -62,5 +68,23 @@ describe('model cards in plain words', () => {
     expect(modelPurpose(model('body-64', 'other')).purpose).toMatch(/bodies.*Experimental/);
     expect(modelPurpose(model('mgif', 'mgif-256')).purpose).toMatch(/cartoon/);
     expect(modelPurpose(model('face-128', 'face')).quality).toMatch(/import vox-cpk/);
+  });
+});
+
+describe('a model suited to the photo', () => {
+  const models = [model('body-64', 'other'), model('face-128', 'face')];
+  it('offers the face model when a face is seen with a body model selected', () => {
+    expect(modelSuggestion(models, 'body-64', true)).toMatchObject({ id: 'face-128' });
+    expect(modelSuggestion(models, 'body-64', true)?.reason).toMatch(/A face was found in the photo/);
+  });
+  it('offers a body model when a face model is selected and no face is seen', () => {
+    expect(modelSuggestion(models, 'face-128', false)).toMatchObject({ id: 'body-64' });
+  });
+  it('stays quiet when the model suits the photo, when not looked yet, or when nothing better exists', () => {
+    expect(modelSuggestion(models, 'face-128', true)).toBeNull();
+    expect(modelSuggestion(models, 'body-64', false)).toBeNull();
+    expect(modelSuggestion(models, 'body-64', null)).toBeNull();
+    expect(modelSuggestion([model('body-64', 'other')], 'body-64', true)).toBeNull();
+    expect(modelSuggestion(models, null, true)).toBeNull();
   });
 });

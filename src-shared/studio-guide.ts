@@ -85,3 +85,49 @@ export const METRIC_MEANINGS: Record<string, string> = {
   akd: 'AKD: how far, in pixels, face landmarks of the rebuilt frames land from the real ones',
   aed: 'AED: how much the rebuilt face looks like someone else (identity distance)',
 };
+
+export interface ModelSuggestion {
+  /** The model to offer. */
+  id: string;
+  name: string;
+  /** Why, in one plain sentence. */
+  reason: string;
+}
+
+/**
+ * Whether to offer another model for this photo: a face model when a face was seen and the
+ * selected model is not made for faces; a body model when a face model is selected and the photo
+ * shows no face. `faceSeen` null (not looked for yet) or no better model installed: no offer.
+ */
+export function modelSuggestion(
+  models: readonly ModelSummary[],
+  selectedId: string | null,
+  faceSeen: boolean | null,
+): ModelSuggestion | null {
+  const selected = models.find((m) => m.id === selectedId);
+  if (!selected || faceSeen === null) return null;
+  const isFace = (m: ModelSummary) => subjectFor(m.category) === 'face';
+  // Bundled models first: they are what a new user has.
+  const ranked = [...models].sort((a, b) => Number(b.origin === 'bundled') - Number(a.origin === 'bundled'));
+  if (faceSeen && !isFace(selected)) {
+    const face = ranked.find(isFace);
+    return face
+      ? {
+          id: face.id,
+          name: face.name,
+          reason: `A face was found in the photo: ${face.name} is made for faces.`,
+        }
+      : null;
+  }
+  if (!faceSeen && isFace(selected)) {
+    const other = ranked.find((m) => !isFace(m));
+    return other
+      ? {
+          id: other.id,
+          name: other.name,
+          reason: `No face was found in the photo: ${selected.name} is made for faces; ${other.name} animates whole bodies and other subjects.`,
+        }
+      : null;
+  }
+  return null;
+}

@@ -71,6 +71,17 @@ describe('source framing on real photos', () => {
     const blob = await frameSource(SOURCE, 'face', signal);
     expect(blob.method).toBe('centre');
     expect(blob.crop).toEqual({ x: 0, y: 0, size: 64 });
+    expect(notFace.faceSeen).toBeNull(); // renders do not look for what they will not use
+  }, 60_000);
+
+  it('tells the studio whether the photo shows a face, whatever the model frames by', async () => {
+    const body = await frameSource(PHOTOS[0]!, 'centre', signal, null, undefined, true);
+    expect(body).toMatchObject({ method: 'centre', faceSeen: true });
+    expect(body.crop.size).toBe(Math.min(body.width, body.height));
+    const face = await frameSource(PHOTOS[0]!, 'face', signal, null, undefined, true);
+    expect(face).toMatchObject({ method: 'face', faceSeen: true });
+    const blob = await frameSource(SOURCE, 'centre', signal, null, undefined, true);
+    expect(blob.faceSeen).toBe(false);
   }, 60_000);
 });
 

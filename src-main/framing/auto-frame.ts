@@ -53,6 +53,7 @@ function centred(info: MediaInfo, sampled: number): FramedImage {
     detected: 0,
     track: null,
     faceCrops: [],
+    faceSeen: null,
     sidewaysTurn: null,
   };
 }
@@ -69,7 +70,8 @@ const TURNS = { 90: 'transpose=1', 180: 'hflip,vflip', 270: 'transpose=2' } as c
 /**
  * Every face in the photo (largest first) with its square; the chosen one (`face`, 1-based) or
  * the largest frames the photo. With no face upright, the photo is tried turned by quarter turns,
- * so that the studio can say it looks sideways.
+ * so that the studio can say it looks sideways. With `lookForFaces` (the studio) a photo framed
+ * by the centre is still searched for a face, to say whether a face model would suit it.
  */
 export async function frameSource(
   path: string,
@@ -77,10 +79,11 @@ export async function frameSource(
   signal: AbortSignal,
   face: number | null = null,
   known?: MediaInfo,
+  lookForFaces = false,
 ): Promise<FramedImage> {
   const info = await probe(path, 'source image', signal, known);
   const fallback = centred(info, 1);
-  if (subject !== 'face') return fallback;
+  if (subject !== 'face' && !lookForFaces) return fallback;
   const work = workSize(info, SOURCE_WORK_SIDE);
   const rgb = await decodeSingleFrame(
     { input: path, ...work, crop: 'full', strict: true },
@@ -88,6 +91,8 @@ export async function frameSource(
     signal,
   );
   const found = await detectFaces(rgb, work.width, work.height);
+  const seen = lookForFaces ? found.length > 0 : null;
+  if (subject !== 'face') return { ...fallback, faceSeen: seen };
   if (found.length === 0) {
     const upright = orientationFilter(await imageOrientation(path));
     for (const turn of [90, 270, 180] as const) {
@@ -108,9 +113,9 @@ export async function frameSource(
         quarter ? work.height : work.width,
         quarter ? work.width : work.height,
       );
-      if (faces.length) return { ...fallback, sidewaysTurn: turn };
+      if (faces.length) return { ...fallback, sidewaysTurn: turn, faceSeen: seen };
     }
-    return fallback;
+    return { ...fallback, faceSeen: seen };
   }
   if (face !== null && (face < 1 || face > found.length))
     throw new MediaInputError(
@@ -126,6 +131,7 @@ export async function frameSource(
     faces: found.map((f) => scaleRect(f.box, work.factor)),
     faceCrops,
     detected: found.length,
+    faceSeen: seen,
   };
 }
 
@@ -176,7 +182,8 @@ export async function frameDriving(
 }
 
 export async function frameInputs(request: FramingRequest, signal: AbortSignal): Promise<FramingResult> {
-  const source = await frameSource(request.sourcePath, request.subject, signal);
+  // The studio asks: it also wants to know whether the photo shows a face (to suggest a model).
+  const source = await frameSource(request.sourcePath, request.subject, signal, null, undefined, true);
   const driving = request.drivingPath
     ? await frameDriving(request.drivingPath, request.trimIn, request.trimOut, request.subject, signal)
     : null;

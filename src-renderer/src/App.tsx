@@ -34,7 +34,7 @@ import { studioRenderRequest, useRangePreview } from './stores/range-preview';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
 import { useUi } from './stores/ui';
-import { queueProgress, renderBlocker } from '../../src-shared/studio-guide';
+import { modelSuggestion, queueProgress, renderBlocker } from '../../src-shared/studio-guide';
 import { drivingTrackFor } from '../../src-shared/requests';
 import { withFormatExtension } from '../../src-shared/export-format';
 
@@ -58,6 +58,7 @@ export function App() {
   const framing = useFraming();
   const projectFile = useProjectFile();
   const rangePreview = useRangePreview();
+  const [keptModelFor, setKeptModelFor] = useState<string | null>(null);
   useEffect(() => {
     api.invoke('version').then(
       (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
@@ -165,6 +166,13 @@ export function App() {
     });
   };
   const proposal = framing.proposal;
+  // A face found with a body model (or none with a face model): offer the model made for it, once
+  // per photo and model ("Keep" is remembered for that pair).
+  const suggestionFor = `${model?.id}|${project.source?.path}`;
+  const suggestion =
+    keptModelFor !== suggestionFor && framing.framedFor.source === project.source?.path && !framing.detecting
+      ? modelSuggestion(models.models, models.selectedId, proposal?.source.faceSeen ?? null)
+      : null;
   // Errors show beside what caused them; this banner is for what belongs to no one control.
   const alert =
     projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error ?? rangePreview.error;
@@ -261,6 +269,17 @@ export function App() {
           error={project.sourceError}
           onDismissError={() => project.clearError('source')}
         >
+          {suggestion && project.source && (
+            <div className="suggestion" role="status" aria-label="Model suggestion">
+              {suggestion.reason}{' '}
+              <button type="button" onClick={() => models.select(suggestion.id)}>
+                Switch to {suggestion.name}
+              </button>{' '}
+              <button type="button" onClick={() => setKeptModelFor(`${model?.id}|${project.source?.path}`)}>
+                Keep {model?.name}
+              </button>
+            </div>
+          )}
           {project.source && crop && (
             <>
               <p className="meta">

@@ -37,6 +37,11 @@ export const FramedImageSchema = z.object({
   track: CropTrackSchema.nullable().default(null),
   /** Source only: the square for each face found, in the order of `faces` (largest first). */
   faceCrops: z.array(CropBoxSchema).default([]),
+  /**
+   * Source only, when the studio asked: whether the photo shows a face at all, whatever the
+   * model frames by (so a body model can be told a face was found); null when not looked for.
+   */
+  faceSeen: z.boolean().nullable().default(null),
   /** Source only, when no face was found upright: the quarter turn (degrees) at which one was. */
   sidewaysTurn: z
     .union([z.literal(90), z.literal(180), z.literal(270)])

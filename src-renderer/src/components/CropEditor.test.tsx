@@ -78,6 +78,7 @@ describe('framingNote', () => {
     detected,
     track: null,
     faceCrops: [],
+    faceSeen: null,
     sidewaysTurn,
   });
 
