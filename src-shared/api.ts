@@ -74,6 +74,16 @@ export type MediaSummary = z.infer<typeof MediaSummarySchema>;
 export const FileKindSchema = z.enum(['image', 'video', 'checkpoint', 'project']);
 export type FileKind = z.infer<typeof FileKindSchema>;
 
+/** A small first frame of a photo or clip, with what the folder browser and the queue show beside it. */
+export const FilePreviewSchema = z.object({
+  image: z.string(),
+  kind: z.enum(['image', 'video']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  duration: z.number().nullable(),
+});
+export type FilePreview = z.infer<typeof FilePreviewSchema>;
+
 export const DirectoryListingSchema = z.object({
   path: z.string(),
   parent: z.string().nullable(),
@@ -126,6 +136,7 @@ export const apiMethods = {
     result: FullFrameSchema,
   },
   listDirectory: { args: z.tuple([FilePath.nullable()]), result: DirectoryListingSchema },
+  filePreview: { args: z.tuple([FilePath]), result: FilePreviewSchema },
   defaultOutputPath: { args: z.tuple([FilePath, FilePath]), result: z.string() },
   /** Where a project of this photo and clip is saved unless the user says otherwise. */
   defaultProjectPath: { args: z.tuple([FilePath.nullable(), FilePath.nullable()]), result: z.string() },

@@ -15,6 +15,7 @@ import {
   type ApiOutcome,
   type DirectoryListing,
   type FileKind,
+  type FilePreview,
   type ModelSummary,
   type QueueItem,
 } from '../../src-shared/api.js';
@@ -37,6 +38,7 @@ import { importInThread } from '../import/import-thread.js';
 import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
+import { fileVersion, Recent } from '../media/recent.js';
 import type { JobQueue } from './job-queue.js';
 import { OpenedMedia } from './render-media.js';
 import { openProjectFile, saveProjectFile, sessionFiles, takeLastSession } from './project-files.js';
@@ -147,6 +149,30 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
   return { path: target, parent: parent === target ? null : parent, entries: listed };
 }
 
+/** A whole frame (no crop) of a photo or clip, scaled to fit `maxSide`, as a PNG data URL. */
+async function scaledFrame(file: string, time: number, maxSide: number) {
+  const info = await probeMedia(file, 'file');
+  const s = Math.min(1, maxSide / Math.max(info.width, info.height));
+  const width = Math.max(2, Math.round(info.width * s));
+  const height = Math.max(2, Math.round(info.height * s));
+  const rgb = await decodeSingleFrame(
+    // A photo must decode cleanly (a truncated JPEG otherwise shows as grey or green).
+    {
+      input: file,
+      width,
+      height,
+      crop: 'full',
+      trimIn: info.kind === 'video' ? time : 0,
+      strict: info.kind === 'image',
+    },
+    'file',
+    new AbortController().signal,
+  );
+  return { image: pngDataUrl(rgb, width, height, 3), info };
+}
+
+const filePreviews = new Recent<FilePreview>(256);
+
 export function createHandlers(ctx: AppContext): ApiHandlers {
   let importing: AbortController | null = null;
   const inputs = ctx.inputs ?? new OpenedMedia();
@@ -248,24 +274,15 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return ctx.engine.frame({ ...request, subject: subjectFor(model.manifest.category) });
     },
     async fullFrame(file, time, maxSide) {
-      const info = await probeMedia(file, 'file');
-      const s = Math.min(1, maxSide / Math.max(info.width, info.height));
-      const width = Math.max(2, Math.round(info.width * s));
-      const height = Math.max(2, Math.round(info.height * s));
-      const rgb = await decodeSingleFrame(
-        // A photo must decode cleanly (a truncated JPEG otherwise shows as grey or green).
-        {
-          input: file,
-          width,
-          height,
-          crop: 'full',
-          trimIn: info.kind === 'video' ? time : 0,
-          strict: info.kind === 'image',
-        },
-        'file',
-        new AbortController().signal,
-      );
-      return { image: pngDataUrl(rgb, width, height, 3), width: info.width, height: info.height };
+      const { image, info } = await scaledFrame(file, time, maxSide);
+      return { image, width: info.width, height: info.height };
+    },
+    async filePreview(file) {
+      // A folder of clips is browsed again and again: each file is decoded once per version.
+      return filePreviews.get(await fileVersion(file), async () => {
+        const { image, info } = await scaledFrame(file, 0, THUMB);
+        return { image, kind: info.kind, width: info.width, height: info.height, duration: info.duration };
+      });
     },
     async listDirectory(dir) {
       return listDirectory(dir, ctx.homeDir);

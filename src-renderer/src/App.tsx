@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, inputMediaUrl, renderMediaUrl } from './api-client';
+import { filePreview } from './file-preview';
 import { ClipPlayer } from './components/ClipPlayer';
 import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
@@ -378,6 +379,7 @@ export function App() {
             onAction={(action, id) => void queue.act(api, action, id)}
             onShow={(p) => void api.invoke('showInFolder', p)}
             mediaUrl={renderMediaUrl}
+            preview={(file) => filePreview(api, file)}
           />
         </div>
         <div className="models">

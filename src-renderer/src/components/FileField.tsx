@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DirectoryListing, FileKind } from '../../../src-shared/api';
 import { api } from '../api-client';
+import { shortDuration, useFilePreview } from '../file-preview';
 
 export interface FileFieldProps {
   label: string;
@@ -149,17 +150,27 @@ function FolderBrowser({
     );
   };
   useEffect(() => open(lastFolder(kind)), [kind]);
+  // Esc closes it wherever the focus is, as a file dialog does.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    // Capture: before any other key handler of the page.
+    document.addEventListener('keydown', onKey, true);
+    return () => document.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
+  const dialog = useRef<HTMLDivElement>(null);
+  // The keyboard starts in the list: the first entry has the focus once the folder is read.
+  useEffect(() => dialog.current?.querySelector<HTMLButtonElement>('li button')?.focus(), [listing]);
   return (
     <div
+      ref={dialog}
       className="folder-browser"
       role="dialog"
       aria-label="Choose a file"
       onKeyDown={(e) => {
-        // The keyboard moves through the list and Esc closes, as in a file dialog.
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        // The arrow keys move through the list, as in a file dialog.
+        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
           e.preventDefault();
           const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('li button')];
           const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
@@ -187,12 +198,28 @@ function FolderBrowser({
           .map((e) => (
             <li key={e.path}>
               <button type="button" onClick={() => (e.kind === 'folder' ? open(e.path) : onPick(e.path))}>
-                {e.kind === 'folder' ? '📁 ' : ''}
+                {e.kind === 'folder' ? (
+                  '📁 '
+                ) : (
+                  <EntryPreview path={e.path} media={e.kind === 'image' || e.kind === 'video'} />
+                )}
                 {e.name}
               </button>
             </li>
           ))}
       </ul>
     </div>
+  );
+}
+
+/** A photo's or clip's first frame beside its name, and a clip's duration. */
+function EntryPreview({ path, media }: { path: string; media: boolean }) {
+  const preview = useFilePreview(api, media ? path : null);
+  if (!media) return null;
+  return (
+    <span className="entry-preview">
+      {preview ? <img src={preview.image} alt="" /> : <span className="entry-thumb" />}
+      {preview?.duration != null && <span className="entry-duration">{shortDuration(preview.duration)}</span>}
+    </span>
   );
 }

@@ -116,4 +116,30 @@ describe('QueuePanel: the whole queue', () => {
     // Failed renders stay, to be retried or read.
     expect(onAction.mock.calls).toEqual([['removeJob', 'a']]);
   });
+
+  it('shows each row with a picture: the finished video, else the photo', async () => {
+    const asked: string[] = [];
+    const preview = async (file: string) => {
+      asked.push(file);
+      return {
+        image: `data:image/png;base64,${file.length}`,
+        kind: 'image' as const,
+        width: 4,
+        height: 3,
+        duration: null,
+      };
+    };
+    render(
+      <QueuePanel
+        desktop={false}
+        onAction={() => undefined}
+        onShow={() => undefined}
+        mediaUrl={(id) => `/renders/${id}.mp4`}
+        preview={preview}
+        items={[item('a', { state: 'done', outputPath: '/renders/a.mp4' }), item('b', { state: 'running' })]}
+      />,
+    );
+    expect(await screen.findAllByTestId('queue-thumbnail')).toHaveLength(2);
+    expect(asked.sort()).toEqual(['/renders/a.mp4', '/s.jpg']);
+  });
 });

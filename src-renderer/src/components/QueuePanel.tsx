@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { QueueItem } from '../../../src-shared/api';
+import { useEffect, useState } from 'react';
+import type { FilePreview, QueueItem } from '../../../src-shared/api';
 import { etaSeconds } from '../../../src-shared/timeline';
 
 export interface QueuePanelProps {
@@ -9,6 +9,8 @@ export interface QueuePanelProps {
   onShow(path: string): void;
   /** The URL the player streams a finished job's MP4 from. */
   mediaUrl(jobId: string): string;
+  /** A small first frame of a file (the finished video, else the photo), when the host can make one. */
+  preview?(file: string): Promise<FilePreview | null>;
 }
 
 const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
@@ -38,7 +40,26 @@ export function tookLabel(item: QueueItem): string | null {
     : `took ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
-export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl }: QueuePanelProps) {
+/** What a row shows as its picture: the finished video's first frame, else the photo. */
+export function thumbnailFile(item: QueueItem): string {
+  const video = item.state === 'done' && item.outputPath && item.job.settings.exportFormat !== 'png-sequence';
+  return video ? item.outputPath! : item.job.sourcePath;
+}
+
+function RowThumbnail({ file, preview }: { file: string; preview: QueuePanelProps['preview'] }) {
+  const [image, setImage] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setImage(null);
+    void preview?.(file).then((p) => live && setImage(p?.image ?? null));
+    return () => {
+      live = false;
+    };
+  }, [file, preview]);
+  return image ? <img className="queue-thumb" src={image} alt="" data-testid="queue-thumbnail" /> : null;
+}
+
+export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl, preview }: QueuePanelProps) {
   const [watching, setWatching] = useState<string | null>(null);
   if (!items.length) return <p className="empty">No renders yet.</p>;
   const active = items.filter((i) => i.state === 'queued' || i.state === 'running');
@@ -68,6 +89,7 @@ export function QueuePanel({ items, desktop, onAction, onShow, mediaUrl }: Queue
           const pct = item.total ? Math.round((100 * item.done) / item.total) : 0;
           return (
             <li key={item.id} data-state={item.state}>
+              <RowThumbnail file={thumbnailFile(item)} preview={preview} />
               <div className="queue-title">
                 <strong>{name(item.job.outputPath)}</strong>
                 <span className="state">{item.state}</span>

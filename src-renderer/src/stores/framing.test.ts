@@ -25,6 +25,7 @@ const answer: FramingResult = {
     detected: 0,
     track: null,
     faceCrops: [],
+    faceSeen: true,
     sidewaysTurn: null,
   },
   driving: null,
