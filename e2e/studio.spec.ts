@@ -2,7 +2,7 @@
  * The studio's whole journey in a real browser against the dev host: pick a source, load a clip,
  * trim it, see keypoints and the occlusion preview, render, and check the exported MP4.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FIXTURES } from '../src-main/test-support/fixtures';
@@ -113,15 +113,44 @@ test('a batch of sources × clips queues one render per pair and all finish', as
   }
 });
 
-test('dropping a file in a browser explains where drops work', async ({ page }) => {
+test('in a browser, a dropped or picked file is uploaded and opens; a bad one is refused beside its field', async ({
+  page,
+}) => {
   await page.goto('/');
-  const dataTransfer = await page.evaluateHandle(() => {
+  const source = page.getByRole('region', { name: 'Source image' });
+  // A real photo dropped on the Source panel: its bytes go to the host's uploads folder.
+  const photo = readFileSync(path.join(FIXTURES, 'source.png')).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const dt = new DataTransfer();
-    dt.items.add(new File(['not really'], 'face.png', { type: 'image/png' }));
+    dt.items.add(new File([bytes], 'dropped face.png', { type: 'image/png' }));
     return dt;
+  }, photo);
+  await source.dispatchEvent('drop', { dataTransfer });
+  const field = source.getByRole('textbox', { name: 'Source' });
+  await expect(field).toHaveValue(/e2e-home\/uploads\/[^/]+\/dropped face\.png$/);
+  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
+  const uploaded = await field.inputValue();
+  expect(readFileSync(uploaded).equals(readFileSync(path.join(FIXTURES, 'source.png')))).toBe(true);
+
+  // Pick a file… does the same for a clip.
+  const driving = page.getByRole('region', { name: 'Driving video' });
+  await driving.getByLabel('Pick a clip to upload').setInputFiles(path.join(FIXTURES, 'driving.avi'));
+  await expect(driving.getByRole('textbox', { name: 'Driving' })).toHaveValue(
+    /uploads\/[^/]+\/driving\.avi$/,
+  );
+  await expect(driving.getByLabel('Filmstrip').locator('img')).toHaveCount(8);
+
+  // Not a photo: refused beside the field, the good photo kept, nothing left in uploads.
+  const before = readdirSync(path.resolve('build/e2e-home/uploads')).length;
+  await source.getByLabel('Pick a photo to upload').setInputFiles({
+    name: 'fake.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('not really a png'),
   });
-  await page.getByRole('region', { name: 'Source image' }).dispatchEvent('drop', { dataTransfer });
-  await expect(page.getByRole('alert')).toContainText('Dropped files can be opened in the desktop app');
+  await expect(source.getByRole('alert', { name: 'Source error' })).toBeVisible();
+  await expect(field).toHaveValue(uploaded);
+  expect(readdirSync(path.resolve('build/e2e-home/uploads'))).toHaveLength(before);
 });
 
 test('save a project, reload, open it: files, trim, framing and settings come back', async ({ page }) => {

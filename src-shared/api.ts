@@ -214,6 +214,11 @@ export interface MarionetteBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** The desktop app only: the local path of a file dropped on the window (a DOM File). */
   pathForFile?(file: unknown): string | null;
+  /**
+   * The browser only (a page cannot name a local path): send a dropped or picked DOM File to the
+   * host, which keeps it in its uploads folder; resolves to the path to open.
+   */
+  upload?(file: unknown, kind: FileKind): Promise<string>;
 }
 
 export const IPC_INVOKE = 'marionette:invoke';

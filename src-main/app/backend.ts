@@ -2,9 +2,10 @@
  * Everything behind the API, started once by the Electron main process or the dev host: the
  * engine process (restarted if it dies), the persistent job queue, and the handlers.
  */
+import { saveUpload } from './uploads.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiEvent, ApiHandlers } from '../../src-shared/api.js';
+import type { ApiEvent, ApiHandlers, FileKind } from '../../src-shared/api.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
@@ -64,6 +65,8 @@ export interface Backend {
   renderedFile(id: string): string | null;
   /** A clip the user opened, for the studio's player; null for any other id. */
   inputFile(id: string): string | null;
+  /** A file a browser sent (dev host only): kept under the home's uploads folder; its path. */
+  saveUpload(name: string, kind: FileKind, body: NodeJS.ReadableStream): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     handlers,
     renderedFile: (id) => renderedFile(queue.list(), id),
     inputFile: (id) => inputs.file(id),
+    saveUpload: (name, kind, body) => saveUpload(options.homeDir, name, kind, body),
     async close() {
       await queue.stop();
       await engine.shutdown();

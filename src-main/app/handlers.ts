@@ -20,6 +20,7 @@ import {
   type QueueItem,
 } from '../../src-shared/api.js';
 import { manifestDetails } from '../../src-shared/model-manifest.js';
+import { fileKindOf } from '../../src-shared/file-kinds.js';
 import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { describeIssues, JobSpecSchema, RenderSettingsSchema } from '../../src-shared/job.js';
 import { rangePreviewSettings } from '../../src-shared/requests.js';
@@ -70,9 +71,6 @@ export interface AppContext {
   inputs?: OpenedMedia;
 }
 
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp']);
-const VIDEO_EXT = new Set(['.mp4', '.mov', '.avi', '.mkv', '.webm', '.gif', '.m4v']);
-const CHECKPOINT_NAME = /\.(pth|pt|tar|ckpt)$/i;
 const THUMB = 96;
 
 function summary(m: CatalogEntry): ModelSummary {
@@ -122,19 +120,7 @@ export async function listDirectory(dir: string | null, home: string): Promise<D
   const listed = entries
     .filter((e) => !e.name.startsWith('.'))
     .flatMap((e) => {
-      const ext = path.extname(e.name).toLowerCase();
-      const kind =
-        e.isDirectory() || linkedFolders.has(e.name)
-          ? 'folder'
-          : IMAGE_EXT.has(ext)
-            ? 'image'
-            : VIDEO_EXT.has(ext)
-              ? 'video'
-              : CHECKPOINT_NAME.test(e.name)
-                ? 'checkpoint'
-                : ext === PROJECT_EXTENSION
-                  ? 'project'
-                  : null;
+      const kind = e.isDirectory() || linkedFolders.has(e.name) ? 'folder' : fileKindOf(e.name);
       return kind ? [{ name: e.name, path: path.join(target, e.name), kind } as const] : [];
     })
     .sort((a, b) =>

@@ -2,6 +2,7 @@
  * Electron main process: one window with secure defaults, the typed API over one IPC channel,
  * render jobs in a utility process. Nothing here waits on inference.
  */
+import { FILE_EXTENSIONS } from '../../src-shared/file-kinds.js';
 import {
   app,
   BrowserWindow,
@@ -20,7 +21,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
-import { PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
@@ -79,10 +79,10 @@ let launchProject: string | null = projectFromArgv(process.argv, process.cwd());
 
 function desktopShell(getWindow: () => BrowserWindow | null): DesktopShell {
   const filters = {
-    image: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] }],
-    video: [{ name: 'Videos', extensions: ['mp4', 'mov', 'avi', 'mkv', 'webm', 'gif', 'm4v'] }],
-    checkpoint: [{ name: 'FOMM checkpoints', extensions: ['tar', 'pth', 'pt'] }],
-    project: [{ name: 'Marionette projects', extensions: [PROJECT_EXTENSION.slice(1)] }],
+    image: [{ name: 'Images', extensions: [...FILE_EXTENSIONS.image] }],
+    video: [{ name: 'Videos', extensions: [...FILE_EXTENSIONS.video] }],
+    checkpoint: [{ name: 'FOMM checkpoints', extensions: [...FILE_EXTENSIONS.checkpoint] }],
+    project: [{ name: 'Marionette projects', extensions: [...FILE_EXTENSIONS.project] }],
   };
   return {
     async openFileDialog(kind) {

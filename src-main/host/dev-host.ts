@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApiEvent } from '../../src-shared/api.js';
+import { FileKindSchema, type ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { defaultHome, dispatch } from '../app/handlers.js';
 import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
@@ -88,7 +88,8 @@ export async function startDevHost(
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     void (async () => {
       const api = req.url === '/api/invoke' || req.url === '/api/events';
-      const verdict = checkRequest(req.method ?? '', req.headers, port, api);
+      const upload = (req.url ?? '').startsWith('/api/upload?');
+      const verdict = checkRequest(req.method ?? '', req.headers, port, api || upload, upload);
       if (!verdict.ok) return void res.writeHead(verdict.status).end(verdict.reason);
       // Readiness probe for scripts and tests: says nothing but that the host is up.
       if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200).end('ok');
@@ -107,6 +108,20 @@ export async function startDevHost(
         const outcome = await dispatch(handlers, payload.method, payload.args ?? []);
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify(outcome));
+      }
+      if (req.method === 'POST' && upload) {
+        // A file dropped or picked in the browser: its bytes, kept in the home's staging folder.
+        const query = new URL(req.url ?? '', 'http://localhost').searchParams;
+        const kind = FileKindSchema.safeParse(query.get('kind'));
+        res.setHeader('content-type', 'application/json');
+        if (!kind.success)
+          return void res.writeHead(400).end(JSON.stringify({ ok: false, error: 'bad kind' }));
+        try {
+          const saved = await backend.saveUpload(query.get('name') ?? '', kind.data, req);
+          return void res.writeHead(200).end(JSON.stringify({ ok: true, value: saved }));
+        } catch (err) {
+          return void res.writeHead(200).end(JSON.stringify({ ok: false, error: (err as Error).message }));
+        }
       }
       if (req.method === 'GET' && req.url === '/api/events') {
         res.writeHead(200, {

@@ -41,6 +41,27 @@ describe('dev host request guard', () => {
 
 describe('dev host session secret', () => {
   const secret = 'Zk3m0Q-launch-secret';
+  it('takes uploads only as octet-stream bytes from the page itself (a cross-site form cannot send them)', () => {
+    const own = { host: '127.0.0.1:5317', origin: 'http://127.0.0.1:5317' };
+    const bytes = { 'content-type': 'application/octet-stream' };
+    expect(checkRequest('POST', { ...own, ...bytes }, 5317, true, true)).toEqual({ ok: true });
+    expect(
+      checkRequest('POST', { ...own, 'content-type': 'multipart/form-data' }, 5317, true, true),
+    ).toMatchObject({
+      status: 415,
+    });
+    expect(checkRequest('POST', { ...own, ...json }, 5317, true, true)).toMatchObject({ status: 415 });
+    expect(
+      checkRequest(
+        'POST',
+        { host: '127.0.0.1:5317', origin: 'https://evil.example', ...bytes },
+        5317,
+        true,
+        true,
+      ),
+    ).toMatchObject({ status: 403 });
+  });
+
   it('lets in the page with the cookie or the header, nothing else', () => {
     expect(checkSession('/api/invoke', { cookie: `a=1; ${SESSION_COOKIE}=${secret}` }, secret)).toEqual({
       kind: 'ok',

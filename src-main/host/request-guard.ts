@@ -1,7 +1,8 @@
 /**
  * The dev host listens on loopback, but any web page the user visits can send requests there.
  * Only the studio's own page may use the API: a foreign Origin or Host (DNS rebinding) is refused,
- * and calls must be JSON, which a cross-site page cannot send without a preflight we never allow.
+ * and calls must be JSON (uploads: octet-stream), which a cross-site page cannot send without a
+ * preflight we never allow.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -13,6 +14,8 @@ export function checkRequest(
   headers: IncomingHttpHeaders,
   port: number,
   needsJson: boolean,
+  /** The upload route's posts are the file's bytes instead: application/octet-stream. */
+  bytes = false,
 ): GuardVerdict {
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   if (!headers.host || !allowedHosts.has(headers.host.toLowerCase()))
@@ -21,7 +24,9 @@ export function checkRequest(
   if (origin !== undefined && !allowedHosts.has(origin.toLowerCase().replace(/^http:\/\//, '')))
     return { ok: false, status: 403, reason: `origin ${origin} may not use the studio's API` };
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (needsJson && method === 'POST' && type !== 'application/json')
+  if (bytes && method === 'POST' && type !== 'application/octet-stream')
+    return { ok: false, status: 415, reason: 'uploads must be application/octet-stream' };
+  if (needsJson && !bytes && method === 'POST' && type !== 'application/json')
     return { ok: false, status: 415, reason: 'API calls must be application/json' };
   return { ok: true };
 }

@@ -111,13 +111,15 @@ export function App() {
     }
   };
   const dropped = (file: File, load: (path: string) => Promise<void>) => {
+    const side = load === loadSource ? 'source' : 'driving';
     const local = api.pathForFile?.(file) ?? null;
     if (local) void load(local);
-    else
-      project.fail(
-        'Dropped files can be opened in the desktop app; here, use Browse… or type the path.',
-        load === loadSource ? 'source' : 'driving',
-      );
+    else if (api.upload)
+      // In a browser the file's bytes go to the studio's uploads folder, and that copy opens.
+      api
+        .upload(file, side === 'source' ? 'image' : 'video')
+        .then(load, (err: Error) => project.fail(err.message, side));
+    else project.fail('This file cannot be opened from here: type its path or use Browse….', side);
   };
   useMenu({
     openSource: async () => {

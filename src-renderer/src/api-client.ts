@@ -9,6 +9,7 @@ import {
   type ApiMethod,
   type ApiOutcome,
   type ApiResult,
+  type FileKind,
   type MarionetteBridge,
 } from '../../src-shared/api';
 
@@ -37,6 +38,19 @@ export function httpBridge(base = ''): MarionetteBridge {
         if (parsed.success) listener(parsed.data);
       };
       return () => source.close();
+    },
+    async upload(file: unknown, kind: FileKind): Promise<string> {
+      if (!(file instanceof Blob)) throw new Error('not a file');
+      const name = file instanceof File ? file.name : 'file';
+      const query = new URLSearchParams({ kind, name });
+      const res = await fetch(`${base}/api/upload?${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: file,
+      });
+      const outcome = (await res.json()) as ApiOutcome;
+      if (!outcome.ok) throw new Error(outcome.error);
+      return String(outcome.value);
     },
   };
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { DirectoryListing, FileKind } from '../../../src-shared/api';
 import { api } from '../api-client';
 import { shortDuration, useFilePreview } from '../file-preview';
+import { FILE_EXTENSIONS } from '../../../src-shared/file-kinds';
 
 export interface FileFieldProps {
   label: string;
@@ -69,9 +70,14 @@ export function FileField({
 }: FileFieldProps) {
   const [text, setText] = useState(value);
   const [browsing, setBrowsing] = useState(false);
+  const [uploading, setUploading] = useState(false);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  // A browser cannot name local paths: photos and clips can be sent to the host instead.
+  const uploadable = !desktop && Boolean(api.upload) && (kind === 'image' || kind === 'video');
   // A failed load changes nothing: the field shows the last good file again.
   useEffect(() => setText(value), [value, error]);
-  const problem = error ? splitError(error) : null;
+  const shown = error ?? uploadError;
+  const problem = shown ? splitError(shown) : null;
   const browse = async () => {
     if (!desktop) return setBrowsing(true);
     const picked = await api.invoke('openFileDialog', kind);
@@ -95,6 +101,29 @@ export function FileField({
         <button type="button" disabled={disabled} onClick={() => void browse()}>
           Browse…
         </button>
+        {uploadable && (
+          <label className="button" title="Send a file from this computer to the studio (it keeps a copy)">
+            Pick a file…
+            <input
+              type="file"
+              hidden
+              disabled={disabled}
+              accept={FILE_EXTENSIONS[kind].map((e) => `.${e}`).join(',')}
+              aria-label={`Pick a ${kind === 'image' ? 'photo' : 'clip'} to upload`}
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (!file || !api.upload) return;
+                setUploading(true);
+                api
+                  .upload(file, kind)
+                  .then(onLoad, (err: Error) => setUploadError(err.message))
+                  .finally(() => setUploading(false));
+              }}
+            />
+          </label>
+        )}
+        {uploading && <span className="meta">uploading…</span>}
         {extra && (
           <button type="button" disabled={disabled} onClick={() => extra.run(text.trim())}>
             {extra.label}
@@ -104,8 +133,15 @@ export function FileField({
       {problem && (
         <div className="field-error" role="alert" aria-label={`${label} error`}>
           {problem.summary}
-          {onDismissError && (
-            <button type="button" onClick={onDismissError} aria-label="Dismiss">
+          {(onDismissError || uploadError) && (
+            <button
+              type="button"
+              onClick={() => {
+                setUploadError(null);
+                onDismissError?.();
+              }}
+              aria-label="Dismiss"
+            >
               ×
             </button>
           )}
