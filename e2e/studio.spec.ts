@@ -113,6 +113,19 @@ test('a batch of sources × clips queues one render per pair and all finish', as
   }
 });
 
+test('a batch list takes several picked files at once', async ({ page }) => {
+  await page.goto('/');
+  const batch = page.locator('details.batch');
+  await batch.locator('summary').click();
+  await batch
+    .getByLabel('Pick photos to upload')
+    .setInputFiles([path.join(FIXTURES, 'source.png'), path.join(FIXTURES, 'source-is-frame-7.png')]);
+  const sources = batch.getByRole('list', { name: 'Batch sources' }).getByRole('listitem');
+  await expect(sources).toHaveCount(2);
+  await expect(sources.first()).toContainText('source.png');
+  await expect(sources.last()).toContainText('source-is-frame-7.png');
+});
+
 test('in a browser, a dropped or picked file is uploaded and opens; a bad one is refused beside its field', async ({
   page,
 }) => {

@@ -29,9 +29,8 @@ export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
   const [sources, setSources] = useState<string[]>([]);
   const [clips, setClips] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const add = (list: string[], set: (l: string[]) => void) => (p: string) => {
-    if (!list.includes(p)) set([...list, p]);
-  };
+  const add = (set: (update: (l: string[]) => string[]) => void) => (p: string) =>
+    set((list) => (list.includes(p) ? list : [...list, p]));
   const count = sources.length * clips.length;
   return (
     <details className="batch">
@@ -42,7 +41,8 @@ export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
         value=""
         desktop={desktop}
         action="Add"
-        onLoad={add(sources, setSources)}
+        multiple
+        onLoad={add(setSources)}
       />
       <PathList
         label="Batch sources"
@@ -55,7 +55,8 @@ export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
         value=""
         desktop={desktop}
         action="Add"
-        onLoad={add(clips, setClips)}
+        multiple
+        onLoad={add(setClips)}
       />
       <PathList label="Batch clips" paths={clips} onRemove={(p) => setClips(clips.filter((c) => c !== p))} />
       <button

@@ -15,6 +15,8 @@ export interface FileFieldProps {
   disabled?: boolean;
   /** A second button that acts on the typed path (it may be empty), e.g. Save beside Open. */
   extra?: { label: string; run(text: string): void };
+  /** Batch lists: Pick files… takes several at once (each is passed to onLoad). */
+  multiple?: boolean;
   /** What went wrong with the last file tried here: shown beside the field, which goes back to `value`. */
   error?: string | null;
   onDismissError?(): void;
@@ -65,6 +67,7 @@ export function FileField({
   action = 'Load',
   disabled,
   extra,
+  multiple = false,
   error,
   onDismissError,
 }: FileFieldProps) {
@@ -103,21 +106,34 @@ export function FileField({
         </button>
         {uploadable && (
           <label className="button" title="Send a file from this computer to the studio (it keeps a copy)">
-            Pick a file…
+            {multiple ? 'Pick files…' : 'Pick a file…'}
             <input
               type="file"
               hidden
+              multiple={multiple}
               disabled={disabled}
               accept={FILE_EXTENSIONS[kind].map((e) => `.${e}`).join(',')}
-              aria-label={`Pick a ${kind === 'image' ? 'photo' : 'clip'} to upload`}
+              aria-label={
+                multiple
+                  ? `Pick ${kind === 'image' ? 'photos' : 'clips'} to upload`
+                  : `Pick a ${kind === 'image' ? 'photo' : 'clip'} to upload`
+              }
               onChange={(e) => {
-                const file = e.target.files?.[0];
+                const files = [...(e.target.files ?? [])];
                 e.target.value = '';
-                if (!file || !api.upload) return;
+                const upload = api.upload;
+                if (!files.length || !upload) return;
                 setUploading(true);
-                api
-                  .upload(file, kind)
-                  .then(onLoad, (err: Error) => setUploadError(err.message))
+                setUploadError(null);
+                // One at a time, in the order picked; a bad file is reported and the rest go on.
+                void files
+                  .reduce(
+                    (done, file) =>
+                      done.then(() =>
+                        upload(file, kind).then(onLoad, (err: Error) => setUploadError(err.message)),
+                      ),
+                    Promise.resolve(),
+                  )
                   .finally(() => setUploading(false));
               }}
             />
