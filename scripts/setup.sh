@@ -36,6 +36,23 @@ else
   log "Debian packages: all present"
 fi
 
+# The GPU path (WebGPU) is tested for real on Mesa's software Vulkan, lavapipe: bookworm's Mesa 22
+# lacks a feature Dawn needs ("No supported adapters"), bookworm-backports' Mesa 25 has it.
+mesa_version=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+if [ -f /etc/debian_version ] && grep -q '^12\.' /etc/debian_version && ! dpkg --compare-versions "${mesa_version:-0}" ge 23; then
+  log "installing Mesa's Vulkan drivers from bookworm-backports (for the WebGPU tests)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+      $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null ||
+    log "Mesa's Vulkan drivers could not be installed: the WebGPU tests will say they were skipped"
+else
+  log "Vulkan (for WebGPU): ${mesa_version:-not Debian 12, left as it is}"
+fi
+
 # npm: the Electron binary, ffmpeg-static's binary and onnxruntime's CUDA add-on are downloads
 # that fail offline; skip them. onnxruntime-node's CPU binaries ship inside the package.
 stamp=node_modules/.marionette-install-stamp

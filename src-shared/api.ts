@@ -34,6 +34,8 @@ export const QueueItemSchema = z.object({
   fps: z.number(),
   message: z.string().nullable(),
   outputPath: z.string().nullable(),
+  /** The execution provider it runs or ran on ("webgpu: NVIDIA", "cpu (webgpu: no GPU adapter found)"). */
+  provider: z.string().nullable().default(null),
   /** When the render started and ended (ms since the epoch), for "took 12 s". */
   startedAt: z.number().nullable().default(null),
   finishedAt: z.number().nullable().default(null),
@@ -52,6 +54,7 @@ export function queuedItem(id: string, job: z.infer<typeof JobSpecSchema>): Queu
     fps: 0,
     message: null,
     outputPath: null,
+    provider: null,
     startedAt: null,
     finishedAt: null,
   };

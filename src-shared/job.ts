@@ -37,7 +37,7 @@ export const CropTrackSchema = z
   });
 export type CropTrack = z.infer<typeof CropTrackSchema>;
 
-export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
 export type ExecutionProviderChoice = z.infer<typeof ExecutionProviderSchema>;
 
 export const SmoothingSchema = z.object({

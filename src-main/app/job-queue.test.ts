@@ -20,7 +20,15 @@ function controllableRunner() {
   const runner: JobRunner = {
     run: (spec, { signal, onProgress }) =>
       new Promise((resolve, reject) => {
-        onProgress?.({ type: 'progress', jobId: 'x', stage: 'render', done: 1, total: 4, fps: 2 });
+        onProgress?.({
+          type: 'progress',
+          jobId: 'x',
+          stage: 'render',
+          done: 1,
+          total: 4,
+          fps: 2,
+          provider: 'cpu',
+        });
         const entry = { resolve, reject, outputPath: spec.outputPath };
         signal?.addEventListener('abort', () => {
           pending.splice(pending.indexOf(entry), 1);

@@ -131,6 +131,7 @@ export class JobQueue {
         signal: controller.signal,
         onProgress: (e) => {
           Object.assign(next, { stage: e.stage, done: e.done, total: e.total, fps: e.fps });
+          if (e.provider) next.provider = e.provider;
           void this.changed(false);
         },
       });
@@ -140,6 +141,7 @@ export class JobQueue {
         done: result.frames,
         total: result.frames,
         outputPath: result.outputPath,
+        provider: result.executionProvider,
         finishedAt: Date.now(),
       });
     } catch (err) {

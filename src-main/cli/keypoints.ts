@@ -16,7 +16,7 @@ import { rgbToChw } from '../engine/tensors.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { checkOutputTarget, OutputTargetError } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
-import { faceNumber, parseCrop, UsageError } from './options.js';
+import { executionProvider, faceNumber, parseCrop, UsageError } from './options.js';
 
 export async function keypointsCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -54,7 +54,10 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
     throw new UsageError(
       `--crop ${given.size}px at (${given.x}, ${given.y}) does not fit in ${values.input} (${info.width}x${info.height})`,
     );
-  const models = await ModelSet.load(await resolveModelDir(values.model), 'cpu');
+  const models = await ModelSet.load(
+    await resolveModelDir(values.model),
+    executionProvider(values.provider) ?? 'auto',
+  );
   const signal = new AbortController().signal;
   let crop: CropBox | null = given;
   let framing = given ? 'given (--crop)' : 'centred square';
@@ -81,6 +84,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
   await models.release();
   const document = {
     model: models.manifest.name,
+    provider: models.executionProvider,
     input: values.input,
     numKp: models.manifest.num_kp,
     crop: crop ?? centredCrop(info.width, info.height),

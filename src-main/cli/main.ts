@@ -83,7 +83,8 @@ options:
                         what the output's extension names: .mp4 H.264, .mov ProRes, .webm VP9,
                         .gif, .mkv lossless FFV1; png-sequence writes a new folder of frames)
   -y, --overwrite       replace an existing output file (never a device, FIFO or folder)
-  --provider auto|cpu|cuda|dml|coreml   execution provider (default auto)
+  --provider auto|cpu|webgpu|cuda|dml|coreml   execution provider (default auto: CUDA, a GPU through
+                                       WebGPU, DirectML/CoreML, else CPU; the one used is printed)
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
   --face N              in a photo with several faces, frame face N (1 = the largest; default 1)
@@ -162,7 +163,7 @@ async function runJob(engine: EngineClient, job: JobSpec, signal: AbortSignal, q
   const report = reporter(quiet, label);
   const result = await engine.run(job, {
     signal,
-    onProgress: (e) => report(e.stage, e.done, e.total, e.fps),
+    onProgress: (e) => report(e.provider ? `${e.stage} on ${e.provider}` : e.stage, e.done, e.total, e.fps),
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\n');
   return result;

@@ -1,9 +1,11 @@
 /** Pure: CLI flags -> a validated JobSpec, with messages that name the flag at fault. */
 import {
+  ExecutionProviderSchema,
   JobSpecSchema,
   RenderSettingsSchema,
   describeIssues,
   type CropBox,
+  type ExecutionProviderChoice,
   type JobSpec,
   type JobSpecInput,
 } from '../../src-shared/job.js';
@@ -34,6 +36,19 @@ function num(value: string | boolean | string[] | undefined, flag: string): numb
     throw new UsageError(`${flag} takes a number, got "${String(value)}"`);
   }
   return n;
+}
+
+/** --provider, checked: auto, cpu, webgpu, cuda, dml or coreml (undefined when not given). */
+export function executionProvider(
+  value: string | boolean | string[] | undefined,
+): ExecutionProviderChoice | undefined {
+  if (value === undefined) return undefined;
+  const parsed = ExecutionProviderSchema.safeParse(value);
+  if (!parsed.success)
+    throw new UsageError(
+      `--provider takes one of ${ExecutionProviderSchema.options.join(', ')}, got "${String(value)}"`,
+    );
+  return parsed.data;
 }
 
 function exportFormat(value: string | boolean | string[] | undefined): ExportFormat | undefined {
@@ -105,8 +120,7 @@ export function jobFromFlags(
       outputSize: num(flags.size, '--size') ?? base.outputSize,
       crf: num(flags.crf, '--crf') ?? base.crf,
       exportFormat: exportFormat(flags.format) ?? base.exportFormat,
-      executionProvider: (str(flags.provider) ??
-        base.executionProvider) as JobSpec['settings']['executionProvider'],
+      executionProvider: executionProvider(flags.provider) ?? base.executionProvider,
       batchSize: num(flags.batch, '--batch') ?? base.batchSize,
       sideBySide: on('side-by-side', base.sideBySide),
       occlusionVideo: on('occlusion', base.occlusionVideo),

@@ -32,6 +32,8 @@ export interface AnimateHooks {
   signal: AbortSignal;
   loadModel(dir: string, provider: JobSpec['settings']['executionProvider']): Promise<ModelSet>;
   onProgress?(stage: Stage, done: number, total: number, fps: number): void;
+  /** The model is loaded: on which provider it runs ("webgpu: NVIDIA", "cpu (webgpu: …)"). */
+  onModel?(provider: string): void;
   onPreview?(frameIndex: number, width: number, height: number, rgb: Uint8Array): void;
   /** Every main-output frame as encoded (in-process callers only: tests, benchmarks). */
   onFrame?(frameIndex: number, rgb: Uint8Array, width: number, height: number): void;
@@ -120,6 +122,7 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   const { format } = await checkOutput(job);
   const inputs = await probeInputs(job, signal);
   const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
+  hooks.onModel?.(models.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
   const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), {

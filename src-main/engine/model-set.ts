@@ -2,9 +2,7 @@
  * Loads an exported model set (manifest + three ONNX graphs) into ONNX Runtime sessions on the
  * best execution provider available, and runs its graphs with typed inputs and outputs.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -12,45 +10,23 @@ import { describeIssues, type ExecutionProviderChoice } from '../../src-shared/j
 import { ModelManifestSchema, type ModelManifest } from '../../src-shared/model-manifest.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
-
-const requireFromHere = createRequire(import.meta.url);
+import {
+  cudaInstalled,
+  findGpu,
+  prepareWebGpuEnvironment,
+  providerLabel,
+  providerPlan,
+} from './providers.js';
 
 export class ModelError extends Error {
   override name = 'ModelError';
 }
 
-/**
- * Providers to try, best first, for a choice on a platform; CPU always closes the list. With
- * 'auto', providers whose libraries are not installed are skipped without trying them.
- */
-export function providerOrder(
-  choice: ExecutionProviderChoice,
-  platform: NodeJS.Platform,
-  installed: (provider: string) => boolean = () => true,
-): string[] {
-  if (choice !== 'auto') return choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
-  const preferred = platform === 'win32' ? ['cuda', 'dml'] : platform === 'darwin' ? ['coreml'] : ['cuda'];
-  return [...preferred.filter(installed), 'cpu'];
-}
-
-/** CUDA's provider libraries are a separate download; the others ship inside onnxruntime-node. */
-export function providerInstalled(provider: string): boolean {
-  if (provider !== 'cuda') return true;
-  try {
-    const binDir = path.join(
-      path.dirname(requireFromHere.resolve('onnxruntime-node')),
-      '..',
-      'bin',
-      'napi-v6',
-      process.platform,
-      process.arch,
-    );
-    const lib =
-      process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-    return existsSync(path.join(binDir, lib));
-  } catch {
-    return false;
-  }
+/** The first line of an ONNX Runtime error, in words where it is a known one. */
+function plainProviderError(message: string): string {
+  if (/No supported adapters|Failed to get a WebGPU adapter/i.test(message)) return 'no GPU adapter found';
+  const line = message.split('\n')[0] ?? message;
+  return line.length > 160 ? `${line.slice(0, 160)}…` : line;
 }
 
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
@@ -106,28 +82,48 @@ export class ModelSet {
     threads = os.availableParallelism(),
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
-    const failures: string[] = [];
-    for (const provider of providerOrder(choice, process.platform, providerInstalled)) {
+    const gpu = choice === 'cpu' ? null : findGpu();
+    const plan = providerPlan(choice, process.platform, { cudaInstalled: cudaInstalled(), gpu });
+    const fallbacks: string[] = [];
+    for (const { provider, skip } of plan) {
+      if (skip) {
+        // Only what the user would wonder about: a GPU path that was not taken.
+        if (provider !== 'cuda') fallbacks.push(`${provider}: ${skip}`);
+        continue;
+      }
+      if (provider === 'webgpu') prepareWebGpuEnvironment();
       const options: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
       };
+      const sessions: ort.InferenceSession[] = [];
       try {
-        const open = (file: string) => ort.InferenceSession.create(path.join(dir, file), options);
+        const open = async (file: string) => {
+          const session = await ort.InferenceSession.create(path.join(dir, file), options);
+          sessions.push(session);
+          return session;
+        };
         const [kp, enc, gen] = await Promise.all([
           open(manifest.files.kp_detector.file),
           open(manifest.files.source_encoder.file),
           open(manifest.files.generator.file),
         ]);
-        return new ModelSet(dir, manifest, provider, kp, enc, gen);
+        const label = providerLabel(provider, provider === 'webgpu' ? gpu : null, fallbacks);
+        const models = new ModelSet(dir, manifest, label, kp, enc, gen);
+        // A provider can create a session and still fail on its first run (a GPU without a
+        // kernel it needs): run the keypoint detector once before trusting it.
+        if (provider !== 'cpu')
+          await models.keypoints(new Float32Array(3 * models.size.width * models.size.height), 1);
+        return models;
       } catch (err) {
-        failures.push(`${provider}: ${(err as Error).message.split('\n')[0]}`);
+        await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
+        fallbacks.push(`${provider}: ${plainProviderError((err as Error).message)}`);
         if (provider === 'cpu') break;
       }
     }
-    throw new ModelError(`cannot load model ${manifest.name} from ${dir} (${failures.join('; ')})`);
+    throw new ModelError(`cannot load model ${manifest.name} from ${dir} (${fallbacks.join('; ')})`);
   }
 
   private imageTensor(images: Float32Array, count: number): ort.Tensor {

@@ -77,11 +77,13 @@ async function answer(jobId: string, work: (signal: AbortSignal) => Promise<Engi
 
 const render = (jobId: string, job: Parameters<typeof animate>[0]) =>
   answer(jobId, async (signal) => {
+    let provider: string | null = null;
     const result = await animate(job, {
       signal,
       loadModel,
+      onModel: (label) => (provider = label),
       onProgress: (stage, done, total, fps) =>
-        port.send({ type: 'progress', jobId, stage, done, total, fps }),
+        port.send({ type: 'progress', jobId, stage, done, total, fps, provider }),
       onPreview: (frameIndex, width, height, rgb) =>
         port.send({ type: 'preview', jobId, frameIndex, width, height, rgb }),
     });

@@ -39,6 +39,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     fps: z.number().nonnegative(),
+    /** The execution provider the job runs on (with its adapter and any fallback), once the model is loaded. */
+    provider: z.string().max(300).nullable().default(null),
   }),
   z.object({
     type: z.literal('preview'),

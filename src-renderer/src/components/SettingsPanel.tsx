@@ -98,6 +98,7 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
         >
           <option value="auto">Automatic (best available)</option>
           <option value="cpu">CPU</option>
+          {providers.includes('webgpu') && <option value="webgpu">GPU (WebGPU: Vulkan, D3D12, Metal)</option>}
           {providers.includes('cuda') && <option value="cuda">CUDA</option>}
           {providers.includes('dml') && <option value="dml">DirectML</option>}
           {providers.includes('coreml') && <option value="coreml">CoreML</option>}

@@ -1,0 +1,155 @@
+/**
+ * Which ONNX Runtime execution provider a model runs on, best first, and what to call it.
+ *
+ * onnxruntime-node's own binaries hold CPU, WebGPU (Dawn: Vulkan on Linux, D3D12 on Windows,
+ * Metal on macOS), DirectML (Windows) and CoreML (macOS); CUDA needs an add-on that is a separate
+ * download. `auto` picks CUDA when its add-on is there, then WebGPU when the machine has a GPU
+ * (software Vulkan, such as Mesa's lavapipe, is slower than the CPU path and is only used when
+ * asked for by name), then DirectML / CoreML, and always ends with the CPU.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ExecutionProviderChoice } from '../../src-shared/job.js';
+
+const requireFromHere = createRequire(import.meta.url);
+
+/** A GPU the machine shows (Linux: PCI display devices; elsewhere: assumed present). */
+export interface GpuAdapter {
+  /** Human name: "NVIDIA", "AMD", "Intel", "llvmpipe (software)", or the platform's API. */
+  name: string;
+  software: boolean;
+}
+
+export interface ProviderProbe {
+  cudaInstalled: boolean;
+  /** The GPU WebGPU would run on, or null when there is none. */
+  gpu: GpuAdapter | null;
+}
+
+export interface ProviderStep {
+  provider: string;
+  /** Why this step is skipped without trying it (auto only); null: try it. */
+  skip: string | null;
+}
+
+/** The providers to go through for a choice, each tried or skipped with its reason; CPU last. */
+export function providerPlan(
+  choice: ExecutionProviderChoice,
+  platform: NodeJS.Platform,
+  probe: ProviderProbe,
+): ProviderStep[] {
+  if (choice === 'cpu') return [{ provider: 'cpu', skip: null }];
+  if (choice !== 'auto')
+    return [
+      { provider: choice, skip: null },
+      { provider: 'cpu', skip: null },
+    ];
+  const steps: ProviderStep[] = [
+    { provider: 'cuda', skip: probe.cudaInstalled ? null : 'its add-on is not installed' },
+    {
+      provider: 'webgpu',
+      skip: !probe.gpu
+        ? 'no GPU adapter found'
+        : probe.gpu.software
+          ? `only a software adapter (${probe.gpu.name}), slower than the CPU`
+          : null,
+    },
+  ];
+  if (platform === 'win32') steps.push({ provider: 'dml', skip: null });
+  if (platform === 'darwin') steps.push({ provider: 'coreml', skip: null });
+  steps.push({ provider: 'cpu', skip: null });
+  // CUDA's step is only worth mentioning where it could exist at all.
+  return steps.filter((s) => !(s.provider === 'cuda' && s.skip && platform === 'darwin'));
+}
+
+/** The label results, progress and the queue show: "webgpu: NVIDIA", "cpu (webgpu: no GPU adapter found)". */
+export function providerLabel(
+  provider: string,
+  gpu: GpuAdapter | null,
+  fallbacks: readonly string[],
+): string {
+  const name = provider === 'webgpu' && gpu ? `webgpu: ${gpu.name}` : provider;
+  return fallbacks.length ? `${name} (${fallbacks.join('; ')})` : name;
+}
+
+/** CUDA's provider libraries are a separate download; the others ship inside onnxruntime-node. */
+export function cudaInstalled(): boolean {
+  try {
+    const binDir = path.join(
+      path.dirname(requireFromHere.resolve('onnxruntime-node')),
+      '..',
+      'bin',
+      'napi-v6',
+      process.platform,
+      process.arch,
+    );
+    const lib =
+      process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    return existsSync(path.join(binDir, lib));
+  } catch {
+    return false;
+  }
+}
+
+const PCI_VENDORS: Record<string, string> = { '0x10de': 'NVIDIA', '0x1002': 'AMD', '0x8086': 'Intel' };
+
+/** The PCI display devices' makers (Linux), read from sysfs. */
+function pciDisplayVendors(root = '/sys/bus/pci/devices'): string[] {
+  try {
+    return readdirSync(root).flatMap((dev) => {
+      try {
+        const cls = readFileSync(path.join(root, dev, 'class'), 'utf8').trim();
+        if (!cls.startsWith('0x03')) return []; // display controllers
+        const vendor = readFileSync(path.join(root, dev, 'vendor'), 'utf8').trim();
+        return [PCI_VENDORS[vendor] ?? `GPU ${vendor}`];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Vulkan drivers installed (Linux): the ICD manifests' names, honouring VK_ICD_FILENAMES. */
+function vulkanDrivers(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = env.VK_ICD_FILENAMES ?? env.VK_DRIVER_FILES;
+  if (listed)
+    return listed
+      .split(':')
+      .filter((f) => existsSync(f))
+      .map((f) => path.basename(f));
+  const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
+  return dirs.flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The GPU WebGPU would use. Linux: a PCI display device whose maker has a Vulkan driver
+ * installed (Mesa installs manifests for every driver, so the manifests alone prove nothing), else
+ * Mesa's software lavapipe when it is installed; Windows and macOS: D3D12 / Metal, assumed.
+ */
+export function findGpu(platform: NodeJS.Platform = process.platform): GpuAdapter | null {
+  if (platform === 'win32') return { name: 'D3D12', software: false };
+  if (platform === 'darwin') return { name: 'Metal', software: false };
+  const drivers = vulkanDrivers();
+  const has = (pattern: RegExp) => drivers.some((d) => pattern.test(d));
+  for (const vendor of pciDisplayVendors()) {
+    if (vendor === 'NVIDIA' && has(/nvidia/i)) return { name: 'NVIDIA', software: false };
+    if (vendor === 'AMD' && has(/radeon|amd/i)) return { name: 'AMD', software: false };
+    if (vendor === 'Intel' && has(/intel/i)) return { name: 'Intel', software: false };
+  }
+  if (has(/lvp/i)) return { name: 'llvmpipe (software)', software: true };
+  return null;
+}
+
+/** Dawn's Vulkan loader wants a runtime folder; headless machines and CI often have none. */
+export function prepareWebGpuEnvironment(env: NodeJS.ProcessEnv = process.env, tmp = '/tmp'): void {
+  if (!env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = tmp;
+}

@@ -1,0 +1,105 @@
+/**
+ * The GPU path for real, on whatever Vulkan the machine has (in CI: Mesa's software lavapipe from
+ * bookworm-backports, installed by scripts/setup.sh): the same graphs, the same frames.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DRIVING, job, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
+import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
+import { animate } from './animate.js';
+import { ModelSet } from './model-set.js';
+import { findGpu } from './providers.js';
+import { rgbToChw } from './tensors.js';
+
+const gpu = findGpu();
+const signal = new AbortController().signal;
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+
+async function frames(count: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for await (const rgb of decodeFrames(
+    { input: DRIVING, width: 64, height: 64, crop: null },
+    'driving',
+    signal,
+  )) {
+    const chw = new Float32Array(3 * 64 * 64);
+    rgbToChw(rgb, 64, 64, chw);
+    out.push(chw);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+describe.skipIf(!gpu)(
+  `WebGPU (${gpu?.name ?? 'no Vulkan adapter on this machine: install mesa-vulkan-drivers'})`,
+  () => {
+    it('runs every graph of the model and matches the CPU within 1e-4', async () => {
+      const [cpu, webgpu] = await Promise.all([
+        ModelSet.load(TINY_MODEL, 'cpu'),
+        ModelSet.load(TINY_MODEL, 'webgpu'),
+      ]);
+      expect(webgpu.executionProvider).toBe(`webgpu: ${gpu!.name}`);
+      const source = new Float32Array(3 * 64 * 64);
+      rgbToChw(
+        await decodeSingleFrame({ input: SOURCE, width: 64, height: 64, crop: null }, 's', signal),
+        64,
+        64,
+        source,
+      );
+      const [a, b] = await Promise.all([cpu.encodeSource(source), webgpu.encodeSource(source)]);
+      expect(maxDiff(a.kp.value, b.kp.value)).toBeLessThanOrEqual(1e-4);
+      expect(maxDiff(a.kp.jacobian, b.kp.jacobian)).toBeLessThanOrEqual(1e-4);
+      expect(maxDiff(a.features, b.features)).toBeLessThanOrEqual(1e-4);
+      const driving = await frames(3);
+      const packed = Float32Array.from(driving.flatMap((f) => [...f]));
+      const [kpA, kpB] = await Promise.all([cpu.keypoints(packed, 3), webgpu.keypoints(packed, 3)]);
+      for (let i = 0; i < 3; i++) expect(maxDiff(kpA[i]!.value, kpB[i]!.value)).toBeLessThanOrEqual(1e-4);
+      const tiles = (x: Float32Array) => Float32Array.from([...x, ...x, ...x]);
+      const [outA, outB] = await Promise.all([
+        cpu.generate(tiles(source), tiles(a.features), a.featureDims, [a.kp, a.kp, a.kp], kpA),
+        webgpu.generate(tiles(source), tiles(a.features), a.featureDims, [a.kp, a.kp, a.kp], kpA),
+      ]);
+      for (const key of ['prediction', 'occlusionMap', 'mask', 'deformation'] as const)
+        expect(maxDiff(outA[key], outB[key]), key).toBeLessThanOrEqual(1e-4);
+      await Promise.all([cpu.release(), webgpu.release()]);
+    }, 120_000);
+
+    it("renders a job with the CPU job's frames, within 1/255", async () => {
+      const render = async (provider: 'cpu' | 'webgpu') => {
+        const out: Uint8Array[] = [];
+        const result = await animate(
+          job({ outputPath: path.join(tempDir(), 'out.mp4'), trimOut: 0.2 }, { executionProvider: provider }),
+          { signal, loadModel: (dir, p) => ModelSet.load(dir, p), onFrame: (i, rgb) => (out[i] = rgb) },
+        );
+        return { out, provider: result.executionProvider };
+      };
+      const [cpu, webgpu] = [await render('cpu'), await render('webgpu')];
+      expect(webgpu.provider).toMatch(/^webgpu: /);
+      expect(webgpu.out.length).toBe(cpu.out.length);
+      for (let i = 0; i < cpu.out.length; i++)
+        expect(maxDiff(cpu.out[i]!, webgpu.out[i]!)).toBeLessThanOrEqual(1);
+    }, 180_000);
+  },
+);
+
+describe('no GPU adapter', () => {
+  const keypoints = (provider: string) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['dist/cli.mjs', 'keypoints', '-i', SOURCE, '--model', TINY_MODEL, '--provider', provider],
+        {
+          env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+        },
+      ).toString(),
+    ) as { provider: string };
+  it('auto runs on the CPU and says why; webgpu asked for falls back to the CPU and says so', () => {
+    expect(keypoints('auto').provider).toBe('cpu (webgpu: no GPU adapter found)');
+    expect(keypoints('webgpu').provider).toBe('cpu (webgpu: no GPU adapter found)');
+  }, 60_000);
+});
