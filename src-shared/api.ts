@@ -8,6 +8,7 @@ import { FramingRequestSchema, FramingResultSchema } from './framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
 import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
 import { ProjectDocSchema } from './project-file.js';
+import { ModelSubjectSchema } from './model-manifest.js';
 
 export const ModelSummarySchema = z.object({
   id: z.string(),
@@ -17,6 +18,8 @@ export const ModelSummarySchema = z.object({
   numKp: z.number(),
   weights: z.string().nullable(),
   category: z.string().nullable(),
+  /** What it animates (face, body, other): framing and the studio's model suggestion use it. */
+  subject: ModelSubjectSchema.default('body'),
   metrics: z.record(z.string(), z.unknown()).nullable(),
   /** The manifest as label / value lines (weights, training data and budget, why this size, …). */
   details: z.array(z.tuple([z.string(), z.string()])),

@@ -13,6 +13,31 @@ const GraphSchema = z.object({
   outputs: z.array(TensorSpecSchema),
 });
 
+export const ModelSubjectSchema = z.enum(['face', 'body', 'other']);
+export type ModelSubject = z.infer<typeof ModelSubjectSchema>;
+
+/**
+ * What a model animates: the manifest's `subject`, else (manifests written before it existed)
+ * what its category says: ours say "face", imported ones name their template.
+ */
+export function modelSubject(m: { subject?: ModelSubject | null; category?: string | null }): ModelSubject {
+  if (m.subject) return m.subject;
+  const category = m.category ?? '';
+  return category === 'face' || /^vox/i.test(category) ? 'face' : /mgif/i.test(category) ? 'other' : 'body';
+}
+
+/**
+ * An imported checkpoint's subject from its file name, as the published ones are named
+ * (vox/nemo: faces; taichi/fashion: bodies; mgif/bair: other); null when the name says nothing.
+ */
+export function subjectFromFileName(name: string): ModelSubject | null {
+  const base = name.toLowerCase();
+  if (/vox|nemo|face/.test(base)) return 'face';
+  if (/taichi|tai-chi|fashion|body|dance/.test(base)) return 'body';
+  if (/mgif|bair|cartoon/.test(base)) return 'other';
+  return null;
+}
+
 export const ModelManifestSchema = z.object({
   format: z.literal('marionette-model/1'),
   name: z.string().min(1),
@@ -24,6 +49,8 @@ export const ModelManifestSchema = z.object({
   opset: z.number().int(),
   weights: z.string().optional(),
   category: z.string().optional(),
+  /** What the model animates: faces are framed by the face detector, anything else by the centre. */
+  subject: ModelSubjectSchema.optional(),
   files: z.object({ kp_detector: GraphSchema, source_encoder: GraphSchema, generator: GraphSchema }),
   training: z.record(z.string(), z.unknown()).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
@@ -41,7 +68,7 @@ export function manifestDetails(m: ModelManifest): Array<[string, string]> {
   const [height, width] = m.resolution;
   const lines: Array<[string, string | null | undefined]> = [
     ['Weights', m.weights],
-    ['Subject', m.category],
+    ['Subject', modelSubject(m)],
     ['Input', `${width}×${height} pixels`],
     [
       'Keypoints',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSummary, QueueItem } from './api.js';
 import { queuedItem } from './api.js';
 import { JobSpecSchema } from './job.js';
+import { modelSubject, subjectFromFileName } from './model-manifest.js';
 import {
   initialModelId,
   modelPurpose,
@@ -18,6 +19,7 @@ const model = (id: string, category: string | null): ModelSummary => ({
   numKp: 10,
   weights: null,
   category,
+  subject: modelSubject({ category }),
   metrics: null,
   details: [],
 });
@@ -86,5 +88,23 @@ describe('a model suited to the photo', () => {
     expect(modelSuggestion(models, 'body-64', null)).toBeNull();
     expect(modelSuggestion([model('body-64', 'other')], 'body-64', true)).toBeNull();
     expect(modelSuggestion(models, null, true)).toBeNull();
+  });
+});
+
+describe('what a model animates', () => {
+  it('is the manifest subject, else what an older manifest category says', () => {
+    expect(modelSubject({ subject: 'body', category: 'vox-256' })).toBe('body');
+    expect(modelSubject({ category: 'face' })).toBe('face');
+    expect(modelSubject({ category: 'vox-256' })).toBe('face');
+    expect(modelSubject({ category: 'mgif-256' })).toBe('other');
+    expect(modelSubject({ category: null })).toBe('body');
+  });
+  it('is guessed from a published checkpoint name', () => {
+    expect(subjectFromFileName('vox-adv-cpk.pth.tar')).toBe('face');
+    expect(subjectFromFileName('nemo-cpk.pth.tar')).toBe('face');
+    expect(subjectFromFileName('taichi-cpk.pth.tar')).toBe('body');
+    expect(subjectFromFileName('fashion.pth.tar')).toBe('body');
+    expect(subjectFromFileName('bair-cpk.pth.tar')).toBe('other');
+    expect(subjectFromFileName('checkpoint.pth.tar')).toBeNull();
   });
 });

@@ -4,11 +4,12 @@
  */
 import type { ModelSummary, QueueItem } from './api.js';
 import { subjectFor } from './framing/schema.js';
+import { modelSubject, type ModelSubject } from './model-manifest.js';
 
 /** The model to select: the one last used if it is still installed, else the first face model, else the first. */
 export function initialModelId(models: readonly ModelSummary[], remembered: string | null): string | null {
   if (remembered && models.some((m) => m.id === remembered)) return remembered;
-  return (models.find((m) => subjectFor(m.category) === 'face') ?? models[0])?.id ?? null;
+  return (models.find((m) => subjectFor(m) === 'face') ?? models[0])?.id ?? null;
 }
 
 /** Why Render cannot run yet, in the order the user fixes it; null when it can. */
@@ -61,16 +62,18 @@ export function queueProgress(items: readonly QueueItem[]): QueueProgress {
 }
 
 /** What a model is for, in plain words, and how good to expect it to be. */
-export function modelPurpose(m: Pick<ModelSummary, 'category' | 'origin' | 'name'>): {
+export function modelPurpose(
+  m: Pick<ModelSummary, 'category' | 'origin' | 'name'> & { subject?: ModelSubject },
+): {
   purpose: string;
   quality: string;
 } {
-  const category = m.category ?? '';
+  const subject = modelSubject(m);
   const purpose =
-    subjectFor(category) === 'face'
+    subject === 'face'
       ? 'For faces: a portrait photo animated by a talking-head clip.'
-      : /mgif/i.test(category)
-        ? 'For cartoon characters (drawn animals and figures on a plain background).'
+      : subject === 'other'
+        ? 'For cartoon characters and other subjects (drawn animals and figures on a plain background).'
         : 'For whole bodies (dance, Tai-Chi, actions). Experimental on real photos: faces vanish, torsos smear.';
   const quality =
     m.origin === 'bundled'
@@ -106,7 +109,7 @@ export function modelSuggestion(
 ): ModelSuggestion | null {
   const selected = models.find((m) => m.id === selectedId);
   if (!selected || faceSeen === null) return null;
-  const isFace = (m: ModelSummary) => subjectFor(m.category) === 'face';
+  const isFace = (m: ModelSummary) => subjectFor(m) === 'face';
   // Bundled models first: they are what a new user has.
   const ranked = [...models].sort((a, b) => Number(b.origin === 'bundled') - Number(a.origin === 'bundled'));
   if (faceSeen && !isFace(selected)) {

@@ -19,7 +19,7 @@ import {
   type ModelSummary,
   type QueueItem,
 } from '../../src-shared/api.js';
-import { manifestDetails } from '../../src-shared/model-manifest.js';
+import { manifestDetails, modelSubject } from '../../src-shared/model-manifest.js';
 import { fileKindOf } from '../../src-shared/file-kinds.js';
 import { pairStem, PROJECT_EXTENSION } from '../../src-shared/project-file.js';
 import { describeIssues, JobSpecSchema, RenderSettingsSchema } from '../../src-shared/job.js';
@@ -82,6 +82,7 @@ function summary(m: CatalogEntry): ModelSummary {
     numKp: m.manifest.num_kp,
     weights: m.manifest.weights ?? null,
     category: m.manifest.category ?? null,
+    subject: modelSubject(m.manifest),
     metrics: m.manifest.metrics ?? null,
     details: manifestDetails(m.manifest),
   };
@@ -257,7 +258,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     },
     async detectFraming({ modelId, ...request }) {
       const model = await modelFor(modelId);
-      return ctx.engine.frame({ ...request, subject: subjectFor(model.manifest.category) });
+      return ctx.engine.frame({ ...request, subject: subjectFor(model.manifest) });
     },
     async fullFrame(file, time, maxSide) {
       const { image, info } = await scaledFrame(file, time, maxSide);

@@ -61,7 +61,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
   const signal = new AbortController().signal;
   let crop: CropBox | null = given;
   let framing = given ? 'given (--crop)' : 'centred square';
-  const subject = subjectFor(models.manifest.category);
+  const subject = subjectFor(models.manifest);
   if (!given && values['no-auto-frame'] !== true && subject === 'face') {
     const framed =
       info.kind === 'image'

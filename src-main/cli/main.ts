@@ -8,6 +8,7 @@
  *   marionette models
  *   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
  */
+import { ModelSubjectSchema } from '../../src-shared/model-manifest.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -64,7 +65,7 @@ const USAGE = `usage:
   marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [options]
   marionette keypoints --input IMAGE|VIDEO [--model ID|DIR] [--crop x,y,size] [-o FILE.json]
   marionette models
-  marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID]
+  marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID] [--subject face|body|other]
   marionette models remove ID
   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
 options:
@@ -292,9 +293,17 @@ async function importCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, id: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    options: {
+      name: { type: 'string' },
+      id: { type: 'string' },
+      subject: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('models import takes one checkpoint file');
+  const subject = values.subject === undefined ? undefined : ModelSubjectSchema.safeParse(values.subject);
+  if (subject && !subject.success)
+    throw new UsageError(`--subject takes face, body or other, got "${values.subject}"`);
   const { importInThread } = await import('../import/import-thread.js');
   const modelsDir = userModelsDir();
   await mkdir(modelsDir, { recursive: true });
@@ -308,6 +317,7 @@ async function importCommand(argv: string[]): Promise<void> {
       onProgress: (done, total) => report('import', done, total, 0),
       ...(values.id ? { id: values.id } : {}),
       ...(values.name ? { name: values.name } : {}),
+      ...(subject?.success ? { subject: subject.data } : {}),
     }),
   );
   if (values.quiet !== true && process.stderr.isTTY) process.stderr.write('\n');

@@ -125,7 +125,7 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   hooks.onModel?.(models.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
-  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest.category), {
+  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest), {
     ...hooks,
     inputs,
   });

@@ -5,6 +5,7 @@
  * initializer — copy a tensor or fold a convolution with its BatchNorm. Weights are streamed into
  * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
  */
+import { modelSubject, subjectFromFileName, type ModelSubject } from '../../src-shared/model-manifest.js';
 import { unknownArchitectureSentence } from '../../src-shared/checkpoint/architecture.js';
 import { existsSync } from 'node:fs';
 import {
@@ -175,6 +176,8 @@ export interface ImportOptions {
   /** The temporary folder to write into (inside modelsDir); by default a new one. */
   tempDir?: string;
   name?: string;
+  /** What the model animates; by default what the file's name says (vox: face, taichi: body, …), else its template's. */
+  subject?: ModelSubject;
   /** Tensors written so far of all the model set needs (a 751 MB checkpoint takes ~10 s). */
   onProgress?(done: number, total: number): void;
   /** Aborting stops the import between tensors; nothing is left behind. */
@@ -288,6 +291,11 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
       name: options.name ?? path.basename(file),
       weights: `imported from ${path.basename(file)} (${checkpoint.format} torch format)`,
       category: template.id,
+      // vox's architecture also serves bair, nemo and fashion: the file's name tells them apart.
+      subject:
+        options.subject ??
+        subjectFromFileName(path.basename(file)) ??
+        modelSubject({ category: template.id }),
       source_checkpoint: path.resolve(file),
     };
     await writeFile(path.join(tempDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -39,6 +39,7 @@ export async function importInThread(file: string, options: ThreadImportOptions)
     onExisting: options.onExisting ?? 'refuse',
     ...(options.id !== undefined ? { id: options.id } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.subject !== undefined ? { subject: options.subject } : {}),
   };
   const worker = new Worker(workerPath, { workerData: data });
   let terminated = false;

@@ -29,6 +29,7 @@ importCheckpoint(data.file, {
   onProgress: (done, total) => post({ type: 'progress', done, total }),
   ...(data.id !== undefined ? { id: data.id } : {}),
   ...(data.name !== undefined ? { name: data.name } : {}),
+  ...(data.subject !== undefined ? { subject: data.subject } : {}),
 })
   .then((result) => post({ type: 'result', result }))
   .catch((err: Error) => post({ type: 'error', message: err.message, cancelled: controller.signal.aborted }))

@@ -1,6 +1,6 @@
 /** Importing checkpoints written by models/ (both torch formats), and refusing bad ones. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptPickleError, UnsafePickleError, unpickle } from '../../src-shared/checkpoint/pickle.js';
@@ -178,6 +178,25 @@ describe('the pickle reader refuses code and survives damage', () => {
     });
     await expect(cancelled).rejects.toThrow('importing tiny-legacy.pth.tar was cancelled');
     expect(readdirSync(modelsDir)).toEqual([]);
+  });
+
+  it('records what the model animates: from the file name, from --subject, else from its template', async () => {
+    const dir = tempDir();
+    const read = async (f: string, extra: Partial<ImportOptions> = {}) => {
+      const { result } = await importInto(f, extra);
+      return (JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8')) as { subject: string })
+        .subject;
+    };
+    const named = (name: string) => {
+      const copy = path.join(dir, name);
+      copyFileSync(path.join(FIXTURES, 'tiny-zip.pth.tar'), copy);
+      return copy;
+    };
+    // vox's architecture is also fashion's: the name says which one a file is.
+    expect(await read(named('fashion-cpk.pth.tar'))).toBe('body');
+    expect(await read(named('vox-adv-cpk.pth.tar'))).toBe('face');
+    expect(await read(named('mine.pth.tar'), { subject: 'face' })).toBe('face');
+    expect(await read(named('other.pth.tar'))).toBe('body'); // the tiny template is no face template
   });
 
   it('leaves nothing behind when an import fails', async () => {

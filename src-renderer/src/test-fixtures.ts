@@ -1,5 +1,6 @@
 /** Shared test data for renderer unit tests. */
 import type { ModelSummary } from '../../src-shared/api';
+import { modelSubject } from '../../src-shared/model-manifest';
 
 /** A bundled 128² model summary; tests override the fields they are about. */
 export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummary {
@@ -14,5 +15,6 @@ export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummar
     metrics: null,
     details: [],
     ...overrides,
+    subject: overrides.subject ?? modelSubject({ category: overrides.category ?? null }),
   };
 }

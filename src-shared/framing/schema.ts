@@ -1,14 +1,15 @@
 /** Automatic framing request/answer, exchanged between the studio, main and the engine process. */
 import { z } from 'zod';
 import { CropBoxSchema, CropTrackSchema } from '../job.js';
+import { modelSubject, type ModelSubject } from '../model-manifest.js';
 
 /** How a model's subject is found: faces by the face detector; anything else gets a centred box. */
 export const SubjectSchema = z.enum(['face', 'centre']);
 export type Subject = z.infer<typeof SubjectSchema>;
 
-/** From a model manifest's category (ours say "face"; imported ones name their template). */
-export function subjectFor(category: string | null | undefined): Subject {
-  return category === 'face' || /^vox/i.test(category ?? '') ? 'face' : 'centre';
+/** How a model's subject is framed: its manifest's subject (model-manifest.modelSubject) decides. */
+export function subjectFor(model: { subject?: ModelSubject | null; category?: string | null }): Subject {
+  return modelSubject(model) === 'face' ? 'face' : 'centre';
 }
 
 export const FramingRequestSchema = z.object({

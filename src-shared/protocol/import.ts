@@ -1,5 +1,6 @@
 /** Messages between a checkpoint import's worker thread and the process that started it. */
 import { z } from 'zod';
+import { ModelSubjectSchema } from '../model-manifest.js';
 
 export const ImportWorkerDataSchema = z.object({
   file: z.string().min(1),
@@ -8,6 +9,7 @@ export const ImportWorkerDataSchema = z.object({
   tempDir: z.string().min(1),
   id: z.string().optional(),
   name: z.string().optional(),
+  subject: ModelSubjectSchema.optional(),
   onExisting: z.enum(['refuse', 'number']),
 });
 export type ImportWorkerData = z.infer<typeof ImportWorkerDataSchema>;

@@ -35,7 +35,7 @@ export function framingNote(
       ? `${proposal.detected} faces found, the largest framed: click a face to frame it instead`
       : 'face found';
   }
-  if (model && subjectFor(model.category) !== 'face') return 'centred (not a face model)';
+  if (model && subjectFor(model) !== 'face') return 'centred (not a face model)';
   if (proposal.sidewaysTurn)
     return `no face found upright — the photo looks turned ${proposal.sidewaysTurn}°: rotate it, or drag the square`;
   return side === 'source'
