@@ -3,6 +3,8 @@
  * the speed-up over a naive baseline, for the published 256² architecture (random weights) and the
  * bundled model. Each measurement runs in a fresh process so peak RSS belongs to that run alone.
  */
+import type { ExecutionProviderChoice } from '../../src-shared/job.js';
+import { executionProvider } from './options.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -112,6 +114,7 @@ async function engineRun(
   frames: number,
   source: string,
   driving: string,
+  provider: ExecutionProviderChoice = 'cpu',
 ): Promise<RunReport> {
   const timings = emptyTimings();
   const job = JobSpecSchema.parse({
@@ -120,11 +123,11 @@ async function engineRun(
     drivingPath: driving,
     outputPath: path.join(benchDir(), 'out-engine.mp4'),
     trimOut: (frames - 0.5) / 30,
-    settings: { executionProvider: 'cpu' },
+    settings: { executionProvider: provider },
   });
   const result = await animate(job, {
     signal: new AbortController().signal,
-    loadModel: (d) => ModelSet.load(d, 'cpu'),
+    loadModel: (d) => ModelSet.load(d, provider),
     timings,
   });
   const per = (ms: number) => ms / result.frames;
@@ -152,9 +155,10 @@ async function naiveRun(
   frames: number,
   source: string,
   driving: string,
+  provider: ExecutionProviderChoice = 'cpu',
 ): Promise<RunReport> {
   const started = performance.now();
-  const models = await ModelSet.load(modelDir, 'cpu');
+  const models = await ModelSet.load(modelDir, provider);
   const { width, height } = models.size;
   const signal = new AbortController().signal;
   const sourceRgb = await decodeSingleFrame({ input: source, width, height, crop: null }, 'source', signal);
@@ -212,18 +216,27 @@ export async function benchRunCommand(argv: string[]): Promise<void> {
       naive: { type: 'boolean' },
       source: { type: 'string' },
       driving: { type: 'string' },
+      provider: { type: 'string' },
     },
   });
   const run = values.naive ? naiveRun : engineRun;
-  const report = await run(values.model!, Number(values.frames), values.source!, values.driving!);
+  const provider = executionProvider(values.provider) ?? 'cpu';
+  const report = await run(values.model!, Number(values.frames), values.source!, values.driving!, provider);
   console.log(JSON.stringify(report));
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { frames: { type: 'string' }, 'naive-frames': { type: 'string' }, models: { type: 'string' } },
+    options: {
+      frames: { type: 'string' },
+      'naive-frames': { type: 'string' },
+      models: { type: 'string' },
+      provider: { type: 'string' },
+    },
   });
+  // The CPU unless asked: a benchmark measures one provider, named in its header.
+  const provider = executionProvider(values.provider) ?? 'cpu';
   const lengths = (values.frames ?? '100,1000').split(',').map(Number);
   const naiveFrames = Number(values['naive-frames'] ?? 30);
   const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames));
@@ -248,6 +261,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       source,
       '--driving',
       driving,
+      '--provider',
+      provider,
     ];
     const proc = spawnSync(process.execPath, naive ? [...args, '--naive'] : args, {
       encoding: 'utf8',
@@ -257,6 +272,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     return JSON.parse(proc.stdout.trim().split('\n').pop()!) as RunReport;
   };
   const rows: string[] = [];
+  let lastProvider: string | null = null;
   for (const model of models) {
     const runs = lengths.map((n) => {
       console.error(`${model.id}: ${n} frames…`);
@@ -265,6 +281,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     console.error(`${model.id}: naive baseline, ${naiveFrames} frames…`);
     const naive = measure(model.dir, naiveFrames, true);
     const short = runs[0]!;
+    lastProvider = short.provider;
     const ms = short.msPerFrame;
     const rss = runs.map((r) => `${r.frames}f ${r.peakRssMB.toFixed(0)} MB`).join(', ');
     const rssGrowth =
@@ -276,7 +293,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     );
   }
   console.log(
-    `frames: ${lengths.join(', ')}; provider: cpu; ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores`,
+    `frames: ${lengths.join(', ')}; provider: ${models.length ? (lastProvider ?? provider) : provider}; ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores`,
   );
   console.log(
     '| model | keypoints ms/f | generator ms/f | transfer ms/f | encode wait ms/f | end-to-end ms/f | fps (per length) | peak RSS (growth) | naive ms/f | speed-up |',
