@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import {
@@ -39,6 +38,7 @@ import { importInThread } from '../import/import-thread.js';
 import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
+import { studioHome } from '../media/app-dirs.js';
 import { fileVersion, Recent } from '../media/recent.js';
 import type { JobQueue } from './job-queue.js';
 import { OpenedMedia } from './render-media.js';
@@ -392,9 +392,8 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, args: unk
   }
 }
 
-export function defaultHome(): string {
-  return path.resolve(process.env.MARIONETTE_HOME ?? path.join(os.homedir(), 'Marionette'));
-}
+/** The user's folder for renders, projects and uploads (media/app-dirs.ts decides both homes). */
+export const defaultHome = (): string => studioHome();
 
 /** Range previews kept in the previews folder; older ones are removed before a new one is made. */
 export const RANGE_PREVIEWS_KEPT = 4;
