@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { centredCrop, cropFits } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
-import type { Keypoints } from '../../src-shared/motion/keypoints.js';
+import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
 import type { CropBox } from '../../src-shared/job.js';
 import { decodeFrames } from '../media/frame-source.js';
 import { resolveModelDir } from '../engine/model-catalog.js';
@@ -91,7 +91,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
     framing,
     coordinates: 'x, y in [-1, 1] of the model input square (crop); jacobian row-major [a, b, c, d]',
     fps: info.fps ? `${info.fps.num}/${info.fps.den}` : null,
-    frames: frames.map((kp) => ({ value: Array.from(kp.value), jacobian: Array.from(kp.jacobian) })),
+    frames: frames.map(keypointsJson),
   };
   const text = JSON.stringify(document);
   if (values.output) await writeFile(values.output, text);

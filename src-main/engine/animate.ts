@@ -15,7 +15,7 @@ import { trackAt } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
 import { PasteBack } from './paste-back.js';
 import { bestFrameIndex } from '../../src-shared/motion/best-frame.js';
-import type { Keypoints } from '../../src-shared/motion/keypoints.js';
+import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
 import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
 import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
@@ -342,7 +342,6 @@ function keypointsDocument(
   kpSource: Keypoints,
   track: Keypoints[],
 ) {
-  const plain = (kp: Keypoints) => ({ value: Array.from(kp.value), jacobian: Array.from(kp.jacobian) });
   return {
     model: models.manifest.name,
     numKp: models.manifest.num_kp,
@@ -350,7 +349,7 @@ function keypointsDocument(
     fps: `${fps.num}/${fps.den}`,
     trimIn: job.trimIn,
     referenceFrame,
-    source: plain(kpSource),
-    driving: track.map(plain),
+    source: keypointsJson(kpSource),
+    driving: track.map(keypointsJson),
   };
 }

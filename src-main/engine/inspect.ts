@@ -7,14 +7,9 @@
  * photo. A playhead move then costs one frame decode, one keypoint pass and one generator pass.
  */
 import { trackAt } from '../../src-shared/framing/crop.js';
-import {
-  PREVIEW_MAX_SIDE,
-  type InspectRequest,
-  type InspectResult,
-  type KeypointsJson,
-} from '../../src-shared/inspect.js';
+import { PREVIEW_MAX_SIDE, type InspectRequest, type InspectResult } from '../../src-shared/inspect.js';
 import type { CropBox } from '../../src-shared/job.js';
-import type { Keypoints } from '../../src-shared/motion/keypoints.js';
+import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { pngDataUrl } from '../media/png.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
@@ -24,11 +19,6 @@ import type { ModelSet } from './model-set.js';
 import { flowToRgb } from './overlays.js';
 import { PasteBack } from './paste-back.js';
 import { chwToRgb, mapToGray, rgbToChw } from './tensors.js';
-
-const plain = (kp: Keypoints): KeypointsJson => ({
-  value: Array.from(kp.value),
-  jacobian: Array.from(kp.jacobian),
-});
 
 type Encoded = Awaited<ReturnType<ModelSet['encodeSource']>>;
 interface Frame {
@@ -75,7 +65,7 @@ export async function inspectFrame(
   const { encoded } = source;
   const result: InspectResult = {
     size: [height, width],
-    kpSource: plain(encoded.kp),
+    kpSource: keypointsJson(encoded.kp),
     kpDriving: null,
     images: {
       source: source.png,
@@ -114,7 +104,7 @@ export async function inspectFrame(
   );
   const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
   const resultRgb = chwToRgb(out.prediction, width, height);
-  result.kpDriving = plain(kpDriving!);
+  result.kpDriving = keypointsJson(kpDriving!);
   result.images.driving = pngDataUrl(driving.rgb, width, height, 3);
   result.images.result = pngDataUrl(resultRgb, width, height, 3);
   result.images.occlusion = pngDataUrl(mapToGray(out.occlusionMap, occH * occW), occW, occH, 1);

@@ -1,25 +1,7 @@
 /** Pure pixel helpers for the extra outputs: keypoint overlays and side-by-side strips (RGB24). */
 import { flowDisplacement } from '../../src-shared/motion/flow.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
-
-/** Distinct, colour-blind-friendly-ish hues for up to 10 keypoints, then repeating. */
-export const KEYPOINT_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [255, 225, 25],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-  [250, 190, 190],
-];
-
-/** Model coordinates in [-1, 1] to pixel coordinates (align_corners convention). */
-export function toPixel(coord: number, size: number): number {
-  return ((coord + 1) / 2) * (size - 1);
-}
+import { keypointPixel, keypointRgb } from '../../src-shared/motion/palette.js';
 
 function paint(
   rgb: Uint8Array,
@@ -47,9 +29,9 @@ export function drawKeypoints(rgb: Uint8Array, width: number, height: number, kp
   const radius = Math.max(2, Math.round(Math.min(width, height) / 64));
   const ellipse = Math.max(4, Math.round(Math.min(width, height) / 20));
   for (let k = 0; k < kp.numKp; k++) {
-    const colour = KEYPOINT_COLOURS[k % KEYPOINT_COLOURS.length]!;
-    const cx = toPixel(kp.value[2 * k]!, width);
-    const cy = toPixel(kp.value[2 * k + 1]!, height);
+    const colour = keypointRgb(k);
+    const cx = keypointPixel(kp.value[2 * k]!, width);
+    const cy = keypointPixel(kp.value[2 * k + 1]!, height);
     for (let dy = -radius; dy <= radius; dy++)
       for (let dx = -radius; dx <= radius; dx++)
         if (dx * dx + dy * dy <= radius * radius) paint(out, width, height, cx + dx, cy + dy, colour);

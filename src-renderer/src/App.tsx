@@ -266,6 +266,7 @@ export function App() {
           desktop={info.desktop}
           image={images?.source ?? null}
           keypoints={preview.result?.kpSource ?? null}
+          modelSize={preview.result?.size[1]}
           showKeypoints={showKeypoints}
           onLoad={(p) => void loadSource(p)}
           onDrop={(file) => dropped(file, loadSource)}
@@ -310,6 +311,7 @@ export function App() {
           desktop={info.desktop}
           image={images?.driving ?? null}
           keypoints={preview.result?.kpDriving ?? null}
+          modelSize={preview.result?.size[1]}
           showKeypoints={showKeypoints}
           onLoad={(p) => void loadDriving(p)}
           onDrop={(file) => dropped(file, loadDriving)}

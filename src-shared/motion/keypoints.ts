@@ -56,3 +56,8 @@ export function joinBatch(frames: readonly Keypoints[]): { value: Float32Array; 
 export function points(kp: Keypoints): Array<[number, number]> {
   return Array.from({ length: kp.numKp }, (_, k) => [kp.value[2 * k] ?? 0, kp.value[2 * k + 1] ?? 0]);
 }
+
+/** Keypoints as plain JSON arrays: the one shape the preview, keypoints.json and `keypoints` write. */
+export function keypointsJson(kp: Keypoints): { value: number[]; jacobian: number[] } {
+  return { value: Array.from(kp.value), jacobian: Array.from(kp.jacobian) };
+}

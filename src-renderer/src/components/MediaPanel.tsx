@@ -15,6 +15,8 @@ export interface MediaPanelProps {
   desktop: boolean;
   image: string | null;
   keypoints: KeypointsJson | null;
+  /** The side of the model image the keypoints were found on. */
+  modelSize?: number;
   showKeypoints: boolean;
   onLoad(path: string): void;
   /** A file dropped on the panel: its local path in the desktop app, null in a browser. */
@@ -52,6 +54,7 @@ export function MediaPanel(props: MediaPanelProps) {
       <KeypointImage
         src={props.image}
         keypoints={props.keypoints}
+        {...(props.modelSize ? { modelSize: props.modelSize } : {})}
         label={props.imageLabel}
         showKeypoints={props.showKeypoints}
       />

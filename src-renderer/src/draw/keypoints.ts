@@ -1,23 +1,6 @@
 /** Plain drawing functions for the keypoint overlay; React only owns the <canvas>. */
 import type { KeypointsJson } from '../../../src-shared/inspect';
-
-export const KEYPOINT_COLOURS = [
-  '#e6194b',
-  '#3cb44b',
-  '#ffe119',
-  '#0082c8',
-  '#f58231',
-  '#911eb4',
-  '#46f0f0',
-  '#f032e6',
-  '#d2f53c',
-  '#fabebe',
-];
-
-/** Model coordinates in [-1, 1] to canvas pixels. */
-export function toCanvas(coord: number, size: number): number {
-  return ((coord + 1) / 2) * size;
-}
+import { keypointCss, keypointOnPicture } from '../../../src-shared/motion/palette';
 
 /** Each keypoint as a dot, and its Jacobian as the image of a circle: the local affine motion. */
 export function drawKeypoints(
@@ -25,16 +8,18 @@ export function drawKeypoints(
   kp: KeypointsJson,
   width: number,
   height: number,
+  /** The model image's side the keypoints were found on (the canvas shows it scaled). */
+  modelSize = width,
 ): void {
   ctx.clearRect(0, 0, width, height);
   const count = kp.value.length / 2;
   const radius = Math.max(3, width / 80);
   const ellipse = Math.max(8, width / 14);
   for (let k = 0; k < count; k++) {
-    const x = toCanvas(kp.value[2 * k]!, width);
-    const y = toCanvas(kp.value[2 * k + 1]!, height);
+    const x = keypointOnPicture(kp.value[2 * k]!, modelSize, width);
+    const y = keypointOnPicture(kp.value[2 * k + 1]!, modelSize, height);
     const [a, b, c, d] = kp.jacobian.slice(4 * k, 4 * k + 4) as [number, number, number, number];
-    ctx.strokeStyle = ctx.fillStyle = KEYPOINT_COLOURS[k % KEYPOINT_COLOURS.length]!;
+    ctx.strokeStyle = ctx.fillStyle = keypointCss(k);
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     for (let s = 0; s <= 48; s++) {
