@@ -96,13 +96,13 @@ export const JobSpecBaseSchema = z.object({
   settings: RenderSettingsSchema.default(RenderSettingsSchema.parse({})),
 });
 
-export const JobSpecSchema = JobSpecBaseSchema.refine(
-  (job) => job.trimOut === null || job.trimOut > job.trimIn,
-  {
-    message: 'trim out must be after trim in',
-    path: ['trimOut'],
-  },
-);
+/** The trim rule, once for jobs and project files: an out point, when set, after the in point. */
+export function trimIsOrdered(t: { trimIn: number; trimOut: number | null }): boolean {
+  return t.trimOut === null || t.trimOut > t.trimIn;
+}
+export const TRIM_ORDER_ISSUE = { message: 'trim out must be after trim in', path: ['trimOut'] };
+
+export const JobSpecSchema = JobSpecBaseSchema.refine(trimIsOrdered, TRIM_ORDER_ISSUE);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
 

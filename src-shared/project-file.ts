@@ -4,7 +4,7 @@
  * are migrated on read, files from newer versions are refused with a message saying so.
  */
 import { z } from 'zod';
-import { CropBoxSchema, CropTrackSchema, describeIssues, RenderSettingsSchema } from './job.js';
+import { describeIssues, JobSpecBaseSchema, TRIM_ORDER_ISSUE, trimIsOrdered } from './job.js';
 
 export const PROJECT_FORMAT = 'marionette-project';
 export const PROJECT_VERSION = 1;
@@ -12,25 +12,22 @@ export const PROJECT_EXTENSION = '.marionette';
 /** Far larger than any real project (a crop track has at most 512 keys): refuse before parsing. */
 export const MAX_PROJECT_BYTES = 1 << 20;
 
-export const ProjectDocSchema = z
-  .object({
+/** A project holds what a render request holds (the same fields, the same trim rule), files optional. */
+export const ProjectDocSchema = JobSpecBaseSchema.pick({
+  trimIn: true,
+  trimOut: true,
+  sourceCrop: true,
+  drivingCrop: true,
+  drivingTrack: true,
+  settings: true,
+})
+  .extend({
     modelId: z.string().min(1).max(200).nullable(),
     sourcePath: z.string().min(1).max(4096).nullable(),
     drivingPath: z.string().min(1).max(4096).nullable(),
-    /** Seconds into the driving clip. */
-    trimIn: z.number().nonnegative(),
-    /** Seconds; null = to the end of the clip. */
-    trimOut: z.number().positive().nullable(),
-    sourceCrop: CropBoxSchema.nullable(),
-    drivingCrop: CropBoxSchema.nullable(),
-    drivingTrack: CropTrackSchema.nullable(),
-    settings: RenderSettingsSchema,
     outputPath: z.string().max(4096),
   })
-  .refine((doc) => doc.trimOut === null || doc.trimOut > doc.trimIn, {
-    message: 'trim out must be after trim in',
-    path: ['trimOut'],
-  });
+  .refine(trimIsOrdered, TRIM_ORDER_ISSUE);
 export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
 
 const ProjectFileSchema = z.object({
