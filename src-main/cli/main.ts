@@ -97,9 +97,9 @@ options:
 function reporter(quiet: boolean, label = '') {
   const tty = process.stderr.isTTY;
   let lastPct = -1;
-  return (stage: string, done: number, total: number, fps: number) => {
+  return (stage: string, done: number, total: number, fps: number, provider?: string | null) => {
     if (quiet) return;
-    const line = `${label}${progressLine(stage, done, total, fps)}`;
+    const line = `${label}${progressLine(stage, done, total, fps, provider)}`;
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else {
       const pct = Math.floor((10 * done) / Math.max(1, total));
@@ -164,7 +164,7 @@ async function runJob(engine: EngineClient, job: JobSpec, signal: AbortSignal, q
   const report = reporter(quiet, label);
   const result = await engine.run(job, {
     signal,
-    onProgress: (e) => report(e.provider ? `${e.stage} on ${e.provider}` : e.stage, e.done, e.total, e.fps),
+    onProgress: (e) => report(e.stage, e.done, e.total, e.fps, e.provider),
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\n');
   return result;

@@ -92,5 +92,8 @@ describe('CLI options', () => {
   it('formats progress with an ETA', () => {
     expect(progressLine('render', 30, 120, 3)).toBe('render       30/120   25%  3.0 fps ETA 30 s');
     expect(progressLine('import', 11, 110, 0)).toBe('import       11/110   10%');
+    expect(progressLine('render', 30, 120, 3, 'webgpu: NVIDIA')).toBe(
+      'render       30/120   25%  3.0 fps ETA 30 s  on webgpu: NVIDIA',
+    );
   });
 });

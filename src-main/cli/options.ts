@@ -139,10 +139,17 @@ export function jobFromFlags(
 }
 
 /** Progress as one line: "render  120/300  40%  3.2 fps ETA 56 s". */
-export function progressLine(stage: string, done: number, total: number, fps: number): string {
+export function progressLine(
+  stage: string,
+  done: number,
+  total: number,
+  fps: number,
+  provider?: string | null,
+): string {
   const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
   const eta = fps > 0 && total > done ? ` ETA ${Math.ceil((total - done) / fps)} s` : '';
   // Stages without a frame rate (probing, framing, importing) show no fps.
   const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
-  return `${stage.padEnd(9)} ${String(done).padStart(5)}/${total}  ${String(pct).padStart(3)}%${rate}${eta}`;
+  const on = provider ? `  on ${provider}` : '';
+  return `${stage.padEnd(9)} ${String(done).padStart(5)}/${total}  ${String(pct).padStart(3)}%${rate}${eta}${on}`;
 }

@@ -8,9 +8,8 @@
  * 4. Choose the reference frame (first, or "best frame"), smooth the track if asked, transfer motion.
  * 5. Pass 2: generator in batches -> ffmpeg encoder via bounded pipes -> atomic rename.
  */
-import { rm, writeFile } from 'node:fs/promises';
 import type { CropBox, CropTrack, JobSpec } from '../../src-shared/job.js';
-import { checkOutput, chooseCrops, expectedFrames, extraOutputPath, probeInputs } from './job-inputs.js';
+import { checkOutput, chooseCrops, expectedFrames, probeInputs } from './job-inputs.js';
 import { trackAt } from '../../src-shared/framing/crop.js';
 import { subjectFor } from '../../src-shared/framing/schema.js';
 import { PasteBack } from './paste-back.js';
@@ -20,13 +19,11 @@ import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
 import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
-import { publishOutput } from '../media/output-target.js';
 import { cancelled, EngineError, engineErrorFrom } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
-import type { ModelSet } from './model-set.js';
-import { drawKeypoints, sideBySide } from './overlays.js';
-import { chwToRgb, mapToGray, rgbToChw, tile } from './tensors.js';
-import { temporaryPathFor, VideoSink } from './video-sink.js';
+import type { ModelSet, SourceEncoding } from './model-set.js';
+import { RenderOutputs } from './render-outputs.js';
+import { chwToRgb, rgbToChw, tile } from './tensors.js';
 
 export interface AnimateHooks {
   signal: AbortSignal;
@@ -177,70 +174,95 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
           duration: job.trimOut != null ? job.trimOut - job.trimIn : null,
         }
       : null;
-  const sinkBase = { fps, crf: settings.crf, outputSize: settings.outputSize, overwrite: job.overwrite };
-  const sinks: VideoSink[] = [];
-  const extraOutputs: string[] = [];
-  let jsonTemp: string | null = null;
+  const paste = settings.pasteBack
+    ? await PasteBack.open(job.sourcePath, inputs.source, sourceCrop, settings.maxOutputSide, signal)
+    : null;
+  const outputs = new RenderOutputs(
+    { job, format, fps, width, height, pasted: paste?.size ?? null, audio, sourceRgb },
+    signal,
+  );
   try {
-    const paste = settings.pasteBack
-      ? await PasteBack.open(job.sourcePath, inputs.source, sourceCrop, settings.maxOutputSide, signal)
-      : null;
-    const main = new VideoSink(
-      job.outputPath,
-      paste
-        ? { ...sinkBase, format, width: paste.size.width, height: paste.size.height, audio, outputSize: null }
-        : { ...sinkBase, format, width, height, audio },
-      signal,
-    );
-    sinks.push(main);
-    const sbs = settings.sideBySide
-      ? new VideoSink(
-          extraOutputPath(job.outputPath, 'side-by-side.mp4'),
-          { ...sinkBase, width: 3 * width, height, audio, outputSize: null },
-          signal,
-        )
-      : null;
-    const overlay = settings.keypointOverlay
-      ? new VideoSink(
-          extraOutputPath(job.outputPath, 'keypoints.mp4'),
-          { ...sinkBase, width, height, audio: null },
-          signal,
-        )
-      : null;
-    let occlusion: VideoSink | null = null;
-    for (const sink of [sbs, overlay]) if (sink) sinks.push(sink);
-
-    const needsDriving = Boolean(sbs || overlay);
-    const drivingFrames = needsDriving
-      ? decodeFrames(decode, 'driving video', signal)[Symbol.asyncIterator]()
-      : null;
-    const frameSize = 3 * width * height;
-    const meter = new RateMeter();
-    let lastPreview = 0;
-    const sourceTiles = new Map<number, { images: Float32Array; features: Float32Array }>();
-    const tilesFor = (count: number) => {
-      let hit = sourceTiles.get(count);
-      if (!hit) {
-        hit = { images: tile(source.image, count), features: tile(source.features, count) };
-        sourceTiles.set(count, hit);
-      }
-      return hit;
+    await generatePass({
+      models,
+      source,
+      frames: track.map((kp) => ({
+        kp,
+        transferred: () => transferMotion(source.kp, kp, kpReference, transferOptions, scale),
+      })),
+      batchSize: settings.batchSize,
+      paste,
+      outputs,
+      driving: outputs.needsDriving ? decode : null,
+      hooks: { ...hooks, timings },
+    });
+    if (settings.keypointsJson)
+      await outputs.writeKeypoints(keypointsDocument(job, models, fps, referenceFrame, source.kp, track));
+    hooks.onProgress?.('finalise', 0, 1, 0);
+    const { outputPath, extraOutputs } = await outputs.finish();
+    return {
+      outputPath,
+      sourceCrop,
+      drivingCrop: drivingCrop && 'keys' in drivingCrop ? trackAt(drivingCrop, job.trimIn) : drivingCrop,
+      drivingTrack: drivingCrop && 'keys' in drivingCrop ? drivingCrop : null,
+      frames: track.length,
+      seconds: (performance.now() - started) / 1000,
+      executionProvider: models.executionProvider,
+      extraOutputs,
+      referenceFrame,
     };
+  } catch (err) {
+    await outputs.abort();
+    throw err;
+  }
+}
 
-    for (let start = 0; start < track.length; start += settings.batchSize) {
+interface GeneratePass {
+  models: ModelSet;
+  source: SourceEncoding;
+  /** Each output frame's driving keypoints and, computed when its batch runs, the transferred ones. */
+  frames: Array<{ kp: Keypoints; transferred(): Keypoints }>;
+  batchSize: number;
+  paste: PasteBack | null;
+  outputs: RenderOutputs;
+  /** The driving clip again, for the extras that show it; null when none does. */
+  driving: DecodeOptions | null;
+  hooks: AnimateHooks & { timings: StageTimings };
+}
+
+/** Pass 2: the generator in batches, each frame pasted back if asked and written to every output. */
+async function generatePass(pass: GeneratePass): Promise<void> {
+  const { models, source, frames, batchSize, paste, outputs, hooks } = pass;
+  const { signal, timings } = hooks;
+  const { width, height } = models.size;
+  const frameSize = 3 * width * height;
+  const drivingFrames = pass.driving
+    ? decodeFrames(pass.driving, 'driving video', signal)[Symbol.asyncIterator]()
+    : null;
+  const meter = new RateMeter();
+  let lastPreview = 0;
+  // The source repeated once per frame of a batch, made once per batch size.
+  const tiles = new Map<number, { images: Float32Array; features: Float32Array }>();
+  const tilesFor = (count: number) => {
+    let hit = tiles.get(count);
+    if (!hit) {
+      hit = { images: tile(source.image, count), features: tile(source.features, count) };
+      tiles.set(count, hit);
+    }
+    return hit;
+  };
+  try {
+    for (let start = 0; start < frames.length; start += batchSize) {
       if (signal.aborted) throw cancelled();
-      const kpDriving = track.slice(start, start + settings.batchSize);
-      const count = kpDriving.length;
-      mark = performance.now();
-      const kpTransferred = kpDriving.map((kp) =>
-        transferMotion(source.kp, kp, kpReference, transferOptions, scale),
-      );
+      const batch = frames.slice(start, start + batchSize);
+      const count = batch.length;
+      let mark = performance.now();
+      const kpTransferred = batch.map((f) => f.transferred());
       timings.transferMs += performance.now() - mark;
-      const tiles = tilesFor(count);
+      const tiled = tilesFor(count);
       mark = performance.now();
       const out = await models.generate(
-        tiles.images,
-        tiles.features,
+        tiled.images,
+        tiled.features,
         source.featureDims,
         Array(count).fill(source.kp),
         kpTransferred,
@@ -248,21 +270,6 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
       timings.generatorMs += performance.now() - mark;
       mark = performance.now();
       const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
-      if (settings.occlusionVideo && !occlusion) {
-        occlusion = new VideoSink(
-          extraOutputPath(job.outputPath, 'occlusion.mp4'),
-          {
-            ...sinkBase,
-            width: occW,
-            height: occH,
-            audio: null,
-            outputSize: settings.outputSize ?? width,
-            pixelFormat: 'gray',
-          },
-          signal,
-        );
-        sinks.push(occlusion);
-      }
       for (let i = 0; i < count; i++) {
         const frameIndex = start + i;
         const result = chwToRgb(out.prediction, width, height, i * frameSize);
@@ -277,60 +284,26 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
             })
           : result;
         hooks.onFrame?.(frameIndex, frame, paste?.size.width ?? width, paste?.size.height ?? height);
-        await main.write(frame);
-        if (occlusion) await occlusion.write(mapToGray(out.occlusionMap, occH * occW, i * occH * occW));
+        let drivingRgb: Uint8Array | null = null;
         if (drivingFrames) {
           const next = await drivingFrames.next();
           if (next.done)
             throw new EngineError('internal', 'driving clip yielded fewer frames on the second pass');
-          if (sbs) await sbs.write(sideBySide([sourceRgb, next.value, result], width, height));
-          if (overlay) await overlay.write(drawKeypoints(next.value, width, height, kpDriving[i]!));
+          drivingRgb = next.value;
         }
+        const occlusion = out.occlusionMap.subarray(i * occH * occW, (i + 1) * occH * occW);
+        await outputs.write({ frame, result, occlusion, kpDriving: batch[i]!.kp }, occW, occH, drivingRgb);
         if (hooks.onPreview && performance.now() - lastPreview > 500) {
           lastPreview = performance.now();
           hooks.onPreview(frameIndex, width, height, result);
         }
       }
       timings.encodeWaitMs += performance.now() - mark;
-      const done = Math.min(start + count, track.length);
-      hooks.onProgress?.('render', done, track.length, meter.rate(done));
+      const done = Math.min(start + count, frames.length);
+      hooks.onProgress?.('render', done, frames.length, meter.rate(done));
     }
+  } finally {
     await drivingFrames?.return?.(undefined);
-
-    if (settings.keypointsJson) {
-      const jsonPath = extraOutputPath(job.outputPath, 'keypoints.json');
-      jsonTemp = temporaryPathFor(jsonPath);
-      await writeFile(
-        jsonTemp,
-        JSON.stringify(keypointsDocument(job, models, fps, referenceFrame, source.kp, track)),
-      );
-    }
-    hooks.onProgress?.('finalise', 0, 1, 0);
-    // Extras first: the main output appears last, only when everything else succeeded.
-    for (const sink of sinks.slice(1)) extraOutputs.push(await sink.finish());
-    if (jsonTemp) {
-      const jsonPath = extraOutputPath(job.outputPath, 'keypoints.json');
-      await publishOutput(jsonTemp, jsonPath, { overwrite: job.overwrite });
-      jsonTemp = null;
-      extraOutputs.push(jsonPath);
-    }
-    const outputPath = await main.finish();
-    return {
-      outputPath,
-      sourceCrop,
-      drivingCrop: drivingCrop && 'keys' in drivingCrop ? trackAt(drivingCrop, job.trimIn) : drivingCrop,
-      drivingTrack: drivingCrop && 'keys' in drivingCrop ? drivingCrop : null,
-      frames: track.length,
-      seconds: (performance.now() - started) / 1000,
-      executionProvider: models.executionProvider,
-      extraOutputs,
-      referenceFrame,
-    };
-  } catch (err) {
-    await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
-    await Promise.all(extraOutputs.map((p) => rm(p, { force: true })));
-    if (jsonTemp) await rm(jsonTemp, { force: true });
-    throw err;
   }
 }
 
