@@ -172,21 +172,32 @@ test('the clip plays in real time, with its sound, and the preview follows when 
   // Stopped: the model preview catches up with the playhead.
   const preview = page.getByTestId('preview-images');
   await expect(preview).toHaveAttribute('data-stale', 'false', { timeout: 20_000 });
-  // Time from the playhead stopping to the model preview being current.
-  const ms = await page.evaluate(async () => {
-    const start = performance.now();
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-    const el = document.querySelector('[data-testid="preview-images"]')!;
-    await new Promise<void>((resolve) => {
-      const check = () =>
-        el.getAttribute('data-stale') === 'false' && performance.now() - start > 20
-          ? resolve()
-          : requestAnimationFrame(check);
-      requestAnimationFrame(check);
-    });
-    return performance.now() - start;
+  // Time from the playhead stopping to the model preview being current, over five one-frame steps
+  // (the first also pays for the photo's encoding; later ones only for the frame).
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(
+      await page.evaluate(async () => {
+        const start = performance.now();
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+        const el = document.querySelector('[data-testid="preview-images"]')!;
+        await new Promise<void>((resolve) => {
+          const check = () =>
+            el.getAttribute('data-stale') === 'false' && performance.now() - start > 20
+              ? resolve()
+              : requestAnimationFrame(check);
+          requestAnimationFrame(check);
+        });
+        return performance.now() - start;
+      }),
+    );
+  }
+  const ms = [...samples].sort((a, b) => a - b)[2];
+  record('modelPreviewAfterStopMs', {
+    model: await page.locator('.model-name').textContent(),
+    median: ms,
+    samples,
   });
-  record('modelPreviewAfterStopMs', { model: await page.locator('.model-name').textContent(), ms });
 });
 
 test('a failed load changes nothing, and the error sits beside its field', async ({ page }) => {

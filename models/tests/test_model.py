@@ -104,3 +104,58 @@ def test_align_corners_is_switchable():
     config["model_params"]["common_params"]["align_corners"] = False
     _, generator, _ = build_models(config)
     assert generator.align_corners is False and generator.dense_motion_network.align_corners is False
+
+
+# Per published configuration: does its discriminator have spectral norm, does it see the keypoints
+# (shared/reference/fomm-checkpoints.md, "Per published configuration").
+PUBLISHED = {
+    "vox-256": (True, False),
+    "vox-adv-256": (False, True),
+    "taichi-256": (False, False),
+    "taichi-adv-256": (False, True),
+    "mgif-256": (True, False),
+    "nemo-256": (True, False),
+    "bair-256": (True, False),
+    "fashion-256": (False, False),
+}
+
+
+def discriminator_listing(sn, use_kp):
+    """The published discriminator's keys and shapes (the reference lists vox's: sn, no keypoints)."""
+    rows = {}
+    for name, (dims, dtype) in published_listing("discriminator").items():
+        if name.endswith("down_blocks.0.conv.weight_orig") and use_kp:
+            dims = (dims[0], 3 + 10, *dims[2:])
+        if name.endswith("down_blocks.0.conv.weight_v") and use_kp:
+            dims = (13 * 4 * 4,)
+        if not sn and name.endswith(("weight_u", "weight_v")):
+            continue
+        rows[name.replace("weight_orig", "weight") if not sn else name] = (dims, dtype)
+    return rows
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference/fomm-checkpoints.md is not beside the checkout")
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_every_published_configuration_loads_all_three_networks_strictly(name):
+    sn, use_kp = PUBLISHED[name]
+    config = load_config(name)
+    assert config["model_params"]["discriminator_params"].get("sn", False) == sn
+    assert config["model_params"]["discriminator_params"].get("use_kp", False) == use_kp
+    kp_detector, generator, discriminator = build_models(config)
+    if name != "mgif-256":  # mgif's keypoint detector has a single Jacobian map (tested above)
+        kp_detector.load_state_dict(state_dict_from_listing(published_listing("kp_detector")), strict=True)
+    generator.load_state_dict(state_dict_from_listing(published_listing("generator")), strict=True)
+    discriminator.load_state_dict(state_dict_from_listing(discriminator_listing(sn, use_kp)), strict=True)
+
+
+def test_extends_lays_a_config_over_its_base(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: vox-256\ntrain_params:\n  batch_size: 3\n")
+    merged, base = load_config(child), load_config("vox-256")
+    assert merged["train_params"]["batch_size"] == 3
+    assert merged["train_params"]["num_epochs"] == base["train_params"]["num_epochs"]
+    assert merged["model_params"] == base["model_params"]
+    loop = tmp_path / "loop.yaml"
+    loop.write_text(f"extends: {loop}\n")
+    with pytest.raises(ValueError, match="extends itself"):
+        load_config(loop)
