@@ -11,7 +11,7 @@ describe('manifestDetails', () => {
     expect(details.get('Weights')).toBe('trained');
     expect(details.get('Input')).toBe('128×128 pixels');
     expect(details.get('Keypoints')).toBe('10, with local affine Jacobians');
-    expect(details.get('Training epochs')).toBe('12');
+    expect(details.get('Training epochs')).toBe('14');
     expect(details.get('Training hardware')).toBe('2 CPU cores, no GPU');
     expect(details.get('Why this size')).toMatch(/^128x128: /);
     expect(details.get('Held-out test')).toBe('7 clips, 1596 frames');

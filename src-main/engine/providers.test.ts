@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { providerLabel, providerPlan } from './providers.js';
 
 const nvidia = { name: 'NVIDIA', software: false };
-const lavapipe = { name: 'llvmpipe (software)', software: true };
+const lavapipe = { name: 'llvmpipe', software: true };
 const tried = (steps: { provider: string; skip: string | null }[]) =>
   steps.filter((s) => s.skip === null).map((s) => s.provider);
 
@@ -45,6 +45,7 @@ describe('execution providers', () => {
 
   it('labels say the adapter and every fallback', () => {
     expect(providerLabel('webgpu', nvidia, [])).toBe('webgpu: NVIDIA');
+    expect(providerLabel('webgpu', lavapipe, [])).toBe('webgpu: llvmpipe (software)');
     expect(providerLabel('cpu', null, ['webgpu: no GPU adapter found'])).toBe(
       'cpu (webgpu: no GPU adapter found)',
     );

@@ -16,7 +16,7 @@ const requireFromHere = createRequire(import.meta.url);
 
 /** A GPU the machine shows (Linux: PCI display devices; elsewhere: assumed present). */
 export interface GpuAdapter {
-  /** Human name: "NVIDIA", "AMD", "Intel", "llvmpipe (software)", or the platform's API. */
+  /** Human name: "NVIDIA", "AMD", "Intel", "llvmpipe" (Mesa's software Vulkan), or the platform's API. */
   name: string;
   software: boolean;
 }
@@ -69,7 +69,8 @@ export function providerLabel(
   gpu: GpuAdapter | null,
   fallbacks: readonly string[],
 ): string {
-  const name = provider === 'webgpu' && gpu ? `webgpu: ${gpu.name}` : provider;
+  const name =
+    provider === 'webgpu' && gpu ? `webgpu: ${gpu.name}${gpu.software ? ' (software)' : ''}` : provider;
   return fallbacks.length ? `${name} (${fallbacks.join('; ')})` : name;
 }
 
@@ -145,7 +146,7 @@ export function findGpu(platform: NodeJS.Platform = process.platform): GpuAdapte
     if (vendor === 'AMD' && has(/radeon|amd/i)) return { name: 'AMD', software: false };
     if (vendor === 'Intel' && has(/intel/i)) return { name: 'Intel', software: false };
   }
-  if (has(/lvp/i)) return { name: 'llvmpipe (software)', software: true };
+  if (has(/lvp/i)) return { name: 'llvmpipe', software: true };
   return null;
 }
 

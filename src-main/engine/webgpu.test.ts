@@ -9,7 +9,7 @@ import { DRIVING, job, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtu
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import { animate } from './animate.js';
 import { ModelSet } from './model-set.js';
-import { findGpu } from './providers.js';
+import { findGpu, providerLabel } from './providers.js';
 import { rgbToChw } from './tensors.js';
 
 const gpu = findGpu();
@@ -43,7 +43,7 @@ describe.skipIf(!gpu)(
         ModelSet.load(TINY_MODEL, 'cpu'),
         ModelSet.load(TINY_MODEL, 'webgpu'),
       ]);
-      expect(webgpu.executionProvider).toBe(`webgpu: ${gpu!.name}`);
+      expect(webgpu.executionProvider).toBe(providerLabel('webgpu', gpu, []));
       const source = new Float32Array(3 * 64 * 64);
       rgbToChw(
         await decodeSingleFrame({ input: SOURCE, width: 64, height: 64, crop: null }, 's', signal),
