@@ -20,6 +20,27 @@ function probe(file: string): { frames: number; codecs: string[]; pixFmt: string
   };
 }
 
+/** Press Render and wait until this render (found by its output's name in the shared queue) is done. */
+export async function renderAndWait(page: Page, timeout = 90_000): Promise<string> {
+  const outputPath = await page.getByLabel('Output file').inputValue();
+  await page.getByRole('button', { name: 'Render' }).click();
+  const job = page
+    .getByRole('list', { name: 'Render queue' })
+    .getByRole('listitem')
+    .filter({ hasText: path.basename(outputPath) });
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout });
+  return outputPath;
+}
+
+/** Open a photo in the Source panel and wait until it shows. */
+export async function loadPhoto(page: Page, file: string): Promise<Locator> {
+  const source = page.getByRole('region', { name: 'Source image' });
+  await source.getByRole('textbox', { name: 'Source' }).fill(file);
+  await source.getByRole('button', { name: 'Load' }).click();
+  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
+  return source;
+}
+
 /** Load the test clip and trim it with the keyboard shortcuts at two playhead positions. */
 export async function loadClipAndTrim(page: Page, trimIn: number, trimOut: number): Promise<Locator> {
   const driving = page.getByRole('region', { name: 'Driving video' });

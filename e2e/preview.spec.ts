@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect, test, type Locator } from '@playwright/test';
 import { resolveBinary } from '../src-main/media/binaries';
 import { DATASETS, ffprobe, FIXTURES } from '../src-main/test-support/fixtures';
-import { loadClipAndTrim } from './journey';
+import { loadClipAndTrim, loadPhoto, renderAndWait } from './journey';
 
 const PHOTO = path.join(DATASETS, 'faces/source_images/avatarify_obama.jpg'); // 930x929, exported 930x928
 
@@ -57,10 +57,7 @@ const meanAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 test('with paste-back the preview is the exported frame, with Before and Side by side', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('/');
-  const source = page.getByRole('region', { name: 'Source image' });
-  await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
-  await source.getByRole('button', { name: 'Load' }).click();
-  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
+  await loadPhoto(page, PHOTO);
   const driving = page.getByRole('region', { name: 'Driving video' });
   await driving.getByRole('textbox', { name: 'Driving' }).fill(path.join(FIXTURES, 'driving.avi'));
   await driving.getByRole('button', { name: 'Load' }).click();
@@ -90,14 +87,7 @@ test('with paste-back the preview is the exported frame, with Before and Side by
   await expect(preview.getByRole('img', { name: 'Result (as exported)' })).toBeVisible();
   await expect(preview.getByRole('img', { name: 'Before (the photo)' })).toBeVisible();
 
-  const output = page.getByLabel('Output file');
-  const outputPath = await output.inputValue();
-  await page.getByRole('button', { name: 'Render' }).click();
-  const job = page
-    .getByRole('list', { name: 'Render queue' })
-    .getByRole('listitem')
-    .filter({ hasText: path.basename(outputPath) });
-  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  const outputPath = await renderAndWait(page);
   const frames = readdirSync(outputPath)
     .filter((f) => f.endsWith('.png'))
     .sort();
@@ -117,10 +107,7 @@ test('P renders a quick, small preview of the trimmed range and plays it in the 
 }) => {
   test.setTimeout(120_000);
   await page.goto('/');
-  const source = page.getByRole('region', { name: 'Source image' });
-  await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
-  await source.getByRole('button', { name: 'Load' }).click();
-  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
+  await loadPhoto(page, PHOTO);
   const driving = await loadClipAndTrim(page, 0.1, 0.4);
   const framesInRange = Number(
     /(\d+) frames/.exec((await driving.getByLabel('Timecode').textContent()) ?? '')?.[1],

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { DATASETS, FIXTURES, ffprobe } from '../src-main/test-support/fixtures';
+import { renderAndWait } from './journey';
 
 const CLIP = path.join(DATASETS, 'faces/driving_videos/liveportrait/lp_d10.mp4'); // H.264 + AAC, 30 fps, 448 frames
 const PHOTO = path.join(FIXTURES, 'source.png');
@@ -308,15 +309,8 @@ test('the export format chooses the container: WebM from the studio plays as VP9
   await page.goto('/');
   await load(page, path.join(FIXTURES, 'driving.avi'));
   await page.getByLabel('Export as').selectOption('webm');
-  const output = page.getByLabel('Output file');
-  await expect(output).toHaveValue(/\.webm$/);
-  const outputPath = await output.inputValue();
-  await page.getByRole('button', { name: 'Render' }).click();
-  const job = page
-    .getByRole('list', { name: 'Render queue' })
-    .getByRole('listitem')
-    .filter({ hasText: path.basename(outputPath) });
-  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByLabel('Output file')).toHaveValue(/\.webm$/);
+  const outputPath = await renderAndWait(page, 60_000);
   const { streams } = ffprobe(outputPath);
   expect(streams.find((s) => s.codec_type === 'video')?.codec_name).toBe('vp9');
 });
