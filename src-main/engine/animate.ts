@@ -185,10 +185,8 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
     await generatePass({
       models,
       source,
-      frames: track.map((kp) => ({
-        kp,
-        transferred: () => transferMotion(source.kp, kp, kpReference, transferOptions, scale),
-      })),
+      track,
+      transfer: (kp) => transferMotion(source.kp, kp, kpReference, transferOptions, scale),
       batchSize: settings.batchSize,
       paste,
       outputs,
@@ -219,8 +217,9 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
 interface GeneratePass {
   models: ModelSet;
   source: SourceEncoding;
-  /** Each output frame's driving keypoints and, computed when its batch runs, the transferred ones. */
-  frames: Array<{ kp: Keypoints; transferred(): Keypoints }>;
+  /** Each output frame's driving keypoints, and how they move the source (applied batch by batch). */
+  track: Keypoints[];
+  transfer(kp: Keypoints): Keypoints;
   batchSize: number;
   paste: PasteBack | null;
   outputs: RenderOutputs;
@@ -231,7 +230,7 @@ interface GeneratePass {
 
 /** Pass 2: the generator in batches, each frame pasted back if asked and written to every output. */
 async function generatePass(pass: GeneratePass): Promise<void> {
-  const { models, source, frames, batchSize, paste, outputs, hooks } = pass;
+  const { models, source, track, transfer, batchSize, paste, outputs, hooks } = pass;
   const { signal, timings } = hooks;
   const { width, height } = models.size;
   const frameSize = 3 * width * height;
@@ -251,12 +250,12 @@ async function generatePass(pass: GeneratePass): Promise<void> {
     return hit;
   };
   try {
-    for (let start = 0; start < frames.length; start += batchSize) {
+    for (let start = 0; start < track.length; start += batchSize) {
       if (signal.aborted) throw cancelled();
-      const batch = frames.slice(start, start + batchSize);
+      const batch = track.slice(start, start + batchSize);
       const count = batch.length;
       let mark = performance.now();
-      const kpTransferred = batch.map((f) => f.transferred());
+      const kpTransferred = batch.map(transfer);
       timings.transferMs += performance.now() - mark;
       const tiled = tilesFor(count);
       mark = performance.now();
@@ -292,15 +291,15 @@ async function generatePass(pass: GeneratePass): Promise<void> {
           drivingRgb = next.value;
         }
         const occlusion = out.occlusionMap.subarray(i * occH * occW, (i + 1) * occH * occW);
-        await outputs.write({ frame, result, occlusion, kpDriving: batch[i]!.kp }, occW, occH, drivingRgb);
+        await outputs.write({ frame, result, occlusion, kpDriving: batch[i]! }, occW, occH, drivingRgb);
         if (hooks.onPreview && performance.now() - lastPreview > 500) {
           lastPreview = performance.now();
           hooks.onPreview(frameIndex, width, height, result);
         }
       }
       timings.encodeWaitMs += performance.now() - mark;
-      const done = Math.min(start + count, frames.length);
-      hooks.onProgress?.('render', done, frames.length, meter.rate(done));
+      const done = Math.min(start + count, track.length);
+      hooks.onProgress?.('render', done, track.length, meter.rate(done));
     }
   } finally {
     await drivingFrames?.return?.(undefined);
