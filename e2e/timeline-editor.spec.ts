@@ -84,7 +84,8 @@ test('keys move exactly one frame, one second, to the ends and to the trim point
   await page.locator('body').click({ position: { x: 2, y: 2 } });
   await page.keyboard.press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-  await expect(help).toContainText('J / K / L');
+  await expect(help).toContainText('Shuttle backward');
+  await expect(help).toContainText('Shift + I');
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
 });

@@ -4,6 +4,7 @@
  * these, and the renderer's client is typed from them.
  */
 import { z } from 'zod';
+import { MENU_COMMAND_IDS } from './commands.js';
 import { FramingRequestSchema, FramingResultSchema } from './framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
 import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
@@ -188,15 +189,8 @@ export type ApiCallArgs<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['a
 export type ApiResult<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['result']>;
 export type ApiHandlers = { [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
-export const MenuActionSchema = z.enum([
-  'openSource',
-  'openDriving',
-  'importModel',
-  'render',
-  'openProject',
-  'saveProject',
-  'saveProjectAs',
-]);
+/** A command of the registry that the desktop menu sends (src-shared/commands.ts). */
+export const MenuActionSchema = z.enum(MENU_COMMAND_IDS);
 export type MenuAction = z.infer<typeof MenuActionSchema>;
 
 export const ApiEventSchema = z.discriminatedUnion('type', [

@@ -9,6 +9,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  type MenuItemConstructorOptions,
   net,
   protocol,
   session,
@@ -19,7 +20,8 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPC_EVENT, IPC_INVOKE, type ApiEvent, type MenuAction } from '../../src-shared/api.js';
+import { IPC_EVENT, IPC_INVOKE, type ApiEvent } from '../../src-shared/api.js';
+import { commandSpec, electronAccelerator, FILE_MENU } from '../../src-shared/commands.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
 import { startBackend, type Backend } from '../app/backend.js';
 import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
@@ -174,34 +176,32 @@ app.on('open-file', (event, file) => {
 });
 
 function applicationMenu(recent: readonly string[]): Menu {
-  const action = (label: string, accelerator: string, menuAction: MenuAction) => ({
-    label,
-    accelerator,
-    click: () => send({ type: 'menu', action: menuAction }),
+  // Labels, accelerators and order come from the command registry; the page runs the command.
+  const fileMenu = FILE_MENU.map((entry): MenuItemConstructorOptions => {
+    if (entry === 'separator') return { type: 'separator' };
+    if (entry === 'recent')
+      return {
+        label: 'Open Recent',
+        enabled: recent.length > 0,
+        submenu: recent.map((file) => ({
+          label: path.basename(file),
+          toolTip: file,
+          click: () => openProjectFromDesktop(file),
+        })),
+      };
+    const menu = commandSpec(entry).menu!;
+    return {
+      label: menu.label,
+      accelerator: electronAccelerator(menu.accelerator),
+      click: () => send({ type: 'menu', action: entry }),
+    };
   });
   return Menu.buildFromTemplate([
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
-        action('Open Project…', 'CmdOrCtrl+Alt+O', 'openProject'),
-        {
-          label: 'Open Recent',
-          enabled: recent.length > 0,
-          submenu: recent.map((file) => ({
-            label: path.basename(file),
-            toolTip: file,
-            click: () => openProjectFromDesktop(file),
-          })),
-        },
-        action('Save Project', 'CmdOrCtrl+S', 'saveProject'),
-        action('Save Project As…', 'CmdOrCtrl+Shift+S', 'saveProjectAs'),
-        { type: 'separator' },
-        action('Open Source Image…', 'CmdOrCtrl+O', 'openSource'),
-        action('Open Driving Video…', 'CmdOrCtrl+Shift+O', 'openDriving'),
-        action('Add Model…', 'CmdOrCtrl+Shift+M', 'importModel'),
-        { type: 'separator' },
-        action('Render', 'CmdOrCtrl+R', 'render'),
+        ...fileMenu,
         { type: 'separator' },
         { role: process.platform === 'darwin' ? 'close' : 'quit' },
       ],

@@ -31,13 +31,15 @@ import { trackAt } from '../../src-shared/framing/crop';
 import { jobTrimOut } from '../../src-shared/timeline';
 import { centredCrop, useProject } from './stores/project';
 import { useQueue } from './stores/queue';
-import { studioRenderRequest, useRangePreview } from './stores/range-preview';
+import { useRangePreview } from './stores/range-preview';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
 import { useUi } from './stores/ui';
-import { modelSuggestion, queueProgress, renderBlocker } from '../../src-shared/studio-guide';
+import { modelSuggestion, queueProgress } from '../../src-shared/studio-guide';
+import { shortcutText } from '../../src-shared/commands';
+import { useCommand } from './commands';
+import { loadDriving, loadSource, queueBatch } from './studio-actions';
 import { drivingTrackFor } from '../../src-shared/requests';
-import { withFormatExtension } from '../../src-shared/export-format';
 
 export function App() {
   const [info, setInfo] = useState({ desktop: false, providers: ['cpu'] });
@@ -52,6 +54,7 @@ export function App() {
   useInspection();
   usePlayback();
   useShortcuts();
+  useMenu();
   useFramingFrames();
   useAutosave();
   useDocumentTitle();
@@ -68,47 +71,9 @@ export function App() {
   }, []);
 
   const model = models.models.find((m) => m.id === models.selectedId) ?? null;
-  const suggestOutput = async (source = project.source?.path, driving = project.driving?.path) => {
-    if (source && driving)
-      setOutputPath(
-        withFormatExtension(
-          await api.invoke('defaultOutputPath', source, driving),
-          useSettings.getState().settings.exportFormat ?? 'h264',
-        ),
-      );
-  };
-  const loadSource = async (path: string) => {
-    if (await project.loadSource(api, path)) await suggestOutput(path);
-  };
-  const loadDriving = async (path: string) => {
-    if (await project.loadDriving(api, path)) {
-      const d = useProject.getState().driving!;
-      useTimeline.getState().reset(d.duration ?? 0, d.fps ?? 25);
-      await suggestOutput(undefined, path);
-    }
-  };
   const saveAs = async () => {
     const picked = await api.invoke('saveFileDialog', outputPath, 'video');
     if (picked) setOutputPath(picked);
-  };
-  const queueBatch = async (sources: string[], clips: string[]) => {
-    if (!model) return;
-    for (const sourcePath of sources) {
-      for (const drivingPath of clips) {
-        // One at a time: each default name must see the jobs queued before it.
-        const item = await queue.enqueue(api, {
-          modelId: model.id,
-          sourcePath,
-          drivingPath,
-          outputPath: withFormatExtension(
-            await api.invoke('defaultOutputPath', sourcePath, drivingPath),
-            settings.exportFormat ?? 'h264',
-          ),
-          settings,
-        });
-        if (!item) return;
-      }
-    }
   };
   const dropped = (file: File, load: (path: string) => Promise<void>) => {
     const side = load === loadSource ? 'source' : 'driving';
@@ -120,34 +85,6 @@ export function App() {
         .upload(file, side === 'source' ? 'image' : 'video')
         .then(load, (err: Error) => project.fail(err.message, side));
     else project.fail('This file cannot be opened from here: type its path or use Browse….', side);
-  };
-  useMenu({
-    openSource: async () => {
-      const p = await api.invoke('openFileDialog', 'image');
-      if (p) await loadSource(p);
-    },
-    openDriving: async () => {
-      const p = await api.invoke('openFileDialog', 'video');
-      if (p) await loadDriving(p);
-    },
-    importModel: async () => {
-      const p = await api.invoke('openFileDialog', 'checkpoint');
-      if (p) await models.importCheckpoint(api, p);
-    },
-    render: () => render(),
-    openProject: async () => {
-      const p = await api.invoke('openFileDialog', 'project');
-      if (p) await projectFile.open(api, p);
-    },
-    // The first save of a project asks where, as desktop apps do.
-    saveProject: () => void (projectFile.path ? projectFile.save(api) : projectFile.saveAs(api)),
-    saveProjectAs: () => void projectFile.saveAs(api),
-  });
-  const render = async () => {
-    const request = outputPath ? studioRenderRequest(outputPath) : null;
-    if (!request) return;
-    const item = await queue.enqueue(api, request);
-    if (item) await suggestOutput();
   };
   const crop = project.source
     ? (project.sourceCrop ?? centredCrop(project.source.width, project.source.height))
@@ -180,13 +117,10 @@ export function App() {
   const alert =
     projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error ?? rangePreview.error;
   const images = preview.result?.images;
-  const blocker = renderBlocker({
-    model: Boolean(model),
-    source: Boolean(project.source),
-    driving: Boolean(project.driving),
-    output: outputPath,
-  });
-  const canRender = blocker === null;
+  const renderCommand = useCommand('render');
+  const rangeCommand = useCommand('previewRange');
+  const helpCommand = useCommand('toggleHelp');
+  const blocker = renderCommand.disabled ? renderCommand.title : null;
   const overall = queueProgress(queue.items);
   const rangeItem = rangePreview.jobId
     ? (queue.items.find((i) => i.id === rangePreview.jobId) ?? null)
@@ -213,9 +147,9 @@ export function App() {
         <button
           type="button"
           className="help-button"
-          onClick={ui.toggleHelp}
-          title="Keyboard shortcuts (?)"
-          aria-keyshortcuts="?"
+          onClick={helpCommand.run}
+          title={`Keyboard shortcuts (${shortcutText('toggleHelp')})`}
+          aria-keyshortcuts={helpCommand['aria-keyshortcuts']}
         >
           ?
         </button>
@@ -422,17 +356,18 @@ export function App() {
         <button
           type="button"
           className="primary"
-          disabled={!canRender}
-          onClick={() => void render()}
-          title={blocker ?? 'Queue this render (Ctrl+R in the app)'}
+          disabled={renderCommand.disabled}
+          onClick={renderCommand.run}
+          title={renderCommand.title}
         >
           Render
         </button>
         <button
           type="button"
-          disabled={!canRender}
-          onClick={() => void rangePreview.start(api)}
-          title={blocker ?? 'A quick, small render of the trimmed range, played in the preview (P)'}
+          disabled={rangeCommand.disabled}
+          onClick={rangeCommand.run}
+          title={rangeCommand.title}
+          aria-keyshortcuts={rangeCommand['aria-keyshortcuts']}
         >
           Preview range
         </button>

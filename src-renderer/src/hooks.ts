@@ -1,6 +1,6 @@
 /** Side effects of the studio: backend events, preview requests, playback and keyboard shortcuts. */
-import { useEffect, useRef } from 'react';
-import type { MenuAction } from '../../src-shared/api';
+import { useEffect } from 'react';
+import { runCommand, runKeyCommand } from './commands';
 import { jobTrimOut } from '../../src-shared/timeline';
 import { drivingTrackFor } from '../../src-shared/requests';
 import { api } from './api-client';
@@ -12,8 +12,6 @@ import { currentProject, useProjectFile } from './stores/project-file';
 import { useQueue } from './stores/queue';
 import { useSettings } from './stores/settings';
 import { useTimeline } from './stores/timeline';
-import { useUi } from './stores/ui';
-import { useRangePreview } from './stores/range-preview';
 
 export function useBackendEvents(): void {
   useEffect(() => {
@@ -104,54 +102,20 @@ export function usePlayback(): void {
   }, [playing, videoClock, rate, fps]);
 }
 
-/** The editor's keys (listed in SHORTCUTS, shown on `?`). Typing in a text field is left alone. */
+/** The editor's keys (the command registry's, listed on `?`). Typing in a text field is left alone. */
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      const typing =
+      const typing = Boolean(
         target &&
         (['SELECT', 'TEXTAREA'].includes(target.tagName) ||
           (target.tagName === 'INPUT' &&
             (target as HTMLInputElement).type !== 'range' &&
-            (target as HTMLInputElement).type !== 'checkbox'));
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
-        e.preventDefault();
-        const file = useProjectFile.getState();
-        // Save As needs the desktop app's dialog; in a browser a new project saves to its default path.
-        const ask = e.shiftKey || !file.path;
-        void (ask && window.marionette ? file.saveAs(api) : file.save(api));
-        return;
-      }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-      const t = useTimeline.getState();
-      const keys: Record<string, () => void> = {
-        ' ': () => t.setPlaying(!t.playing),
-        j: () => t.shuttle('j'),
-        k: () => t.shuttle('k'),
-        l: () => t.shuttle('l'),
-        ArrowRight: () => (e.shiftKey ? t.stepSeconds(1) : t.step(1)),
-        ArrowLeft: () => (e.shiftKey ? t.stepSeconds(-1) : t.step(-1)),
-        '.': () => t.step(1),
-        ',': () => t.step(-1),
-        PageUp: () => t.stepSeconds(1),
-        PageDown: () => t.stepSeconds(-1),
-        Home: () => t.seek(0),
-        End: () => t.seek(t.duration),
-        i: () => t.markIn(),
-        o: () => t.markOut(),
-        I: () => t.goToIn(),
-        O: () => t.goToOut(),
-        b: () => useUi.getState().toggleBefore(),
-        p: () => void useRangePreview.getState().start(api),
-        '?': () => useUi.getState().toggleHelp(),
-        Escape: () => useUi.getState().closeHelp(),
-      };
-      const action = keys[e.key];
-      if (!action) return;
+            (target as HTMLInputElement).type !== 'checkbox')),
+      );
       // Also stops a focused range input from moving by its own step on top of ours.
-      e.preventDefault();
-      action();
+      if (runKeyCommand(e, typing)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -201,14 +165,12 @@ export function useFramingFrames(): void {
   }, [modelId, source, driving]);
 }
 
-/** The desktop menu's commands; the latest handlers are used without resubscribing. */
-export function useMenu(handlers: Record<MenuAction, () => Promise<void> | void>): void {
-  const latest = useRef(handlers);
-  latest.current = handlers;
+/** The desktop menu's commands run as the keys and buttons run them. */
+export function useMenu(): void {
   useEffect(
     () =>
       api.onEvent((event) => {
-        if (event.type === 'menu') void latest.current[event.action]();
+        if (event.type === 'menu') runCommand(event.action);
       }),
     [],
   );

@@ -1,11 +1,12 @@
 import type { QueueItem } from '../../../src-shared/api';
+import { shortcutText } from '../../../src-shared/commands';
 import type { InspectResult } from '../../../src-shared/inspect';
 import { useUi, type PreviewView } from '../stores/ui';
 import { KeypointImage } from './KeypointImage';
 
 const VIEWS: ReadonlyArray<readonly [PreviewView, string, string]> = [
   ['result', 'Result', 'the exported frame at the playhead'],
-  ['before', 'Before', 'the photo as it is (B)'],
+  ['before', 'Before', `the photo as it is (${shortcutText('toggleBefore')})`],
   ['side', 'Side by side', 'the photo and the result together'],
 ];
 

@@ -1,4 +1,5 @@
-import { useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+import { shortcutGroups, shortcutText, type CommandId } from '../../../src-shared/commands';
 import {
   formatTimecode,
   frameCount,
@@ -6,6 +7,7 @@ import {
   framesInRange,
   parseTimecode,
 } from '../../../src-shared/timeline';
+import { useCommand } from '../commands';
 import { useTimeline } from '../stores/timeline';
 
 /**
@@ -97,7 +99,7 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         className="scrubber"
         type="range"
         aria-label="Playhead"
-        title="Playhead: ←/→ one frame, Shift+←/→ one second, Home/End"
+        title={`Playhead: ${shortcutText('frameForward')} one frame, ${shortcutText('secondForward')} one second, ${shortcutText('goToStart')} / ${shortcutText('goToEnd')}`}
         min={0}
         max={t.duration}
         step={step}
@@ -105,41 +107,11 @@ export function Timeline({ thumbnails }: { thumbnails: string[] }) {
         onChange={(e) => t.seek(Number(e.target.value))}
       />
       <div className="transport">
-        <button
-          type="button"
-          onClick={() => t.setPlaying(!t.playing)}
-          aria-keyshortcuts="Space"
-          title="Play / pause (Space; J K L shuttle)"
-        >
-          {t.playing ? 'Pause' : 'Play'}
-        </button>
-        <button
-          type="button"
-          onClick={() => t.step(-1)}
-          aria-keyshortcuts=","
-          title="Previous frame (, or ←)"
-        >
-          ◀ 1
-        </button>
-        <button type="button" onClick={() => t.step(1)} aria-keyshortcuts="." title="Next frame (. or →)">
-          1 ▶
-        </button>
-        <button
-          type="button"
-          onClick={() => t.markIn()}
-          aria-keyshortcuts="I"
-          title="Set the in point at the playhead (I)"
-        >
-          Set in
-        </button>
-        <button
-          type="button"
-          onClick={() => t.markOut()}
-          aria-keyshortcuts="O"
-          title="Set the out point after the playhead's frame (O)"
-        >
-          Set out
-        </button>
+        <CommandButton id="playPause">{t.playing ? 'Pause' : 'Play'}</CommandButton>
+        <CommandButton id="frameBack">◀ 1</CommandButton>
+        <CommandButton id="frameForward">1 ▶</CommandButton>
+        <CommandButton id="markIn">Set in</CommandButton>
+        <CommandButton id="markOut">Set out</CommandButton>
         <input
           className="goto"
           aria-label="Jump to position"
@@ -194,7 +166,8 @@ function TrimHandle(props: {
   onPointerDown(e: ReactPointerEvent<HTMLElement>): void;
   onNudge(frames: number): void;
 }) {
-  const key = props.side === 'in' ? 'I' : 'O';
+  const [mark, goTo] =
+    props.side === 'in' ? (['markIn', 'goToIn'] as const) : (['markOut', 'goToOut'] as const);
   return (
     <div
       className={`trim-handle ${props.side}`}
@@ -205,7 +178,7 @@ function TrimHandle(props: {
       aria-valuemax={props.duration}
       aria-valuenow={props.time}
       aria-valuetext={formatTimecode(props.time, props.fps)}
-      title={`${props.side === 'in' ? 'In' : 'Out'} point: drag, or press ${key} at the playhead (Shift+${key} goes there)`}
+      title={`${props.side === 'in' ? 'In' : 'Out'} point: drag, or press ${shortcutText(mark)} at the playhead (${shortcutText(goTo)} goes there)`}
       style={{ left: `${props.pct}%` }}
       onPointerDown={props.onPointerDown}
       onKeyDown={(e) => {
@@ -218,20 +191,21 @@ function TrimHandle(props: {
   );
 }
 
-/** Every shortcut of the editor, shown on `?` (and in the buttons' tooltips). */
-export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
-  ['Space', 'play / pause'],
-  ['J / K / L', 'shuttle back / stop / forward (press again: faster)'],
-  ['← / →  or  , / .', 'one frame back / forward'],
-  ['Shift + ← / →', 'one second back / forward'],
-  ['Home / End', 'first / last frame'],
-  ['I / O', 'set the in / out point at the playhead'],
-  ['Shift + I / O', 'go to the in / out point'],
-  ['B', 'preview: before / after (with paste-back)'],
-  ['P', 'render a quick preview of the trimmed range'],
-  ['Ctrl + S', 'save the project'],
-  ['?', 'show / hide this list'],
-];
+/** A button that runs a registry command, with its keys in the tooltip. */
+function CommandButton({ id, children }: { id: CommandId; children: ReactNode }) {
+  const command = useCommand(id);
+  return (
+    <button
+      type="button"
+      onClick={command.run}
+      disabled={command.disabled}
+      title={command.title}
+      aria-keyshortcuts={command['aria-keyshortcuts']}
+    >
+      {children}
+    </button>
+  );
+}
 
 export function ShortcutHelp({ onClose }: { onClose(): void }) {
   return (
@@ -245,16 +219,23 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
       <div className="overlay-card" onClick={(e) => e.stopPropagation()}>
         <h2>Keyboard shortcuts</h2>
         <table>
-          <tbody>
-            {SHORTCUTS.map(([keys, what]) => (
-              <tr key={keys}>
-                <th scope="row">
-                  <kbd>{keys}</kbd>
+          {shortcutGroups().map(({ group, rows }) => (
+            <tbody key={group}>
+              <tr>
+                <th colSpan={2} scope="rowgroup" className="shortcut-group">
+                  {group}
                 </th>
-                <td>{what}</td>
               </tr>
-            ))}
-          </tbody>
+              {rows.map(([keys, what]) => (
+                <tr key={what}>
+                  <th scope="row">
+                    <kbd>{keys}</kbd>
+                  </th>
+                  <td>{what}</td>
+                </tr>
+              ))}
+            </tbody>
+          ))}
         </table>
         <button type="button" onClick={onClose} autoFocus>
           Close (Esc)
