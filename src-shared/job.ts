@@ -110,11 +110,12 @@ export type JobSpecInput = z.input<typeof JobSpecSchema>;
  * Human-readable one-liner for a schema failure: "settings.crf: Too big: expected number to be <=51".
  * At most three issues, each cut short: a hostile input cannot make a megabyte-long message.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, names: Readonly<Record<string, string>> = {}): string {
   const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-  const shown = error.issues
-    .slice(0, 3)
-    .map((issue) => `${cut(issue.path.join('.') || 'value', 60)}: ${cut(issue.message, 120)}`);
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const where = issue.path.join('.');
+    return `${cut(names[where] ?? (where || 'value'), 60)}: ${cut(issue.message, 120)}`;
+  });
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return `${shown.join('; ')}${more}`;
 }

@@ -12,7 +12,7 @@ import type { FramingRequest, FramingResult } from '../../src-shared/framing/sch
 import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { sweepOrphans } from '../media/partial-journal.js';
-import { createHandlers, type DesktopShell } from './handlers.js';
+import { createHandlers, type AppContext, type DesktopShell } from './handlers.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
 import { OpenedMedia, renderedFile } from './render-media.js';
@@ -51,9 +51,8 @@ export class EngineSupervisor implements JobRunner {
   }
 }
 
-export interface BackendOptions {
+export interface BackendOptions extends Pick<AppContext, 'homeDir' | 'models'> {
   appVersion: string;
-  homeDir: string;
   spawnEngine: () => EngineTransport;
   shell: DesktopShell | null;
   onEvent(event: ApiEvent): void;
@@ -90,6 +89,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     shell: options.shell,
     notify: options.onEvent,
     homeDir: options.homeDir,
+    models: options.models,
   });
   return {
     handlers,

@@ -17,11 +17,16 @@ const endless: JobRunner = {
     }),
 };
 const unused = () => Promise.reject(new Error('not used here'));
+/** Models of a test's own: nothing bundled, imports into the test's home. */
+const placesIn = (home: string) => ({
+  bundled: path.join(home, 'bundled'),
+  imported: path.join(home, 'models'),
+  templates: path.join(FIXTURES, 'templates'),
+});
 
 describe('removing an imported model', () => {
   const home = tempDir();
   beforeAll(() => {
-    process.env.MARIONETTE_HOME = home;
     mkdirSync(path.join(home, 'models'));
     cpSync(TINY_MODEL, path.join(home, 'models', 'mine'), { recursive: true });
   });
@@ -37,6 +42,7 @@ describe('removing an imported model', () => {
       shell: null,
       notify: () => undefined,
       homeDir: home,
+      models: placesIn(home),
     });
     const mine = (await handlers.listModels()).find((m) => m.id === 'mine');
     expect(mine?.origin).toBe('imported');
@@ -67,8 +73,6 @@ describe('removing an imported model', () => {
 describe('importing a checkpoint from the studio', () => {
   it('reports progress as events, and a cancel stops it with nothing left behind', async () => {
     const home = tempDir();
-    process.env.MARIONETTE_HOME = home;
-    process.env.MARIONETTE_TEMPLATES = path.join(FIXTURES, 'templates');
     const events: ApiEvent[] = [];
     const queue = new JobQueue(path.join(home, 'queue.json'), endless);
     await queue.start();
@@ -81,6 +85,7 @@ describe('importing a checkpoint from the studio', () => {
       recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: null,
       homeDir: home,
+      models: placesIn(home),
       notify: (event) => {
         events.push(event);
         if (event.type === 'import' && event.done === cancelAt.done) void handlers!.cancelImport();
@@ -105,7 +110,6 @@ describe('importing a checkpoint from the studio', () => {
 describe('the studio never replaces a file', () => {
   it('numbers an output name that exists or is queued, refuses a device, and reveals only its own outputs', async () => {
     const home = tempDir();
-    process.env.MARIONETTE_HOME = home;
     mkdirSync(path.join(home, 'models'));
     cpSync(TINY_MODEL, path.join(home, 'models', 'mine'), { recursive: true });
     const queue = new JobQueue(path.join(home, 'queue.json'), endless);
@@ -124,6 +128,7 @@ describe('the studio never replaces a file', () => {
       },
       notify: () => undefined,
       homeDir: home,
+      models: placesIn(home),
     });
     const out = path.join(home, 'talk.mp4');
     writeFileSync(out, 'an earlier render the user keeps');

@@ -29,9 +29,9 @@ import { decodeSingleFrame } from '../media/frame-source.js';
 import {
   importedModel,
   listModels,
+  modelPlaces,
+  type ModelPlaces,
   removeImportedModel,
-  templatesDir,
-  userModelsDir,
   type CatalogEntry,
 } from '../engine/model-catalog.js';
 import { importInThread } from '../import/import-thread.js';
@@ -65,8 +65,10 @@ export interface AppContext {
   shell: DesktopShell | null;
   /** Events for the page beyond the queue's (import progress). */
   notify(event: ApiEvent): void;
-  /** Where renders go by default and where the browser picker starts. */
+  /** The user's folder (media/app-dirs.ts): renders, projects, previews, uploads; the browser picker starts there. */
   homeDir: string;
+  /** Where models are found and imported to. */
+  models: ModelPlaces;
   /** Clips opened in this run, served to the studio's player by id. */
   inputs?: OpenedMedia;
 }
@@ -88,15 +90,15 @@ function summary(m: CatalogEntry): ModelSummary {
   };
 }
 
-async function modelFor(id: string): Promise<CatalogEntry> {
-  const { models } = await listModels();
+async function modelFor(id: string, places: ModelPlaces): Promise<CatalogEntry> {
+  const { models } = await listModels(places);
   const hit = models.find((m) => m.id === id);
   if (!hit) throw new Error(`model "${id}" is not installed`);
   return hit;
 }
 
-async function modelDirFor(id: string): Promise<string> {
-  return (await modelFor(id)).dir;
+async function modelDirFor(id: string, places: ModelPlaces): Promise<string> {
+  return (await modelFor(id, places)).dir;
 }
 
 export async function listDirectory(dir: string | null, home: string): Promise<DirectoryListing> {
@@ -188,23 +190,23 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       };
     },
     async listModels() {
-      return (await listModels()).models.map(summary);
+      return (await listModels(ctx.models)).models.map(summary);
     },
     async importModel(file) {
       if (importing) throw new Error('a checkpoint is being imported already: wait for it or cancel it');
-      const modelsDir = userModelsDir();
+      const modelsDir = ctx.models.imported;
       await mkdir(modelsDir, { recursive: true });
       const controller = new AbortController();
       importing = controller;
       // In a worker thread: a hostile or huge file must not stop this process from answering.
       const result = await importInThread(file, {
-        templatesDir: templatesDir(),
+        templatesDir: ctx.models.templates,
         modelsDir,
         onExisting: 'number',
         signal: controller.signal,
         onProgress: (done, total) => ctx.notify({ type: 'import', done, total }),
       }).finally(() => (importing = null));
-      const entry = (await listModels()).models.find((m) => m.dir === result.dir);
+      const entry = (await listModels(ctx.models)).models.find((m) => m.dir === result.dir);
       if (!entry) throw new Error(`imported model ${result.id} could not be read back`);
       return summary(entry);
     },
@@ -213,7 +215,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return null;
     },
     async removeModel(id) {
-      const entry = await importedModel(id);
+      const entry = await importedModel(id, ctx.models);
       const waiting = ctx.queue
         .list()
         .filter((i) => (i.state === 'queued' || i.state === 'running') && i.job.modelDir === entry.dir);
@@ -221,7 +223,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
         throw new Error(
           `model "${id}" is used by ${waiting.length} render(s) in the queue: let them finish or cancel them first`,
         );
-      await removeImportedModel(entry);
+      await removeImportedModel(entry, ctx.models);
       return null;
     },
     async probeMedia(file) {
@@ -254,10 +256,10 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return out;
     },
     async inspect({ modelId, ...request }) {
-      return ctx.engine.inspect({ ...request, modelDir: await modelDirFor(modelId) });
+      return ctx.engine.inspect({ ...request, modelDir: await modelDirFor(modelId, ctx.models) });
     },
     async detectFraming({ modelId, ...request }) {
-      const model = await modelFor(modelId);
+      const model = await modelFor(modelId, ctx.models);
       return ctx.engine.frame({ ...request, subject: subjectFor(model.manifest) });
     },
     async fullFrame(file, time, maxSide) {
@@ -313,7 +315,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       return opened;
     },
     async enqueue({ modelId, ...job }) {
-      return enqueue({ ...job, modelDir: await modelDirFor(modelId) });
+      return enqueue({ ...job, modelDir: await modelDirFor(modelId, ctx.models) });
     },
     async previewRange({ modelId, ...job }) {
       const dir = path.join(ctx.homeDir, 'previews');
@@ -327,7 +329,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       await pruneRangePreviews(dir, busy);
       return enqueue({
         ...job,
-        modelDir: await modelDirFor(modelId),
+        modelDir: await modelDirFor(modelId, ctx.models),
         outputPath: path.join(dir, `${pairStem(job.sourcePath, job.drivingPath)}-preview.mp4`),
         overwrite: false,
         settings: rangePreviewSettings(RenderSettingsSchema.parse(job.settings ?? {})),
@@ -392,8 +394,12 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, args: unk
   }
 }
 
-/** The user's folder for renders, projects and uploads (media/app-dirs.ts decides both homes). */
-export const defaultHome = (): string => studioHome();
+/** The folders of an AppContext, read from this process's environment once, at its start. */
+export function placesFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<AppContext, 'homeDir' | 'models'> {
+  return { homeDir: studioHome(env), models: modelPlaces(env) };
+}
 
 /** Range previews kept in the previews folder; older ones are removed before a new one is made. */
 export const RANGE_PREVIEWS_KEPT = 4;

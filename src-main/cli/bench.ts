@@ -15,7 +15,7 @@ import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { resolveBinary } from '../media/binaries.js';
 import { animate, emptyTimings } from '../engine/animate.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
-import { DEFAULT_MODEL, listModels, packageRoot } from '../engine/model-catalog.js';
+import { DEFAULT_MODEL, listModels, packageRoot, type ModelPlaces } from '../engine/model-catalog.js';
 import { ModelSet } from '../engine/model-set.js';
 import { chwToRgb, rgbToChw } from '../engine/tensors.js';
 import { VideoSink } from '../engine/video-sink.js';
@@ -225,7 +225,7 @@ export async function benchRunCommand(argv: string[]): Promise<void> {
   console.log(JSON.stringify(report));
 }
 
-export async function benchCommand(argv: string[]): Promise<void> {
+export async function benchCommand(argv: string[], places: ModelPlaces): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -240,7 +240,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const lengths = (values.frames ?? '100,1000').split(',').map(Number);
   const naiveFrames = Number(values['naive-frames'] ?? 30);
   const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames));
-  const catalogue = (await listModels()).models;
+  const catalogue = (await listModels(places)).models;
   const wanted = (values.models ?? `vox-256-random,${DEFAULT_MODEL}`).split(',');
   const models = wanted.flatMap((id) => {
     if (id === 'vox-256-random') return [{ id, dir: ensurePublishedArchitecture() }];

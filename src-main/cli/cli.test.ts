@@ -1,13 +1,12 @@
 /** The CLI end to end: bad input gets one specific line, a non-zero exit, and no output file. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RenderSettingsSchema } from '../../src-shared/job.js';
 import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { saveProjectFile } from '../app/project-files.js';
-import { resolveBinary } from '../media/binaries.js';
-import { DRIVING, FIXTURES, SOURCE, TINY_MODEL, ffprobe, tempDir } from '../test-support/fixtures.js';
+import { DRIVING, FIXTURES, SOURCE, TINY_MODEL, ffmpeg, ffprobe, tempDir } from '../test-support/fixtures.js';
 
 const CLI = path.resolve('dist/cli.mjs');
 
@@ -43,16 +42,7 @@ describe('marionette animate', () => {
   const notAnImage = path.join(dir, '..', `${path.basename(dir)}-notes.jpg`);
   writeFileSync(notAnImage, 'this is text, not a JPEG\n');
   const audioOnly = path.join(FIXTURES, 'tone.wav');
-  execFileSync(resolveBinary('ffmpeg').path, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=duration=1',
-    audioOnly,
-  ]);
+  ffmpeg('-f', 'lavfi', '-i', 'sine=duration=1', audioOnly);
 
   const cases: Array<[string, Record<string, string>, RegExp, number?]> = [
     [
@@ -266,6 +256,14 @@ describe('marionette keypoints', () => {
     expect(doc.frames[0]!.value).toHaveLength(10);
     expect(doc.frames[0]!.jacobian).toHaveLength(20);
     expect(doc.frames[0]!.value.every((v) => Math.abs(v) <= 1)).toBe(true);
+  });
+  it('prints the ffmpeg and ffprobe command lines with NODE_DEBUG=marionette, and none without', () => {
+    const args = ['keypoints', '--model', TINY_MODEL, '--input', DRIVING];
+    const logged = cli(args, { ...process.env, NODE_DEBUG: 'marionette' });
+    expect(logged.code).toBe(0);
+    expect(logged.stderr).toMatch(/^MARIONETTE \d+: \S*ffprobe .*driving/m);
+    expect(logged.stderr).toMatch(/^MARIONETTE \d+: \S*ffmpeg .*-i \S*driving.* -f rawvideo/m);
+    expect(cli(args, { ...process.env, NODE_DEBUG: '' }).stderr).not.toMatch(/MARIONETTE/);
   });
   it('handles a still image as one frame', () => {
     const doc = JSON.parse(cli(['keypoints', '--model', TINY_MODEL, '--input', SOURCE]).stdout) as {

@@ -10,7 +10,7 @@ import { subjectFor } from '../../src-shared/framing/schema.js';
 import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
 import type { CropBox } from '../../src-shared/job.js';
 import { decodeFrames } from '../media/frame-source.js';
-import { resolveModelDir } from '../engine/model-catalog.js';
+import { resolveModelDir, type ModelPlaces } from '../engine/model-catalog.js';
 import { ModelSet } from '../engine/model-set.js';
 import { rgbToChw } from '../engine/tensors.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
@@ -18,7 +18,7 @@ import { checkOutputTarget, OutputTargetError } from '../media/output-target.js'
 import { probeMedia } from '../media/probe.js';
 import { executionProvider, faceNumber, parseCrop, UsageError } from './options.js';
 
-export async function keypointsCommand(argv: string[]): Promise<void> {
+export async function keypointsCommand(argv: string[], places: ModelPlaces): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -55,7 +55,7 @@ export async function keypointsCommand(argv: string[]): Promise<void> {
       `--crop ${given.size}px at (${given.x}, ${given.y}) does not fit in ${values.input} (${info.width}x${info.height})`,
     );
   const models = await ModelSet.load(
-    await resolveModelDir(values.model),
+    await resolveModelDir(values.model, places),
     executionProvider(values.provider) ?? 'auto',
   );
   const signal = new AbortController().signal;

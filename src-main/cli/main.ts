@@ -20,14 +20,14 @@ import { cancelled, EngineError } from '../engine/errors.js';
 import {
   importedModel,
   listModels,
+  modelPlaces,
+  type ModelPlaces,
   removeImportedModel,
   resolveModelDir,
-  templatesDir,
-  userModelsDir,
 } from '../engine/model-catalog.js';
 import { openProjectFile } from '../app/project-files.js';
 import { sweepOrphans } from '../media/partial-journal.js';
-import { jobFromFlags, progressLine, UsageError } from './options.js';
+import { jobFromFlags, progressLine, settingsFromFlags, UsageError } from './options.js';
 
 const renderFlags = {
   model: { type: 'string' },
@@ -185,7 +185,7 @@ async function projectForCli(
   return project;
 }
 
-async function animateCommand(argv: string[]): Promise<void> {
+async function animateCommand(argv: string[], places: ModelPlaces): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -199,7 +199,7 @@ async function animateCommand(argv: string[]): Promise<void> {
   const project = values.project ? await projectForCli(values.project, values) : null;
   const model = values.model ?? project?.modelId ?? undefined;
   const job = jobFromFlags(values, model ?? 'default', project);
-  job.modelDir = await resolveModelDir(model);
+  job.modelDir = await resolveModelDir(model, places);
   const result = await withEngine((engine, signal) => runJob(engine, job, signal, values.quiet === true));
   console.log(
     `wrote ${result.outputPath}: ${result.frames} frames in ${result.seconds.toFixed(1)} s ` +
@@ -213,7 +213,7 @@ async function animateCommand(argv: string[]): Promise<void> {
   if (!values.quiet) console.log(`framing: source ${crop(result.sourceCrop)}, driving ${driving}`);
 }
 
-async function batchCommand(argv: string[]): Promise<void> {
+async function batchCommand(argv: string[], places: ModelPlaces): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -235,17 +235,12 @@ async function batchCommand(argv: string[]): Promise<void> {
   const drivings = list(values.drivings, '--drivings');
   const outDir = values['out-dir'];
   if (!outDir) throw new UsageError('--out-dir is required');
-  await mkdir(outDir, { recursive: true });
   const stem = (p: string) => path.basename(p, path.extname(p));
   // Flags are checked before anything else happens.
-  const first = jobFromFlags(
-    { ...values, source: sources[0], driving: drivings[0], output: path.join(outDir, 'x.mp4') },
-    'default',
-  );
-  const modelDir = await resolveModelDir(values.model);
+  const format = settingsFromFlags(values).exportFormat ?? 'h264';
+  const modelDir = await resolveModelDir(values.model, places);
   // One output name per pair, never two jobs writing one file: photos or clips that share a
   // name (b1/face.jpg, b2/face.jpg) are told apart by a number.
-  const format = first.settings.exportFormat ?? 'h264';
   const names = new Set<string>();
   const jobs = sources.flatMap((source) =>
     drivings.map((driving) => {
@@ -257,6 +252,7 @@ async function batchCommand(argv: string[]): Promise<void> {
       return jobFromFlags({ ...values, source, driving, output }, modelDir);
     }),
   );
+  await mkdir(outDir, { recursive: true });
   let failures = 0;
   await withEngine(async (engine, signal) => {
     for (const [i, job] of jobs.entries()) {
@@ -277,8 +273,8 @@ async function batchCommand(argv: string[]): Promise<void> {
   if (failures) throw new Error(`${failures} of ${jobs.length} jobs failed`);
 }
 
-async function modelsCommand(): Promise<void> {
-  const { models, problems } = await listModels();
+async function modelsCommand(places: ModelPlaces): Promise<void> {
+  const { models, problems } = await listModels(places);
   for (const m of models) {
     const [h, w] = m.manifest.resolution;
     console.log(
@@ -289,7 +285,7 @@ async function modelsCommand(): Promise<void> {
   if (!models.length) console.log('no models found');
 }
 
-async function importCommand(argv: string[]): Promise<void> {
+async function importCommand(argv: string[], places: ModelPlaces): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -305,12 +301,12 @@ async function importCommand(argv: string[]): Promise<void> {
   if (subject && !subject.success)
     throw new UsageError(`--subject takes face, body or other, got "${values.subject}"`);
   const { importInThread } = await import('../import/import-thread.js');
-  const modelsDir = userModelsDir();
+  const modelsDir = places.imported;
   await mkdir(modelsDir, { recursive: true });
   const report = reporter(values.quiet === true);
   const result = await withCancel((signal) =>
     importInThread(positionals[0]!, {
-      templatesDir: templatesDir(),
+      templatesDir: places.templates,
       modelsDir,
       onExisting: 'refuse',
       signal,
@@ -326,10 +322,10 @@ async function importCommand(argv: string[]): Promise<void> {
   );
 }
 
-async function removeCommand(argv: string[]): Promise<void> {
+async function removeCommand(argv: string[], places: ModelPlaces): Promise<void> {
   if (argv.length !== 1) throw new UsageError('models remove takes one model id');
-  const entry = await importedModel(argv[0]!);
-  await removeImportedModel(entry);
+  const entry = await importedModel(argv[0]!, places);
+  await removeImportedModel(entry, places);
   console.log(`removed model "${entry.id}" (${entry.dir})`);
 }
 
@@ -337,28 +333,30 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // Temporaries of renders whose process was killed (SIGKILL, power loss) go first.
   await sweepOrphans().catch(() => undefined);
+  // Where models are is read from the environment here, once.
+  const places = modelPlaces();
   try {
     switch (command) {
       case 'animate':
-        await animateCommand(rest);
+        await animateCommand(rest, places);
         return 0;
       case 'batch':
-        await batchCommand(rest);
+        await batchCommand(rest, places);
         return 0;
       case 'models':
-        if (rest[0] === 'import') await importCommand(rest.slice(1));
-        else if (rest[0] === 'remove') await removeCommand(rest.slice(1));
+        if (rest[0] === 'import') await importCommand(rest.slice(1), places);
+        else if (rest[0] === 'remove') await removeCommand(rest.slice(1), places);
         else if (rest.length) throw new UsageError(`unknown models subcommand "${rest[0]}"`);
-        else await modelsCommand();
+        else await modelsCommand(places);
         return 0;
       case 'keypoints': {
         const { keypointsCommand } = await import('./keypoints.js');
-        await keypointsCommand(rest);
+        await keypointsCommand(rest, places);
         return 0;
       }
       case 'bench': {
         const { benchCommand } = await import('./bench.js');
-        await benchCommand(rest);
+        await benchCommand(rest, places);
         return 0;
       }
       case 'bench-run': {

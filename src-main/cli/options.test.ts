@@ -42,7 +42,7 @@ describe('CLI options', () => {
     expect(job.settings).toMatchObject({ autoFrame: false, pasteBack: true, maxOutputSide: 720 });
     expect(defaults.followSubject).toBe(false);
     expect(jobFromFlags({ ...base, 'follow-subject': true }, 'm').settings.followSubject).toBe(true);
-    expect(() => jobFromFlags({ ...base, 'max-side': '10' }, 'm')).toThrow(/settings\.maxOutputSide/);
+    expect(() => jobFromFlags({ ...base, 'max-side': '10' }, 'm')).toThrow(/--max-side: Too small/);
     expect(() => jobFromFlags({ ...base, 'max-side': 'big' }, 'm')).toThrow(/--max-side takes a number/);
   });
   it('names the flag at fault', () => {

@@ -8,6 +8,7 @@ import {
   type ExecutionProviderChoice,
   type JobSpec,
   type JobSpecInput,
+  type RenderSettings,
 } from '../../src-shared/job.js';
 import { defaultSmoothing } from '../../src-shared/motion/smoothing.js';
 import { ExportFormatSchema, type ExportFormat } from '../../src-shared/export-format.js';
@@ -75,6 +76,47 @@ function str(value: string | boolean | string[] | undefined): string | undefined
 }
 
 /**
+ * Flags -> render settings, checked: the project's settings (or the engine's defaults) with what
+ * the flags change. A batch checks its flags with this before it makes any job.
+ */
+export function settingsFromFlags(flags: FlagValues, project: ProjectDoc | null = null): RenderSettings {
+  const base = project?.settings ?? RenderSettingsSchema.parse({});
+  const on = (name: string, saved: boolean) => flags[name] === true || saved;
+  const off = (name: string, saved: boolean) => flags[name] !== true && saved;
+  const parsed = RenderSettingsSchema.safeParse({
+    mode: (str(flags.mode) ?? base.mode) as 'relative' | 'absolute',
+    adaptScale: off('no-adapt-scale', base.adaptScale),
+    relativeJacobian: off('absolute-jacobian', base.relativeJacobian),
+    smoothing: flags.smooth === true ? defaultSmoothing : base.smoothing,
+    bestFrame: on('best-frame', base.bestFrame),
+    audio: off('no-audio', base.audio),
+    autoFrame: off('no-auto-frame', base.autoFrame),
+    followSubject: on('follow-subject', base.followSubject),
+    pasteBack: on('paste-back', base.pasteBack),
+    maxOutputSide: num(flags['max-side'], '--max-side') ?? base.maxOutputSide,
+    outputSize: num(flags.size, '--size') ?? base.outputSize,
+    crf: num(flags.crf, '--crf') ?? base.crf,
+    exportFormat: exportFormat(flags.format) ?? base.exportFormat,
+    executionProvider: executionProvider(flags.provider) ?? base.executionProvider,
+    batchSize: num(flags.batch, '--batch') ?? base.batchSize,
+    sideBySide: on('side-by-side', base.sideBySide),
+    occlusionVideo: on('occlusion', base.occlusionVideo),
+    keypointOverlay: on('keypoint-overlay', base.keypointOverlay),
+    keypointsJson: on('keypoints-json', base.keypointsJson),
+  });
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error, SETTING_FLAGS));
+  return parsed.data;
+}
+
+/** The flag that sets a number in the settings, so that a bad value is named as the user wrote it. */
+const SETTING_FLAGS: Readonly<Record<string, string>> = {
+  maxOutputSide: '--max-side',
+  outputSize: '--size',
+  crf: '--crf',
+  batchSize: '--batch',
+};
+
+/**
  * Flags -> job. With a saved project, the project gives every value a flag leaves out (its files,
  * trim, crops and settings); without one, the engine's defaults do.
  */
@@ -88,9 +130,6 @@ export function jobFromFlags(
     if (!v) throw new UsageError(`--${name} is required${project ? ' (the project has none)' : ''}`);
     return v;
   };
-  const base = project?.settings ?? RenderSettingsSchema.parse({});
-  const on = (name: string, saved: boolean) => flags[name] === true || saved;
-  const off = (name: string, saved: boolean) => flags[name] !== true && saved;
   const drivingCrop = parseCrop(str(flags['driving-crop']), '--driving-crop');
   const input: JobSpecInput = {
     modelDir,
@@ -106,27 +145,7 @@ export function jobFromFlags(
     // A crop given on the command line replaces the project's moving one (and the track only
     // counts when the crop follows the face: src-shared/requests.ts, after the settings below).
     drivingTrack: drivingCrop ? null : (project?.drivingTrack ?? null),
-    settings: {
-      mode: (str(flags.mode) ?? base.mode) as 'relative' | 'absolute',
-      adaptScale: off('no-adapt-scale', base.adaptScale),
-      relativeJacobian: off('absolute-jacobian', base.relativeJacobian),
-      smoothing: flags.smooth === true ? defaultSmoothing : base.smoothing,
-      bestFrame: on('best-frame', base.bestFrame),
-      audio: off('no-audio', base.audio),
-      autoFrame: off('no-auto-frame', base.autoFrame),
-      followSubject: on('follow-subject', base.followSubject),
-      pasteBack: on('paste-back', base.pasteBack),
-      maxOutputSide: num(flags['max-side'], '--max-side') ?? base.maxOutputSide,
-      outputSize: num(flags.size, '--size') ?? base.outputSize,
-      crf: num(flags.crf, '--crf') ?? base.crf,
-      exportFormat: exportFormat(flags.format) ?? base.exportFormat,
-      executionProvider: executionProvider(flags.provider) ?? base.executionProvider,
-      batchSize: num(flags.batch, '--batch') ?? base.batchSize,
-      sideBySide: on('side-by-side', base.sideBySide),
-      occlusionVideo: on('occlusion', base.occlusionVideo),
-      keypointOverlay: on('keypoint-overlay', base.keypointOverlay),
-      keypointsJson: on('keypoints-json', base.keypointsJson),
-    },
+    settings: settingsFromFlags(flags, project),
   };
   const parsed = JobSpecSchema.safeParse({
     ...input,

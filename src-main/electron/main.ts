@@ -24,7 +24,7 @@ import { IPC_EVENT, IPC_INVOKE, type ApiEvent } from '../../src-shared/api.js';
 import { commandSpec, electronAccelerator, FILE_MENU } from '../../src-shared/commands.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
 import { startBackend, type Backend } from '../app/backend.js';
-import { defaultHome, dispatch, type DesktopShell } from '../app/handlers.js';
+import { dispatch, placesFromEnvironment, type DesktopShell } from '../app/handlers.js';
 import { projectFromArgv } from '../app/launch-args.js';
 import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import {
@@ -236,7 +236,7 @@ void app.whenReady().then(async () => {
   });
   backend = await startBackend({
     appVersion: app.getVersion(),
-    homeDir: defaultHome(),
+    ...placesFromEnvironment(),
     spawnEngine: utilityTransport,
     shell: desktopShell(() => mainWindow),
     onEvent: send,

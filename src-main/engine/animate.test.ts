@@ -1,8 +1,8 @@
 /** The engine against PyTorch's reference animation, and the MP4 it writes. */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DRIVING, ffprobe, FIXTURES, job, readFloat32, tempDir } from '../test-support/fixtures.js';
+import { ffprobe, FIXTURES, job, readFloat32, tempDir } from '../test-support/fixtures.js';
 import { animate } from './animate.js';
 import { ModelSet } from './model-set.js';
 
@@ -117,7 +117,14 @@ describe('the MP4', () => {
     expect([main[0]!.width, main[0]!.height]).toEqual([128, 128]);
     const occlusion = ffprobe(path.join(dir, 'clip.occlusion.mp4')).streams[0]!;
     expect(occlusion.width).toBe(128);
-    expect(existsSync(DRIVING)).toBe(true);
+    const overlay = ffprobe(path.join(dir, 'clip.keypoints.mp4')).streams[0]!;
+    expect([overlay.width, overlay.height]).toEqual([128, 128]);
+    const track = JSON.parse(readFileSync(path.join(dir, 'clip.keypoints.json'), 'utf8')) as {
+      numKp: number;
+      driving: Array<{ value: number[] }>;
+    };
+    expect(track.driving).toHaveLength(result.frames);
+    expect(track.driving[0]!.value).toHaveLength(2 * track.numKp);
   });
 });
 

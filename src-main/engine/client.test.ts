@@ -75,7 +75,15 @@ describe('engine process', () => {
 
   it('rejects a malformed request with an error event instead of crashing', async () => {
     await withClient(async (client, transport) => {
+      const answer = new Promise<unknown>((resolve) =>
+        transport.onMessage((m) => {
+          if ((m as { type?: string }).type === 'error') resolve(m);
+        }),
+      );
       transport.send({ type: 'start', jobId: 'x', job: { nonsense: true } } as never);
+      expect(await answer).toMatchObject({ type: 'error', jobId: 'x', code: 'internal' });
+      expect(((await answer) as { message: string }).message).toMatch(/^bad request: job\./);
+      // The engine is still there for the next job.
       const dir = tempDir();
       const result = await client.run(job({ outputPath: path.join(dir, 'd.mp4') }));
       expect(result.frames).toBe(16);

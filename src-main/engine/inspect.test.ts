@@ -1,12 +1,10 @@
 /** The studio's preview at the playhead: with paste-back it is the exported frame itself. */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InspectRequestSchema } from '../../src-shared/inspect.js';
-import { resolveBinary } from '../media/binaries.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
-import { DRIVING, job, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
+import { DRIVING, ffmpeg, job, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
 import { animate } from './animate.js';
 import { inspectFrame } from './inspect.js';
 import { ModelSet } from './model-set.js';
@@ -18,18 +16,7 @@ const crop = { x: 40, y: 20, size: 64 };
 /** The 64-px fixture photo inside a larger picture, so paste-back has a photo around the crop. */
 function widePhoto(dir: string): string {
   const file = path.join(dir, 'wide.png');
-  execFileSync(resolveBinary('ffmpeg').path, [
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    SOURCE,
-    '-vf',
-    `pad=160:120:${crop.x}:${crop.y}:color=0x3070a0`,
-    '-frames:v',
-    '1',
-    file,
-  ]);
+  ffmpeg('-i', SOURCE, '-vf', `pad=160:120:${crop.x}:${crop.y}:color=0x3070a0`, '-frames:v', '1', file);
   return file;
 }
 
@@ -112,18 +99,7 @@ describe('inspectFrame', () => {
     });
     const first = await inspectFrame(models, request, signal);
     expect((await inspectFrame(models, request, signal)).images.source).toBe(first.images.source);
-    execFileSync(resolveBinary('ffmpeg').path, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=red:s=160x120',
-      '-frames:v',
-      '1',
-      photo,
-    ]);
+    ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=160x120', '-frames:v', '1', photo);
     const edited = await inspectFrame(models, request, signal);
     expect(edited.images.source).not.toBe(first.images.source);
   });

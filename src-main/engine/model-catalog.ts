@@ -15,24 +15,31 @@ export function packageRoot(): string {
   return path.basename(here) === 'dist' ? path.dirname(here) : path.resolve(here, '..', '..');
 }
 
-export function bundledModelsDir(): string {
-  if (process.env.MARIONETTE_BUNDLED_MODELS) return path.resolve(process.env.MARIONETTE_BUNDLED_MODELS);
-  // Packaged app: electron-builder puts the models in resources/models (extraResources).
-  const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources && existsSync(path.join(resources, 'models'))) return path.join(resources, 'models');
-  return path.join(packageRoot(), 'models', 'onnx');
+/**
+ * Where this process finds models: the bundled sets, the imported ones and the import templates.
+ * Decided once at the process's edge (app start, CLI start) from its environment and handed down,
+ * so nothing below reads the environment.
+ */
+export interface ModelPlaces {
+  bundled: string;
+  imported: string;
+  templates: string;
 }
 
-/** Weight-free architecture templates used to import published checkpoints. */
-export function templatesDir(): string {
-  if (process.env.MARIONETTE_TEMPLATES) return path.resolve(process.env.MARIONETTE_TEMPLATES);
+export function modelPlaces(env: NodeJS.ProcessEnv = process.env): ModelPlaces {
+  // Packaged app: electron-builder puts models and templates in resources/ (extraResources).
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources && existsSync(path.join(resources, 'templates'))) return path.join(resources, 'templates');
-  return path.join(packageRoot(), 'models', 'templates');
-}
-
-export function userModelsDir(): string {
-  return path.join(dataHome(), 'models');
+  const packaged = (name: string) =>
+    resources && existsSync(path.join(resources, name)) ? path.join(resources, name) : null;
+  return {
+    bundled: env.MARIONETTE_BUNDLED_MODELS
+      ? path.resolve(env.MARIONETTE_BUNDLED_MODELS)
+      : (packaged('models') ?? path.join(packageRoot(), 'models', 'onnx')),
+    imported: path.join(dataHome(env), 'models'),
+    templates: env.MARIONETTE_TEMPLATES
+      ? path.resolve(env.MARIONETTE_TEMPLATES)
+      : (packaged('templates') ?? path.join(packageRoot(), 'models', 'templates')),
+  };
 }
 
 export interface CatalogEntry {
@@ -47,12 +54,14 @@ export interface CatalogProblem {
   problem: string;
 }
 
-export async function listModels(): Promise<{ models: CatalogEntry[]; problems: CatalogProblem[] }> {
+export async function listModels(
+  places: ModelPlaces,
+): Promise<{ models: CatalogEntry[]; problems: CatalogProblem[] }> {
   const models: CatalogEntry[] = [];
   const problems: CatalogProblem[] = [];
   for (const [root, origin] of [
-    [bundledModelsDir(), 'bundled'],
-    [userModelsDir(), 'imported'],
+    [places.bundled, 'bundled'],
+    [places.imported, 'imported'],
   ] as const) {
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
     for (const id of entries
@@ -71,23 +80,23 @@ export async function listModels(): Promise<{ models: CatalogEntry[]; problems: 
 }
 
 /** A model argument is a folder path or the id of a catalogued model. */
-export async function resolveModelDir(spec: string | undefined): Promise<string> {
+export async function resolveModelDir(spec: string | undefined, places: ModelPlaces): Promise<string> {
   const wanted = spec ?? DEFAULT_MODEL;
   if (wanted.includes('/') || wanted.includes(path.sep)) return path.resolve(wanted);
-  const { models } = await listModels();
+  const { models } = await listModels(places);
   const hit = models.find((m) => m.id === wanted);
   if (hit) return hit.dir;
   const known = models.map((m) => m.id).join(', ') || 'none';
   throw new Error(
     wanted === DEFAULT_MODEL
-      ? `no model yet: the bundled model ${DEFAULT_MODEL} is not in ${bundledModelsDir()} (known models: ${known})`
+      ? `no model yet: the bundled model ${DEFAULT_MODEL} is not in ${places.bundled} (known models: ${known})`
       : `unknown model "${wanted}" (known models: ${known})`,
   );
 }
 
 /** An imported model, for removal: bundled models belong to the app and are refused. */
-export async function importedModel(id: string): Promise<CatalogEntry> {
-  const { models } = await listModels();
+export async function importedModel(id: string, places: ModelPlaces): Promise<CatalogEntry> {
+  const { models } = await listModels(places);
   const entry = models.find((m) => m.id === id && m.origin === 'imported');
   if (entry) return entry;
   throw new Error(
@@ -98,9 +107,9 @@ export async function importedModel(id: string): Promise<CatalogEntry> {
 }
 
 /** Delete an imported model's folder (its checkpoint can be imported again). */
-export async function removeImportedModel(entry: CatalogEntry): Promise<void> {
+export async function removeImportedModel(entry: CatalogEntry, places: ModelPlaces): Promise<void> {
   // Only ever a folder directly inside the imported-models folder.
-  if (entry.origin !== 'imported' || path.dirname(entry.dir) !== userModelsDir())
+  if (entry.origin !== 'imported' || path.dirname(entry.dir) !== places.imported)
     throw new Error(`model "${entry.id}" is not an imported model`);
   await rm(entry.dir, { recursive: true, force: true });
 }

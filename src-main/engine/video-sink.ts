@@ -11,7 +11,7 @@ import { readdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportFormat } from '../../src-shared/export-format.js';
 import { countPacketsArgs, encodeArgs, muxerFor, type EncodeOptions } from '../media/ffmpeg-args.js';
-import { classifyFfmpegError } from '../media/ffmpeg-errors.js';
+import { describeFfmpegError } from '../media/ffmpeg-errors.js';
 import { OutputTargetError, publishOutput } from '../media/output-target.js';
 import { noteTemporary, type JournalEntry } from '../media/partial-journal.js';
 import { runMediaTool, startMediaTool, type MediaProcess } from '../media/run-ffmpeg.js';
@@ -123,7 +123,7 @@ export class VideoSink {
 
   private async raise(): Promise<never> {
     const { stderr } = await this.proc.done;
-    throw new EngineError('output', classifyFfmpegError(stderr, `writing ${this.finalPath}`).message);
+    throw new EngineError('output', describeFfmpegError(stderr, `writing ${this.finalPath}`));
   }
 
   private async discard(): Promise<void> {
@@ -136,7 +136,7 @@ export class VideoSink {
     const { code, stderr } = await this.proc.done;
     if (code !== 0) {
       await this.discard();
-      throw new EngineError('output', classifyFfmpegError(stderr, `writing ${this.finalPath}`).message);
+      throw new EngineError('output', describeFfmpegError(stderr, `writing ${this.finalPath}`));
     }
     // Some ffmpeg builds exit 0 after failed writes (e.g. a full disk): trust only a file whose
     // video packets can all be read back.

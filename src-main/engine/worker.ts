@@ -102,9 +102,11 @@ const frame = (jobId: string, request: FramingRequest) =>
 port.onMessage((message) => {
   const parsed = EngineRequestSchema.safeParse(message);
   if (!parsed.success) {
+    // The request's own id when it has one, so that whoever waits on it hears why.
+    const id = (message as { jobId?: unknown } | null)?.jobId;
     port.send({
       type: 'error',
-      jobId: '',
+      jobId: typeof id === 'string' ? id : '',
       code: 'internal',
       message: `bad request: ${describeIssues(parsed.error)}`,
     });

@@ -1,13 +1,23 @@
-/** Automatic framing and paste-back on real photos and clips from ../shared/datasets. */
-import { execFileSync } from 'node:child_process';
+/**
+ * Automatic framing on real photos and clips from ../shared/datasets (finding faces needs real
+ * faces); paste-back on generated pictures and clips, which need only pixels and a rate.
+ */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cropContains, cropFits, trackAt } from '../../src-shared/framing/crop.js';
 import { pasteBackSize, scaledBox } from '../../src-shared/framing/composite.js';
 import { animate } from '../engine/animate.js';
 import { ModelSet } from '../engine/model-set.js';
-import { resolveBinary } from '../media/binaries.js';
-import { DATASETS, ffprobe, job, SOURCE, tempDir } from '../test-support/fixtures.js';
+import {
+  DATASETS,
+  decodeRgb,
+  ffprobe,
+  job,
+  SOURCE,
+  tempDir,
+  testClip,
+  testPicture,
+} from '../test-support/fixtures.js';
 import { frameDriving, frameSource } from './auto-frame.js';
 import { detectFaces } from './face-detector.js';
 
@@ -17,28 +27,6 @@ const PHOTOS = ['avatarify_obama.jpg', 'lp_s2.jpg', 'lp_d9.jpg', 'vox2_pcavs_512
 );
 const CLIP = path.join(faces, 'driving_videos', 'liveportrait', 'lp_d19.mp4');
 const signal = new AbortController().signal;
-
-function decodeRgb(file: string, width: number, height: number): Uint8Array {
-  return execFileSync(
-    resolveBinary('ffmpeg').path,
-    [
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-vf',
-      `scale=${width}:${height}:flags=area,setsar=1`,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      'pipe:1',
-    ],
-    { maxBuffer: 1 << 28 },
-  );
-}
 
 function size(file: string): [number, number] {
   const s = ffprobe(file).streams.find((x) => x.codec_type === 'video')!;
@@ -65,7 +53,11 @@ describe('source framing on real photos', () => {
   );
 
   it('falls back to a centred square for non-face models and for photos without a face', async () => {
-    const notFace = await frameSource(PHOTOS[0]!, 'centre', signal);
+    const notFace = await frameSource(
+      testPicture(path.join(tempDir(), 'wide.png'), 320, 200),
+      'centre',
+      signal,
+    );
     expect(notFace.method).toBe('centre');
     expect(notFace.crop.size).toBe(Math.min(notFace.width, notFace.height));
     const blob = await frameSource(SOURCE, 'face', signal);
@@ -115,9 +107,9 @@ describe('driving framing on a real clip', () => {
 
 describe('paste-back', () => {
   it("exports at the photo's size and leaves every pixel outside the box as the photo's", async () => {
-    const photo = PHOTOS[0]!;
-    const [w, h] = size(photo);
     const dir = tempDir();
+    const photo = testPicture(path.join(dir, 'photo.png'), 1000, 800);
+    const [w, h] = size(photo);
     const crop = { x: 200, y: 150, size: 500 };
     const frames: Uint8Array[] = [];
     let dims: [number, number] = [0, 0];
@@ -162,7 +154,7 @@ describe('paste-back', () => {
     const out = path.join(dir, 'capped.mp4');
     await animate(
       job(
-        { outputPath: out, sourcePath: PHOTOS[1]!, trimOut: 0.2 },
+        { outputPath: out, sourcePath: testPicture(path.join(dir, 'photo.png'), 900, 700), trimOut: 0.2 },
         { pasteBack: true, maxOutputSide: 480, audio: false },
       ),
       { signal, loadModel: (d) => ModelSet.load(d, 'cpu') },
@@ -171,13 +163,19 @@ describe('paste-back', () => {
     expect(Math.max(video.width!, video.height!)).toBe(480);
   }, 120_000);
 
-  it("keeps a real clip's audio in sync with the pasted video (within one frame)", async () => {
+  it("keeps a clip's audio in sync with the pasted video (within one frame)", async () => {
     const dir = tempDir();
     const out = path.join(dir, 'synced.mp4');
-    const clip = path.join(faces, 'driving_videos', 'other', 'WDA_KatieHill_000.mp4');
+    const clip = testClip(path.join(dir, 'clip.mp4'), { seconds: 4, fps: 25, width: 320, height: 240 });
     await animate(
       job(
-        { outputPath: out, sourcePath: PHOTOS[2]!, drivingPath: clip, trimIn: 1.2, trimOut: 3.7 },
+        {
+          outputPath: out,
+          sourcePath: testPicture(path.join(dir, 'photo.png'), 640, 480),
+          drivingPath: clip,
+          trimIn: 1.2,
+          trimOut: 3.7,
+        },
         { pasteBack: true, maxOutputSide: 360 },
       ),
       { signal, loadModel: (d) => ModelSet.load(d, 'cpu') },

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileKindSchema, type ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
-import { defaultHome, dispatch } from '../app/handlers.js';
+import { dispatch, placesFromEnvironment } from '../app/handlers.js';
 import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import { checkRequest, checkSession, SECURITY_HEADERS } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
@@ -65,7 +65,7 @@ export async function startDevHost(
   };
   const backend = await startBackend({
     appVersion: process.env.npm_package_version ?? 'dev',
-    homeDir: defaultHome(),
+    ...placesFromEnvironment(),
     spawnEngine: () => nodeTransport(path.join(packageRoot(), 'dist', 'engine-worker.mjs')),
     shell: null,
     onEvent: broadcast,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeArgs, encodeArgs, formatSeconds, framingFilter, piecewiseLinear } from './ffmpeg-args.js';
-import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { describeFfmpegError } from './ffmpeg-errors.js';
 import { interpretProbe, parseRational } from './probe.js';
 
 describe('ffmpeg arguments', () => {
@@ -112,7 +112,6 @@ describe('ffprobe interpretation', () => {
       fps: { num: 30000, den: 1001 },
       duration: 10.01,
       hasAudio: true,
-      frameCount: 300,
     });
   });
   it('recognises still images', () => {
@@ -147,6 +146,6 @@ describe('ffmpeg error messages', () => {
     ['in.mp4: Invalid data found when processing input', /not a readable image or video/],
     ['/x: Permission denied', /permission denied/],
   ])('%s', (stderr, expected) => {
-    expect(classifyFfmpegError(stderr, 'subject').message).toMatch(expected);
+    expect(describeFfmpegError(stderr, 'subject')).toMatch(expected);
   });
 });

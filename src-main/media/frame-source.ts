@@ -1,7 +1,7 @@
 /** Driving/source frames decoded by ffmpeg straight to RGB24 at the model's resolution. */
 import { MediaCancelledError, MediaInputError } from './errors.js';
 import { decodeArgs, type DecodeOptions } from './ffmpeg-args.js';
-import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { describeFfmpegError } from './ffmpeg-errors.js';
 import { imageOrientation, orientationFilter } from './orientation.js';
 import { rawFrames } from './raw-frames.js';
 import { startMediaTool } from './run-ffmpeg.js';
@@ -36,7 +36,7 @@ async function* decodeRaw(
   }
   const { code, stderr } = await proc.done;
   if (signal.aborted) throw new MediaCancelledError();
-  if (code !== 0) throw new MediaInputError(classifyFfmpegError(stderr, subject).message);
+  if (code !== 0) throw new MediaInputError(describeFfmpegError(stderr, subject));
   const warning = stderr
     .trim()
     .split('\n')[0]

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test-support/fixtures.js';
-import { resolveBinary } from './binaries.js';
+import { ffmpeg, tempDir } from '../test-support/fixtures.js';
 import { encodePng } from './png.js';
 
 describe('PNG encoder', () => {
@@ -13,17 +11,7 @@ describe('PNG encoder', () => {
     const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
     const file = path.join(tempDir(), 'x.png');
     writeFileSync(file, encodePng(rgb, width, height, 3));
-    const decoded = execFileSync(resolveBinary('ffmpeg').path, [
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-',
-    ]);
+    const decoded = ffmpeg('-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-');
     expect(Array.from(decoded)).toEqual(Array.from(rgb));
   });
   it('refuses a buffer of the wrong size', () => {

@@ -1,7 +1,7 @@
 /** What a media file is, from ffprobe: image or video, size, exact frame rate, audio presence. */
 import { stat } from 'node:fs/promises';
 import { probeArgs, type Rational } from './ffmpeg-args.js';
-import { classifyFfmpegError } from './ffmpeg-errors.js';
+import { describeFfmpegError } from './ffmpeg-errors.js';
 import { imageOrientation, swapsSides } from './orientation.js';
 import { runMediaTool } from './run-ffmpeg.js';
 import { MediaInputError } from './errors.js';
@@ -14,7 +14,6 @@ export interface MediaInfo {
   fps: Rational | null;
   duration: number | null;
   hasAudio: boolean;
-  frameCount: number | null;
 }
 
 export { MediaInputError } from './errors.js';
@@ -80,7 +79,6 @@ export function interpretProbe(json: ProbeOutput, subject: string): MediaInfo {
       fps: null,
       duration: null,
       hasAudio: false,
-      frameCount: 1,
     };
   }
   const fps = parseRational(video.avg_frame_rate) ?? parseRational(video.r_frame_rate);
@@ -92,8 +90,7 @@ export function interpretProbe(json: ProbeOutput, subject: string): MediaInfo {
   const durationText = video.duration ?? json.format?.duration;
   const duration =
     durationText != null && Number.isFinite(Number(durationText)) ? Number(durationText) : null;
-  const frameCount = video.nb_frames && Number(video.nb_frames) > 0 ? Number(video.nb_frames) : null;
-  return { kind: 'video', width, height, fps, duration, hasAudio, frameCount };
+  return { kind: 'video', width, height, fps, duration, hasAudio };
 }
 
 export async function probeMedia(file: string, subject: string, signal?: AbortSignal): Promise<MediaInfo> {
@@ -109,7 +106,7 @@ export async function probeMedia(file: string, subject: string, signal?: AbortSi
     );
   }
   const { code, stdout, stderr } = await runMediaTool('ffprobe', probeArgs(file), signal ? { signal } : {});
-  if (code !== 0) throw new MediaInputError(classifyFfmpegError(stderr, `${subject} ${file}`).message);
+  if (code !== 0) throw new MediaInputError(describeFfmpegError(stderr, `${subject} ${file}`));
   let json: ProbeOutput;
   try {
     json = JSON.parse(stdout) as ProbeOutput;

@@ -4,9 +4,12 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { debuglog } from 'node:util';
 import { resolveBinary, type MediaTool } from './binaries.js';
 
 const STDERR_TAIL = 8192;
+/** `NODE_DEBUG=marionette` prints every ffmpeg/ffprobe command line to stderr (as LosslessCut logs them). */
+const debug = debuglog('marionette');
 const running = new Set<ChildProcessByStdio<Writable, Readable, Readable>>();
 
 export interface MediaProcess {
@@ -18,6 +21,8 @@ export interface MediaProcess {
 
 export function startMediaTool(tool: MediaTool, args: readonly string[], signal?: AbortSignal): MediaProcess {
   const binary = resolveBinary(tool).path;
+  const commandLine = [binary, ...args].map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  debug('%s', commandLine);
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
   running.add(child);
   let stderr = '';
@@ -43,7 +48,6 @@ export function startMediaTool(tool: MediaTool, args: readonly string[], signal?
       child.once('close', finish);
     },
   );
-  const commandLine = [binary, ...args].map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
   return { child, done, commandLine };
 }
 

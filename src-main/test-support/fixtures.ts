@@ -64,3 +64,35 @@ export function ffprobe(file: string): ProbeJson {
   ]);
   return JSON.parse(out.toString()) as ProbeJson;
 }
+
+/** Run ffmpeg quietly to completion (making test inputs, decoding outputs); its stdout. */
+export function ffmpeg(...args: string[]): Buffer {
+  return execFileSync(resolveBinary('ffmpeg').path, ['-v', 'error', '-y', ...args], { maxBuffer: 1 << 28 });
+}
+
+/** A still with detail everywhere and no face (ffmpeg's test pattern), for what needs only pixels. */
+export function testPicture(file: string, width: number, height: number): string {
+  ffmpeg('-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}`, '-frames:v', '1', file);
+  return file;
+}
+
+/** A clip of the test pattern with a tone, at an exact rate. */
+export function testClip(
+  file: string,
+  o: { seconds: number; fps: number; width: number; height: number },
+): string {
+  ffmpeg(
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:duration=${o.seconds}`],
+    ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file],
+  );
+  return file;
+}
+
+/** The first frame of an image or video as RGB24, scaled to width × height. */
+export function decodeRgb(file: string, width: number, height: number): Uint8Array {
+  return ffmpeg(
+    ...['-i', file, '-frames:v', '1', '-vf', `scale=${width}:${height}:flags=area,setsar=1`],
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  );
+}

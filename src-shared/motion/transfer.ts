@@ -21,12 +21,6 @@ export interface TransferOptions {
   relativeJacobian: boolean;
 }
 
-export const defaultTransferOptions: TransferOptions = {
-  mode: 'relative',
-  adaptScale: true,
-  relativeJacobian: true,
-};
-
 /** sqrt(area(hull(source))) / sqrt(area(hull(drivingInitial))); 1 when either hull is degenerate. */
 export function movementScale(kpSource: Keypoints, kpDrivingInitial: Keypoints): number {
   const sourceArea = hullArea(points(kpSource));

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, useSettings } from '../stores/settings';
 import { SettingsPanel } from './SettingsPanel';
@@ -8,7 +8,7 @@ const options = (label: string) =>
   Array.from((screen.getByLabelText(label) as HTMLSelectElement).options).map((o) => o.value);
 
 describe('SettingsPanel', () => {
-  beforeEach(() => useSettings.setState({ settings: defaultSettings(), outputPath: '' }));
+  beforeEach(() => useSettings.setState({ settings: defaultSettings(), outputPath: '', error: null }));
   afterEach(cleanup);
 
   it('offers only the execution providers this machine has', () => {
@@ -32,6 +32,16 @@ describe('SettingsPanel', () => {
       smoothing: { minCutoff: 1, beta: 0.5, derivativeCutoff: 1 },
     });
     expect(screen.getByLabelText('Quality (CRF 24)')).toBeTruthy();
+  });
+
+  it('refuses a change the engine would refuse, keeps the settings and says why', () => {
+    render(<SettingsPanel providers={['cpu']} model={null} />);
+    const before = useSettings.getState().settings;
+    act(() => void expect(useSettings.getState().update({ crf: 99 })).toBe(false));
+    expect(useSettings.getState().settings).toEqual(before);
+    expect(screen.getByRole('alert').textContent).toMatch(/^Not changed: crf: /);
+    act(() => void expect(useSettings.getState().update({ crf: 20 })).toBe(true));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('with paste-back, asks for the longest side and not for the square size', () => {

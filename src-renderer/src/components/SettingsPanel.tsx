@@ -3,7 +3,7 @@ import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../../
 import { useSettings } from '../stores/settings';
 
 export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
-  const { settings, update, setFormat } = useSettings();
+  const { settings, update, setFormat, error } = useSettings();
   const format = settings.exportFormat ?? 'h264';
   const checkbox = (
     key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject',
@@ -104,6 +104,11 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
           {providers.includes('coreml') && <option value="coreml">CoreML</option>}
         </select>
       </label>
+      {error && (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      )}
     </fieldset>
   );
 }

@@ -1,12 +1,15 @@
 /** Render settings with the engine's defaults, and where the MP4 goes. */
 import { create } from 'zustand';
 import { withFormatExtension, type ExportFormat } from '../../../src-shared/export-format';
-import { RenderSettingsSchema, type RenderSettings } from '../../../src-shared/job';
+import { describeIssues, RenderSettingsSchema, type RenderSettings } from '../../../src-shared/job';
 
 export interface SettingsState {
   settings: RenderSettings;
   outputPath: string;
-  update(patch: Partial<RenderSettings>): void;
+  /** Why the last change was refused (the settings stay as they were), or null. */
+  error: string | null;
+  /** Apply a change; one the engine would refuse is not applied and says why in `error`. */
+  update(patch: Partial<RenderSettings>): boolean;
   /** The output path, renamed to the chosen export format's extension. */
   setOutputPath(path: string): void;
   /** Choose what to export as: the output's name follows (talk.mp4 -> talk.webm). */
@@ -19,9 +22,12 @@ export const defaultSettings = (): RenderSettings => RenderSettingsSchema.parse(
 export const useSettings = create<SettingsState>((set, get) => ({
   settings: defaultSettings(),
   outputPath: '',
+  error: null,
   update(patch) {
     const next = RenderSettingsSchema.safeParse({ ...get().settings, ...patch });
-    if (next.success) set({ settings: next.data });
+    if (next.success) set({ settings: next.data, error: null });
+    else set({ error: `Not changed: ${describeIssues(next.error)}` });
+    return next.success;
   },
   setOutputPath(outputPath) {
     set({ outputPath });
