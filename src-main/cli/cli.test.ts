@@ -65,7 +65,7 @@ describe('marionette animate', () => {
       /trimOut: trim out must be after trim in/,
       2,
     ],
-    ['absurd output size', { '--size': '100000' }, /settings\.outputSize: Too big/, 2],
+    ['absurd output size', { '--size': '100000' }, /--size: Too big/, 2],
     [
       'crop outside the image',
       { '--source-crop': '10,10,4000' },
