@@ -83,7 +83,7 @@ describe('the command registry', () => {
     expect(ariaKeys('frameBack')).toBe('ArrowLeft ,');
     expect(ariaKeys('playPause')).toBe('Space');
     expect(commandTooltip('frameBack')).toBe('One frame back (← or ,)');
-    expect(commandTooltip('render')).toBe('Queue this render (Ctrl + R)');
+    expect(commandTooltip('render')).toBe('Queue this render (Ctrl + R in the desktop app)');
   });
 
   it('shows every command that has a key in the ? list, grouped', () => {

@@ -194,8 +194,10 @@ export function shortcutText(id: CommandId, mac = false): string {
 
 /** A button's tooltip: what it does and its keys. */
 export function commandTooltip(id: CommandId, mac = false): string {
+  const spec = commandSpec(id);
   const keys = shortcutText(id, mac);
-  return keys ? `${commandSpec(id).title} (${keys})` : commandSpec(id).title;
+  if (!keys) return spec.title;
+  return spec.keys ? `${spec.title} (${keys})` : `${spec.title} (${keys} in the desktop app)`;
 }
 
 /** The chord in Electron's accelerator syntax ("CmdOrCtrl+Shift+S"). */

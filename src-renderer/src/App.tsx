@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, inputMediaUrl, renderMediaUrl } from './api-client';
 import { filePreview } from './file-preview';
 import { ClipPlayer } from './components/ClipPlayer';
+import { CommandButton } from './components/CommandButton';
 import { BatchPanel } from './components/BatchPanel';
 import { FileField } from './components/FileField';
 import { MediaPanel } from './components/MediaPanel';
@@ -118,7 +119,6 @@ export function App() {
     projectFile.error ?? project.error ?? preview.error ?? queue.error ?? framing.error ?? rangePreview.error;
   const images = preview.result?.images;
   const renderCommand = useCommand('render');
-  const rangeCommand = useCommand('previewRange');
   const helpCommand = useCommand('toggleHelp');
   const blocker = renderCommand.disabled ? renderCommand.title : null;
   const overall = queueProgress(queue.items);
@@ -353,24 +353,10 @@ export function App() {
         </div>
       </section>
       <footer className="render-bar" aria-label="Render bar">
-        <button
-          type="button"
-          className="primary"
-          disabled={renderCommand.disabled}
-          onClick={renderCommand.run}
-          title={renderCommand.title}
-        >
+        <CommandButton id="render" className="primary">
           Render
-        </button>
-        <button
-          type="button"
-          disabled={rangeCommand.disabled}
-          onClick={rangeCommand.run}
-          title={rangeCommand.title}
-          aria-keyshortcuts={rangeCommand['aria-keyshortcuts']}
-        >
-          Preview range
-        </button>
+        </CommandButton>
+        <CommandButton id="previewRange">Preview range</CommandButton>
         <span className="render-why" data-testid="render-why">
           {blocker ?? `→ ${outputPath.split(/[\\/]/).pop()}`}
         </span>

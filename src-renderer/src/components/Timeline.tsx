@@ -1,5 +1,5 @@
-import { useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
-import { shortcutGroups, shortcutText, type CommandId } from '../../../src-shared/commands';
+import { useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { shortcutGroups, shortcutText } from '../../../src-shared/commands';
 import {
   formatTimecode,
   frameCount,
@@ -7,7 +7,7 @@ import {
   framesInRange,
   parseTimecode,
 } from '../../../src-shared/timeline';
-import { useCommand } from '../commands';
+import { CommandButton } from './CommandButton';
 import { useTimeline } from '../stores/timeline';
 
 /**
@@ -188,22 +188,6 @@ function TrimHandle(props: {
         props.onNudge(e.key === 'ArrowRight' ? 1 : -1);
       }}
     />
-  );
-}
-
-/** A button that runs a registry command, with its keys in the tooltip. */
-function CommandButton({ id, children }: { id: CommandId; children: ReactNode }) {
-  const command = useCommand(id);
-  return (
-    <button
-      type="button"
-      onClick={command.run}
-      disabled={command.disabled}
-      title={command.title}
-      aria-keyshortcuts={command['aria-keyshortcuts']}
-    >
-      {children}
-    </button>
   );
 }
 
