@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MENU_COMMAND_IDS } from './commands.js';
+import { LiveFrameArgsSchema, LiveFrameResultSchema } from './live.js';
 import { FramingRequestSchema, FramingResultSchema } from './framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from './inspect.js';
 import { CropBoxSchema, JobSpecBaseSchema, JobSpecSchema } from './job.js';
@@ -178,6 +179,13 @@ export const apiMethods = {
   },
   saveFileDialog: { args: z.tuple([FilePath, z.enum(['video', 'project'])]), result: z.string().nullable() },
   showInFolder: { args: z.tuple([FilePath]), result: z.boolean() },
+  /** One camera frame of the live preview, animated onto the photo (the studio keeps one in flight). */
+  liveFrame: { args: z.tuple([LiveFrameArgsSchema]), result: LiveFrameResultSchema },
+  /**
+   * A recorded take, handed in as an upload (the browser) or a recording (the app): made a
+   * constant-rate clip with its sound in `<home>/takes/`; the staged copy is removed. Its path.
+   */
+  keepTake: { args: z.tuple([FilePath]), result: z.string() },
   /** The project file the desktop launched the app with (once; null after, and in a browser). */
   takeLaunchProject: { args: z.tuple([]), result: z.string().nullable() },
 } as const;
@@ -219,10 +227,15 @@ export interface MarionetteBridge {
    * host, which keeps it in its uploads folder; resolves to the path to open.
    */
   upload?(file: unknown, kind: FileKind): Promise<string>;
+  /** The desktop app only: a camera recording's bytes (WebM), staged as an upload; its path (for keepTake). */
+  stageRecording?(bytes: ArrayBuffer): Promise<string>;
 }
 
 export const IPC_INVOKE = 'marionette:invoke';
 export const IPC_EVENT = 'marionette:event';
+export const IPC_RECORDING = 'marionette:recording';
+/** The largest camera recording the app takes in one piece (bytes). */
+export const RECORDING_MAX_BYTES = 2 * 2 ** 30;
 
 export type ApiOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 

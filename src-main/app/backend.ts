@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiEvent, ApiHandlers, FileKind } from '../../src-shared/api.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
+import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
 import type { JobSpec } from '../../src-shared/job.js';
 import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
 import type { ResultEvent } from '../../src-shared/protocol/engine.js';
@@ -44,6 +45,10 @@ export class EngineSupervisor implements JobRunner {
 
   frame(request: FramingRequest): Promise<FramingResult> {
     return this.get().frame(request);
+  }
+
+  live(request: LiveFrameRequest): Promise<LiveFrameResult> {
+    return this.get().live(request);
   }
 
   async shutdown(): Promise<void> {

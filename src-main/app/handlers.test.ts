@@ -36,7 +36,7 @@ describe('removing an imported model', () => {
     await queue.start();
     const handlers = createHandlers({
       appVersion: 'test',
-      engine: { inspect: unused, frame: unused },
+      engine: { inspect: unused, frame: unused, live: unused },
       queue,
       recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: null,
@@ -80,7 +80,7 @@ describe('importing a checkpoint from the studio', () => {
     const cancelAt = { done: Infinity };
     handlers = createHandlers({
       appVersion: 'test',
-      engine: { inspect: unused, frame: unused },
+      engine: { inspect: unused, frame: unused, live: unused },
       queue,
       recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: null,
@@ -117,7 +117,7 @@ describe('the studio never replaces a file', () => {
     const shown: string[] = [];
     const handlers = createHandlers({
       appVersion: 'test',
-      engine: { inspect: unused, frame: unused },
+      engine: { inspect: unused, frame: unused, live: unused },
       queue,
       recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: {

@@ -39,6 +39,8 @@ import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
 import { studioHome } from '../media/app-dirs.js';
+import { keepTake } from './takes.js';
+import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
 import { fileVersion, Recent } from '../media/recent.js';
 import type { JobQueue } from './job-queue.js';
 import { OpenedMedia } from './render-media.js';
@@ -59,6 +61,7 @@ export interface AppContext {
   engine: {
     inspect(request: InspectRequest): Promise<InspectResult>;
     frame(request: FramingRequest): Promise<FramingResult>;
+    live(request: LiveFrameRequest): Promise<LiveFrameResult>;
   };
   queue: JobQueue;
   recent: RecentProjects;
@@ -361,6 +364,13 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       if (!isJobOutput(ctx.queue.list(), file))
         throw new Error(`${path.basename(file)} is not the output of a finished render`);
       return ctx.shell ? ctx.shell.showInFolder(file) : false;
+    },
+    async liveFrame(args) {
+      const { modelId, ...request } = args;
+      return ctx.engine.live({ ...request, modelDir: await modelDirFor(modelId, ctx.models) });
+    },
+    async keepTake(staged) {
+      return keepTake(ctx.homeDir, staged);
     },
     async takeLaunchProject() {
       return ctx.shell ? ctx.shell.takeLaunchProject() : null;

@@ -20,7 +20,14 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPC_EVENT, IPC_INVOKE, type ApiEvent } from '../../src-shared/api.js';
+import {
+  IPC_EVENT,
+  IPC_INVOKE,
+  IPC_RECORDING,
+  RECORDING_MAX_BYTES,
+  type ApiEvent,
+  type ApiOutcome,
+} from '../../src-shared/api.js';
 import { commandSpec, electronAccelerator, FILE_MENU } from '../../src-shared/commands.js';
 import type { EngineRequest } from '../../src-shared/protocol/engine.js';
 import { startBackend, type Backend } from '../app/backend.js';
@@ -30,6 +37,7 @@ import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import {
   isAllowedExternal,
   isStudioPage,
+  permissionGranted,
   STUDIO_SCHEME,
   STUDIO_URL,
   studioAssetPath,
@@ -227,8 +235,22 @@ void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(
+      permissionGranted(
+        permission,
+        details.requestingUrl,
+        'mediaTypes' in details ? (details.mediaTypes ?? []) : [],
+      ),
+    ),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, _origin, details) =>
+    permissionGranted(
+      permission,
+      details.requestingUrl,
+      details.mediaType && details.mediaType !== 'unknown' ? [details.mediaType] : [],
+    ),
+  );
   protocol.handle(STUDIO_SCHEME, (request) => {
     const file = studioAssetPath(request.url, RENDERER_DIR);
     if (!file) return new Response('not found', { status: 404 });
@@ -260,6 +282,18 @@ void app.whenReady().then(async () => {
     // Saving or opening a project changes File > Open Recent.
     if (outcome.ok && (method === 'saveProject' || method === 'openProject')) await refreshMenu();
     return outcome;
+  });
+  // The camera's recordings: bytes from the studio page only, staged like a browser's upload.
+  ipcMain.handle(IPC_RECORDING, async (event, bytes: unknown): Promise<ApiOutcome> => {
+    if (!isStudioPage(event.senderFrame?.url)) return { ok: false, error: 'only the studio page may record' };
+    if (!(bytes instanceof ArrayBuffer) || bytes.byteLength === 0 || bytes.byteLength > RECORDING_MAX_BYTES)
+      return { ok: false, error: 'a recording is a WebM of at most 2 GiB' };
+    try {
+      const staged = await backend!.saveUpload('take.webm', 'video', Readable.from([Buffer.from(bytes)]));
+      return { ok: true, value: staged };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
   });
   await refreshMenu();
   mainWindow = createWindow();

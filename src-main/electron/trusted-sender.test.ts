@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternal, isStudioPage, studioAssetPath, STUDIO_URL } from './trusted-sender.js';
+import {
+  isAllowedExternal,
+  isStudioPage,
+  permissionGranted,
+  studioAssetPath,
+  STUDIO_URL,
+} from './trusted-sender.js';
 
 const renderer = '/opt/Marionette/resources/app.asar/dist/renderer';
 
@@ -69,5 +75,26 @@ describe('isAllowedExternal', () => {
       'smb://host/share',
     ])
       expect(isAllowedExternal(url), url).toBe(false);
+  });
+});
+
+describe('permissionGranted', () => {
+  it('grants the camera and microphone to the studio page only, and nothing else to anyone', () => {
+    expect(permissionGranted('media', STUDIO_URL, ['video', 'audio'])).toBe(true);
+    expect(permissionGranted('media', STUDIO_URL, ['video'])).toBe(true);
+    expect(permissionGranted('media', STUDIO_URL, [])).toBe(true); // a check before any request
+    expect(permissionGranted('media', 'https://example.com/', ['video'])).toBe(false);
+    expect(permissionGranted('media', 'marionette://other/index.html', ['audio'])).toBe(false);
+    expect(permissionGranted('media', undefined, ['video'])).toBe(false);
+    expect(permissionGranted('media', STUDIO_URL, ['video', 'screen'])).toBe(false);
+    for (const other of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'display-capture',
+      'midi',
+      'openExternal',
+    ])
+      expect(permissionGranted(other, STUDIO_URL, []), other).toBe(false);
   });
 });

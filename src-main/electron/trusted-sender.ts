@@ -51,3 +51,17 @@ export function isAllowedExternal(link: string): boolean {
     return false;
   }
 }
+
+/**
+ * Permissions: the camera and the microphone (Electron's `media`, video and audio only) for the
+ * studio page itself, which uses them for the live preview and recorded takes; every other
+ * permission, and media for any other page or frame, is denied.
+ */
+export function permissionGranted(
+  permission: string,
+  requestingUrl: string | undefined,
+  mediaTypes: readonly string[] = [],
+): boolean {
+  if (permission !== 'media' || !isStudioPage(requestingUrl)) return false;
+  return mediaTypes.every((t) => t === 'video' || t === 'audio');
+}

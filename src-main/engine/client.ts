@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FramingRequest, FramingResult } from '../../src-shared/framing/schema.js';
 import type { InspectRequest, InspectResult } from '../../src-shared/inspect.js';
+import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
 import { describeIssues, type JobSpec } from '../../src-shared/job.js';
 import {
   EngineEventSchema,
@@ -57,7 +58,7 @@ export interface RunCallbacks {
 }
 
 interface Pending {
-  resolve(result: ResultEvent | InspectResult | FramingResult): void;
+  resolve(result: ResultEvent | InspectResult | FramingResult | LiveFrameResult): void;
   reject(error: EngineError): void;
   callbacks: RunCallbacks;
   /** The render's output path, whose temporaries a dead worker leaves behind (none for inspections). */
@@ -89,7 +90,8 @@ export class EngineClient {
       else {
         this.pending.delete(event.jobId);
         if (event.type === 'result') job.resolve(event);
-        else if (event.type === 'inspection' || event.type === 'framing') job.resolve(event.result);
+        else if (event.type === 'inspection' || event.type === 'framing' || event.type === 'live')
+          job.resolve(event.result);
         else job.reject(new EngineError(event.code, event.message));
       }
     });
@@ -141,6 +143,11 @@ export class EngineClient {
   /** Proposed crops of the source photo and the driving clip's range. */
   frame(request: FramingRequest): Promise<FramingResult> {
     return this.query<FramingResult>((jobId) => ({ type: 'frame', jobId, request }));
+  }
+
+  /** One live camera frame animated onto the photo. */
+  live(request: LiveFrameRequest): Promise<LiveFrameResult> {
+    return this.query<LiveFrameResult>((jobId) => ({ type: 'live', jobId, request }));
   }
 
   private query<T>(message: (jobId: string) => EngineRequest): Promise<T> {

@@ -37,24 +37,35 @@ const modelKey = (models: ModelSet) => {
   return `${modelIds.get(models)}|${models.dir}`;
 };
 
-export async function inspectFrame(
+/** A frame of the model's size, as bytes and as the network's input. */
+async function loadFrame(
   models: ModelSet,
-  request: InspectRequest,
+  input: string,
+  crop: CropBox | null,
+  subject: string,
   signal: AbortSignal,
-): Promise<InspectResult> {
+  time = 0,
+): Promise<Frame> {
   const { width, height } = models.size;
-  const load = async (input: string, crop: CropBox | null, subject: string, time = 0): Promise<Frame> => {
-    const rgb = await decodeSingleFrame({ input, width, height, crop, trimIn: time }, subject, signal);
-    const chw = new Float32Array(3 * width * height);
-    rgbToChw(rgb, width, height, chw);
-    return { rgb, chw };
-  };
-  const model = modelKey(models);
-  const sourceVersion = await fileVersion(request.sourcePath);
+  const rgb = await decodeSingleFrame({ input, width, height, crop, trimIn: time }, subject, signal);
+  const chw = new Float32Array(3 * width * height);
+  rgbToChw(rgb, width, height, chw);
+  return { rgb, chw };
+}
+
+/** The photo's frame and encoding for this model and crop, computed once per file version. */
+export async function sourceEncoding(
+  models: ModelSet,
+  sourcePath: string,
+  sourceCrop: CropBox | null,
+  signal: AbortSignal,
+): Promise<{ frame: Frame; encoded: Encoded; png: string; version: string }> {
+  const version = await fileVersion(sourcePath);
   const source = await sources.get(
-    `${model}|${sourceVersion}|${JSON.stringify(request.sourceCrop)}`,
+    `${modelKey(models)}|${version}|${JSON.stringify(sourceCrop)}`,
     async () => {
-      const frame = await load(request.sourcePath, request.sourceCrop, 'source image');
+      const frame = await loadFrame(models, sourcePath, sourceCrop, 'source image', signal);
+      const { width, height } = models.size;
       return {
         frame,
         encoded: await models.encodeSource(frame.chw),
@@ -62,6 +73,20 @@ export async function inspectFrame(
       };
     },
   );
+  return { ...source, version };
+}
+
+export async function inspectFrame(
+  models: ModelSet,
+  request: InspectRequest,
+  signal: AbortSignal,
+): Promise<InspectResult> {
+  const { width, height } = models.size;
+  const load = (input: string, crop: CropBox | null, subject: string, time = 0) =>
+    loadFrame(models, input, crop, subject, signal, time);
+  const model = modelKey(models);
+  const source = await sourceEncoding(models, request.sourcePath, request.sourceCrop, signal);
+  const sourceVersion = source.version;
   const { encoded } = source;
   const result: InspectResult = {
     size: [height, width],

@@ -8,9 +8,11 @@ import { EngineRequestSchema, type EngineEvent } from '../../src-shared/protocol
 import { killAllMediaProcesses } from '../media/run-ffmpeg.js';
 import type { FramingRequest } from '../../src-shared/framing/schema.js';
 import type { InspectRequest } from '../../src-shared/inspect.js';
+import type { LiveFrameRequest } from '../../src-shared/live.js';
 import { frameInputs } from '../framing/auto-frame.js';
 import { animate } from './animate.js';
 import { inspectFrame } from './inspect.js';
+import { liveFrame } from './live.js';
 import { EngineError, engineErrorFrom } from './errors.js';
 import { ModelSet } from './model-set.js';
 
@@ -99,6 +101,12 @@ const inspect = (jobId: string, request: InspectRequest) =>
 const frame = (jobId: string, request: FramingRequest) =>
   answer(jobId, async (signal) => ({ type: 'framing', jobId, result: await frameInputs(request, signal) }));
 
+const live = (jobId: string, request: LiveFrameRequest) =>
+  answer(jobId, async (signal) => {
+    const models = await loadModel(request.modelDir, 'auto');
+    return { type: 'live', jobId, result: await liveFrame(models, request, signal) };
+  });
+
 port.onMessage((message) => {
   const parsed = EngineRequestSchema.safeParse(message);
   if (!parsed.success) {
@@ -116,6 +124,7 @@ port.onMessage((message) => {
   if (request.type === 'start') void render(request.jobId, request.job);
   else if (request.type === 'inspect') void inspect(request.jobId, request.request);
   else if (request.type === 'frame') void frame(request.jobId, request.request);
+  else if (request.type === 'live') void live(request.jobId, request.request);
   else if (request.type === 'cancel') running.get(request.jobId)?.abort();
   else {
     for (const c of running.values()) c.abort();

@@ -242,3 +242,21 @@ export function encodeArgs(o: EncodeOptions): string[] {
   } else args.push('-f', container, '-y', o.output);
   return args;
 }
+
+/** A recorded take's frame rate once kept: camera recordings have variable timestamps. */
+export const TAKE_FPS = 30;
+
+/**
+ * A camera recording (WebM from MediaRecorder, variable frame rate, often without a duration in
+ * its header) as a clip like any other: constant rate, even size, H.264 + AAC with its sound.
+ */
+export function takeArgs(input: string, output: string): string[] {
+  return [
+    ...['-v', 'error', '-nostdin', '-y', '-i', input],
+    ...['-map', '0:v:0', '-map', '0:a:0?'],
+    ...['-vf', `fps=${TAKE_FPS},scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p`],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18'],
+    ...['-c:a', 'aac', '-b:a', '160k', '-ar', '48000'],
+    ...['-movflags', '+faststart', '-f', 'mp4', output],
+  ];
+}

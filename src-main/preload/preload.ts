@@ -4,6 +4,7 @@ import {
   ApiEventSchema,
   IPC_EVENT,
   IPC_INVOKE,
+  IPC_RECORDING,
   type ApiEvent,
   type ApiOutcome,
   type MarionetteBridge,
@@ -27,6 +28,11 @@ const bridge: MarionetteBridge = {
     // Sandboxed renderers cannot see paths; Electron resolves a dropped File here.
     if (!(file instanceof File)) return null;
     return webUtils.getPathForFile(file) || null;
+  },
+  async stageRecording(bytes) {
+    const outcome = (await ipcRenderer.invoke(IPC_RECORDING, bytes)) as ApiOutcome;
+    if (!outcome.ok) throw new Error(outcome.error);
+    return outcome.value as string;
   },
 };
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, inputMediaUrl, renderMediaUrl } from './api-client';
 import { filePreview } from './file-preview';
+import { CameraPanel } from './components/CameraPanel';
 import { ClipPlayer } from './components/ClipPlayer';
 import { CommandButton } from './components/CommandButton';
 import { BatchPanel } from './components/BatchPanel';
@@ -24,6 +25,7 @@ import {
   usePlayback,
   useShortcuts,
 } from './hooks';
+import { useCamera } from './stores/camera';
 import { useFraming } from './stores/framing';
 import { useModels } from './stores/models';
 import { usePreview } from './stores/preview';
@@ -252,6 +254,9 @@ export function App() {
           error={project.drivingError}
           onDismissError={() => project.clearError('driving')}
         >
+          <CameraPanel
+            onTake={(take) => void loadDriving(take).then(() => useCamera.getState().setOpen(false))}
+          />
           {project.driving && (
             <>
               <p className="meta">

@@ -7,12 +7,15 @@ import { z } from 'zod';
 import { FramingRequestSchema, FramingResultSchema } from '../framing/schema.js';
 import { InspectRequestSchema, InspectResultSchema } from '../inspect.js';
 import { CropBoxSchema, CropTrackSchema, JobSpecSchema } from '../job.js';
+import { LiveFrameRequestSchema, LiveFrameResultSchema } from '../live.js';
 
 export const EngineRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), jobId: z.string().min(1), job: JobSpecSchema }),
   z.object({ type: z.literal('cancel'), jobId: z.string().min(1) }),
   z.object({ type: z.literal('inspect'), jobId: z.string().min(1), request: InspectRequestSchema }),
   z.object({ type: z.literal('frame'), jobId: z.string().min(1), request: FramingRequestSchema }),
+  /** One camera frame of the live preview. */
+  z.object({ type: z.literal('live'), jobId: z.string().min(1), request: LiveFrameRequestSchema }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type EngineRequest = z.infer<typeof EngineRequestSchema>;
@@ -66,6 +69,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('inspection'), jobId: z.string(), result: InspectResultSchema }),
   z.object({ type: z.literal('framing'), jobId: z.string(), result: FramingResultSchema }),
+  z.object({ type: z.literal('live'), jobId: z.string(), result: LiveFrameResultSchema }),
   z.object({ type: z.literal('error'), jobId: z.string(), code: EngineErrorCodeSchema, message: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

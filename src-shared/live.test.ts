@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { LiveFrameArgsSchema, liveStats, NEUTRAL_MATCH, suggestNeutral } from './live';
+
+describe('the live preview', () => {
+  it('measures fps and the median camera-to-screen latency over the last two seconds', () => {
+    const shown = [0, 1, 2, 3, 4].map((i) => ({
+      capturedAt: 5000 + i * 100 - 40 - i,
+      shownAt: 5000 + i * 100,
+      engineMs: 30 - i,
+    }));
+    expect(liveStats(shown, 5400)).toEqual({ fps: 10, latencyMs: 42, engineMs: 28 });
+    expect(liveStats([{ capturedAt: 0, shownAt: 10, engineMs: 5 }], 5000)).toEqual({
+      fps: 0,
+      latencyMs: 0,
+      engineMs: 0,
+    });
+    expect(liveStats([], 0)).toEqual({ fps: 0, latencyMs: 0, engineMs: 0 });
+  });
+
+  it('suggests Set neutral only while none is set and the pose matches the photo', () => {
+    expect(suggestNeutral({ neutralSet: false, poseDistance: NEUTRAL_MATCH / 2 })).toBe(true);
+    expect(suggestNeutral({ neutralSet: true, poseDistance: 0 })).toBe(false);
+    expect(suggestNeutral({ neutralSet: false, poseDistance: NEUTRAL_MATCH * 3 })).toBe(false);
+  });
+
+  it('refuses a frame too large for any model before it reaches the engine', () => {
+    const base = {
+      modelId: 'm',
+      sourcePath: '/p.png',
+      sourceCrop: null,
+      session: 's',
+      settings: { mode: 'relative', adaptScale: true, relativeJacobian: true },
+    };
+    expect(LiveFrameArgsSchema.safeParse({ ...base, width: 64, height: 64, rgb: 'AAAA' }).success).toBe(true);
+    expect(LiveFrameArgsSchema.safeParse({ ...base, width: 4096, height: 64, rgb: 'AAAA' }).success).toBe(
+      false,
+    );
+    expect(
+      LiveFrameArgsSchema.safeParse({ ...base, width: 64, height: 64, rgb: 'A'.repeat(512 * 512 * 4 + 4) })
+        .success,
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The live camera preview: one camera frame in (at the model's resolution), one animated frame out.
+ * The studio keeps at most one frame in flight and drops the rest, so the preview never lags
+ * behind a queue. "Neutral" is the camera pose that relative motion is measured from (paper
+ * Sec. 3.4: the driving frame that matches the source's pose); until one is set, the session's
+ * first frame is.
+ */
+import { z } from 'zod';
+import { CropBoxSchema, RenderSettingsSchema } from './job.js';
+
+/** The largest model input the live preview takes (published models are 256²). */
+export const LIVE_MAX_SIDE = 512;
+const RGB_BASE64_MAX = Math.ceil((LIVE_MAX_SIDE * LIVE_MAX_SIDE * 3) / 3) * 4;
+
+export const LiveSettingsSchema = RenderSettingsSchema.pick({
+  mode: true,
+  adaptScale: true,
+  relativeJacobian: true,
+});
+
+export const LiveFrameArgsSchema = z.object({
+  modelId: z.string().min(1),
+  sourcePath: z.string().min(1),
+  sourceCrop: CropBoxSchema.nullable(),
+  /** One camera session's id: its neutral pose is kept under it. */
+  session: z.string().min(1).max(64),
+  width: z.number().int().min(8).max(LIVE_MAX_SIDE),
+  height: z.number().int().min(8).max(LIVE_MAX_SIDE),
+  /** The camera frame, cropped and scaled to width × height, RGB24 as base64. */
+  rgb: z.string().min(1).max(RGB_BASE64_MAX),
+  /** Take this frame as the neutral pose. */
+  setNeutral: z.boolean().default(false),
+  settings: LiveSettingsSchema,
+});
+export type LiveFrameArgs = z.infer<typeof LiveFrameArgsSchema>;
+
+/** What the engine gets: the model's folder in place of its id. */
+export const LiveFrameRequestSchema = LiveFrameArgsSchema.omit({ modelId: true }).extend({
+  modelDir: z.string().min(1),
+});
+export type LiveFrameRequest = z.infer<typeof LiveFrameRequestSchema>;
+
+export const LiveFrameResultSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** The animated photo at the model's resolution, RGB24 as base64. */
+  rgb: z.string(),
+  /** How far the camera's pose is from the photo's (poseDistance per keypoint; 0: the same). */
+  poseDistance: z.number().nonnegative(),
+  /** Whether the user set the neutral pose in this session (else it is the session's first frame). */
+  neutralSet: z.boolean(),
+  /** Time the engine spent on this frame. */
+  engineMs: z.number().nonnegative(),
+});
+export type LiveFrameResult = z.infer<typeof LiveFrameResultSchema>;
+
+/**
+ * Below this pose distance per keypoint the camera face is in the photo's pose, and the studio
+ * suggests taking it as neutral (relative motion then starts from a matching pose).
+ */
+export const NEUTRAL_MATCH = 0.02;
+
+export function suggestNeutral(result: Pick<LiveFrameResult, 'poseDistance' | 'neutralSet'>): boolean {
+  return !result.neutralSet && result.poseDistance <= NEUTRAL_MATCH;
+}
+
+/** A running measure of the live preview: frames shown per second and camera-to-screen latency. */
+export interface LiveStats {
+  fps: number;
+  /** Median camera frame → animated frame on screen. */
+  latencyMs: number;
+  /** Median of that spent in the engine (keypoints and generator). */
+  engineMs: number;
+}
+
+/** Stats over the frames shown in the last `windowMs` (each: when it was captured and shown). */
+export function liveStats(
+  shown: ReadonlyArray<{ capturedAt: number; shownAt: number; engineMs: number }>,
+  now: number,
+  windowMs = 2000,
+): LiveStats {
+  const recent = shown.filter((f) => now - f.shownAt <= windowMs);
+  if (recent.length === 0) return { fps: 0, latencyMs: 0, engineMs: 0 };
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const span = recent.length > 1 ? recent[recent.length - 1]!.shownAt - recent[0]!.shownAt : 0;
+  return {
+    fps: span > 0 ? ((recent.length - 1) * 1000) / span : 0,
+    latencyMs: median(recent.map((f) => f.shownAt - f.capturedAt)),
+    engineMs: median(recent.map((f) => f.engineMs)),
+  };
+}
