@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveFrameArgsSchema, liveStats, NEUTRAL_MATCH, suggestNeutral } from './live';
+import { LiveFrameArgsSchema, liveStats, SUGGEST_AFTER_FRAMES, suggestNeutral } from './live';
 
 describe('the live preview', () => {
   it('measures fps and the median camera-to-screen latency over the last two seconds', () => {
@@ -17,10 +17,21 @@ describe('the live preview', () => {
     expect(liveStats([], 0)).toEqual({ fps: 0, latencyMs: 0, engineMs: 0 });
   });
 
-  it('suggests Set neutral only while none is set and the pose matches the photo', () => {
-    expect(suggestNeutral({ neutralSet: false, poseDistance: NEUTRAL_MATCH / 2 })).toBe(true);
-    expect(suggestNeutral({ neutralSet: true, poseDistance: 0 })).toBe(false);
-    expect(suggestNeutral({ neutralSet: false, poseDistance: NEUTRAL_MATCH * 3 })).toBe(false);
+  it('suggests Set neutral when the pose is among the closest to the photo this session has seen', () => {
+    const frame = (poseDistance: number, neutralSet = false) => ({
+      width: 8,
+      height: 8,
+      rgb: '',
+      poseDistance,
+      neutralSet,
+      engineMs: 1,
+    });
+    const seen = Array.from({ length: 20 }, (_, i) => 0.2 + i * 0.005); // 0.200 … 0.295
+    expect(suggestNeutral(seen, frame(0.2))).toBe(true);
+    expect(suggestNeutral(seen, frame(0.25))).toBe(false);
+    expect(suggestNeutral(seen, frame(0.2, true))).toBe(false); // set already
+    expect(suggestNeutral(seen.slice(0, SUGGEST_AFTER_FRAMES - 1), frame(0.1))).toBe(false); // too early to judge
+    expect(suggestNeutral(seen, null)).toBe(false);
   });
 
   it('refuses a frame too large for any model before it reaches the engine', () => {

@@ -55,14 +55,19 @@ export const LiveFrameResultSchema = z.object({
 export type LiveFrameResult = z.infer<typeof LiveFrameResultSchema>;
 
 /**
- * Below this pose distance per keypoint the camera face is in the photo's pose, and the studio
- * suggests taking it as neutral (relative motion then starts from a matching pose).
+ * Whether the camera face is now in the photo's pose, as closely as this face gets: the pose
+ * distance between two people stays large (identity differs), so the rule is relative to the
+ * session's own recent distances: the current one is among its lowest tenth. The studio then
+ * suggests Set neutral (relative motion should start from a pose that matches the photo's).
  */
-export const NEUTRAL_MATCH = 0.02;
-
-export function suggestNeutral(result: Pick<LiveFrameResult, 'poseDistance' | 'neutralSet'>): boolean {
-  return !result.neutralSet && result.poseDistance <= NEUTRAL_MATCH;
+export function suggestNeutral(recentDistances: readonly number[], current: LiveFrameResult | null): boolean {
+  if (!current || current.neutralSet || recentDistances.length < SUGGEST_AFTER_FRAMES) return false;
+  const sorted = [...recentDistances].sort((a, b) => a - b);
+  return current.poseDistance <= sorted[Math.floor(sorted.length * 0.1)]!;
 }
+
+/** Frames seen before the studio judges a pose against the session's own. */
+export const SUGGEST_AFTER_FRAMES = 15;
 
 /** A running measure of the live preview: frames shown per second and camera-to-screen latency. */
 export interface LiveStats {

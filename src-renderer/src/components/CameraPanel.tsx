@@ -43,6 +43,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
     let inFlight = false;
     let frame = 0;
     const shown: Array<{ capturedAt: number; shownAt: number; engineMs: number }> = [];
+    const distances: number[] = [];
     const grab = document.createElement('canvas');
     grab.width = width;
     grab.height = height;
@@ -89,10 +90,12 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
             const shownAt = performance.now();
             shown.push({ capturedAt, shownAt, engineMs: answer.engineMs });
             while (shown.length > 120) shown.shift();
+            distances.push(answer.poseDistance);
+            while (distances.length > 150) distances.shift();
             useCamera.setState({
               stats: liveStats(shown, shownAt),
               neutralSet: answer.neutralSet,
-              suggestNeutral: suggestNeutral(answer),
+              suggestNeutral: suggestNeutral(distances, answer),
             });
             setLiveError(null);
           },
@@ -167,7 +170,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
       </p>
       {camera.suggestNeutral && (
         <p className="suggestion" role="status">
-          Your pose matches the photo&apos;s: a good moment to Set neutral.
+          Your pose is as close to the photo&apos;s as it gets: a good moment to Set neutral.
         </p>
       )}
       <div className="camera-bar">
