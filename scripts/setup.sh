@@ -9,6 +9,8 @@ log() { printf '[setup] %s\n' "$*"; }
 apt_packages=()
 command -v ffmpeg >/dev/null 2>&1 || [ -n "${FFMPEG_PATH:-}" ] || apt_packages+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROMIUM_PATH:-}" ] || apt_packages+=(chromium)
+# The render farm's tests start their own Redis on a loopback port (BullMQ needs Redis >= 5).
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 # Python side (models/): Debian's CPU torch and friends, run with /usr/bin/python3.
 declare -A py_modules=(
   [torch]=python3-torch [torchvision]=python3-torchvision [onnx]=python3-onnx [pytest]=python3-pytest

@@ -9,7 +9,7 @@
  *   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
  */
 import { ModelSubjectSchema } from '../../src-shared/model-manifest.js';
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { withFormatExtension } from '../../src-shared/export-format.js';
@@ -18,6 +18,7 @@ import type { ProjectDoc } from '../../src-shared/project-file.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
 import { cancelled, EngineError } from '../engine/errors.js';
 import {
+  DEFAULT_MODEL,
   importedModel,
   listModels,
   modelPlaces,
@@ -62,7 +63,8 @@ const renderFlags = {
 const USAGE = `usage:
   marionette animate --source IMAGE --driving VIDEO --output OUT.mp4 [options]
   marionette animate --project SAVED.marionette [--output OUT.mp4] [options]
-  marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [options]
+  marionette batch --sources A,B,... --drivings X,Y,... --out-dir DIR [--redis URL] [options]
+  marionette worker --redis redis://HOST:PORT [--concurrency N] [--name NAME]
   marionette keypoints --input IMAGE|VIDEO [--model ID|DIR] [--crop x,y,size] [-o FILE.json]
   marionette models
   marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID] [--subject face|body|other]
@@ -92,7 +94,12 @@ options:
   --follow-subject      the driving crop follows the face (smoothed) instead of one stable square
   --paste-back          composite the animation into the full source photo (its resolution)
   --max-side N          paste-back output's longer side cap in pixels (default 1920)
-  --side-by-side --occlusion --keypoint-overlay --keypoints-json   extra outputs beside OUT.mp4`;
+  --side-by-side --occlusion --keypoint-overlay --keypoints-json   extra outputs beside OUT.mp4
+  --redis URL           batch: render on the farm (BullMQ on this Redis) instead of here; every path
+                        must be on storage all workers share; worker: take renders from it
+  --concurrency N       worker: renders at once on this machine (default 1)
+  --lock-seconds S      worker: a job whose worker stops answering for S seconds goes to another
+                        (default 30)`;
 
 function reporter(quiet: boolean, label = '') {
   const tty = process.stderr.isTTY;
@@ -221,6 +228,7 @@ async function batchCommand(argv: string[], places: ModelPlaces): Promise<void> 
       sources: { type: 'string' },
       drivings: { type: 'string' },
       'out-dir': { type: 'string' },
+      redis: { type: 'string' },
     },
   });
   const list = (v: string | undefined, flag: string) => {
@@ -238,20 +246,29 @@ async function batchCommand(argv: string[], places: ModelPlaces): Promise<void> 
   const stem = (p: string) => path.basename(p, path.extname(p));
   // Flags are checked before anything else happens.
   const format = settingsFromFlags(values).exportFormat ?? 'h264';
-  const modelDir = await resolveModelDir(values.model, places);
+  // On the farm each worker finds the model in its own catalogue (or a folder on the shared storage).
+  const farm = values.redis;
+  const model = farm
+    ? values.model?.includes('/')
+      ? path.resolve(values.model)
+      : (values.model ?? DEFAULT_MODEL)
+    : await resolveModelDir(values.model, places);
+  const modelDir = farm ? 'farm' : model;
   // One output name per pair, never two jobs writing one file: photos or clips that share a
   // name (b1/face.jpg, b2/face.jpg) are told apart by a number.
   const names = new Set<string>();
+  const at = (p: string) => (farm ? path.resolve(p) : p);
   const jobs = sources.flatMap((source) =>
     drivings.map((driving) => {
       const base = `${stem(source)}__${stem(driving)}`;
       let name = base;
       for (let n = 2; names.has(name.toLowerCase()); n++) name = `${base}-${n}`;
       names.add(name.toLowerCase());
-      const output = withFormatExtension(path.join(outDir, `${name}.mp4`), format);
-      return jobFromFlags({ ...values, source, driving, output }, modelDir);
+      const output = withFormatExtension(path.join(at(outDir), `${name}.mp4`), format);
+      return jobFromFlags({ ...values, source: at(source), driving: at(driving), output }, modelDir);
     }),
   );
+  if (farm) return farmBatch(farm, model, jobs, values.quiet === true, outDir);
   await mkdir(outDir, { recursive: true });
   let failures = 0;
   await withEngine(async (engine, signal) => {
@@ -271,6 +288,96 @@ async function batchCommand(argv: string[], places: ModelPlaces): Promise<void> 
     }
   });
   if (failures) throw new Error(`${failures} of ${jobs.length} jobs failed`);
+}
+
+/**
+ * A batch on the farm: each file is checked here first (a clear error now rather than three failed
+ * attempts later), then the jobs go on the queue and their progress is printed as workers report it.
+ */
+async function farmBatch(
+  redis: string,
+  model: string,
+  jobs: readonly JobSpec[],
+  quiet: boolean,
+  outDir: string,
+): Promise<void> {
+  for (const job of jobs)
+    for (const [file, what] of [
+      [job.sourcePath, 'source image'],
+      [job.drivingPath, 'driving video'],
+    ] as const)
+      await access(file, constants.R_OK).catch(() => {
+        throw new Error(
+          `${what} ${file} cannot be read here; farm jobs name files on storage all workers share`,
+        );
+      });
+  await mkdir(outDir, { recursive: true });
+  const { submitToFarm } = await import('../farm/submit.js');
+  const label = (i: number) => `[${i + 1}/${jobs.length}] `;
+  const reports = jobs.map((_, i) => reporter(quiet, label(i)));
+  const outcome = await withCancel((signal) =>
+    submitToFarm(
+      redis,
+      // The job's own modelDir is not sent: each worker resolves `model` itself.
+      jobs.map((job) => ({ model, job })),
+      (e) => {
+        if (e.type === 'queued')
+          console.log(`${label(e.index)}queued ${path.basename(jobs[e.index]!.outputPath)} (${e.jobId})`);
+        else if (e.type === 'progress')
+          reports[e.index]!(
+            e.progress.stage,
+            e.progress.done,
+            e.progress.total,
+            e.progress.fps,
+            `${e.progress.worker}, ${e.progress.provider ?? 'cpu'}`,
+          );
+        else if (e.type === 'stalled')
+          console.log(`${label(e.index)}its worker stopped answering: handed to another`);
+        else if (e.type === 'done') console.log(`${label(e.index)}wrote ${e.outputPath} (on ${e.worker})`);
+        else console.error(`${label(e.index)}failed after ${e.attempts} attempt(s): ${e.reason}`);
+      },
+      signal,
+    ),
+  );
+  if (outcome.failed) throw new Error(`${outcome.failed} of ${jobs.length} jobs failed`);
+}
+
+async function workerCommand(argv: string[], places: ModelPlaces): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      redis: { type: 'string' },
+      concurrency: { type: 'string' },
+      name: { type: 'string' },
+      'lock-seconds': { type: 'string' },
+    },
+  });
+  if (!values.redis) throw new UsageError('worker needs --redis redis://HOST:PORT');
+  const concurrency = Number(values.concurrency ?? 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+    throw new UsageError(`--concurrency takes a whole number from 1 to 16, got "${values.concurrency}"`);
+  const lockSeconds = Number(values['lock-seconds'] ?? 30);
+  if (!(lockSeconds >= 2 && lockSeconds <= 3600))
+    throw new UsageError(`--lock-seconds takes seconds from 2 to 3600, got "${values['lock-seconds']}"`);
+  const { runFarmWorker } = await import('../farm/worker.js');
+  const controller = new AbortController();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await runFarmWorker({
+    redis: values.redis,
+    places,
+    concurrency,
+    lockSeconds,
+    ...(values.name ? { name: values.name } : {}),
+    log: (line) => console.log(line),
+    signal: controller.signal,
+  });
 }
 
 async function modelsCommand(places: ModelPlaces): Promise<void> {
@@ -342,6 +449,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'batch':
         await batchCommand(rest, places);
+        return 0;
+      case 'worker':
+        await workerCommand(rest, places);
         return 0;
       case 'models':
         if (rest[0] === 'import') await importCommand(rest.slice(1), places);
