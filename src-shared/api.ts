@@ -44,11 +44,17 @@ export const QueueItemSchema = z.object({
   /** When the render started and ended (ms since the epoch), for "took 12 s". */
   startedAt: z.number().nullable().default(null),
   finishedAt: z.number().nullable().default(null),
+  /** Set when the job renders on the farm: the Redis address it was submitted to. */
+  farm: z.string().nullable().default(null),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
 /** A job as it enters the queue: waiting, no progress yet. */
-export function queuedItem(id: string, job: z.infer<typeof JobSpecSchema>): QueueItem {
+export function queuedItem(
+  id: string,
+  job: z.infer<typeof JobSpecSchema>,
+  farm: string | null = null,
+): QueueItem {
   return {
     id,
     job,
@@ -62,6 +68,7 @@ export function queuedItem(id: string, job: z.infer<typeof JobSpecSchema>): Queu
     provider: null,
     startedAt: null,
     finishedAt: null,
+    farm,
   };
 }
 
@@ -163,6 +170,8 @@ export const apiMethods = {
     result: z.object({ path: z.string(), project: ProjectDocSchema, missing: z.array(z.string()) }),
   },
   enqueue: { args: z.tuple([EnqueueArgsSchema]), result: QueueItemSchema },
+  /** The same render, on the render farm at this Redis address (BullMQ); it shows in the queue like a local one. */
+  enqueueOnFarm: { args: z.tuple([EnqueueArgsSchema, z.string().min(1).max(500)]), result: QueueItemSchema },
   /**
    * A quick, small render of the trimmed range (requests.rangePreviewSettings) into the app's
    * previews folder, where only the newest few are kept; it plays in the preview pane when done.

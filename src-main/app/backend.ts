@@ -14,6 +14,7 @@ import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { sweepOrphans } from '../media/partial-journal.js';
 import { createHandlers, type AppContext, type DesktopShell } from './handlers.js';
+import { farmRunner } from '../farm/runner.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
 import { OpenedMedia, renderedFile } from './render-media.js';
@@ -79,7 +80,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   // Temporaries of renders whose process was killed (SIGKILL, power loss) go before the queue runs.
   await sweepOrphans().catch(() => undefined);
   const engine = new EngineSupervisor(options.spawnEngine);
-  const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine);
+  const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine, farmRunner);
   queue.subscribe((items) => options.onEvent({ type: 'queue', items }));
   await queue.start();
   const recent = new RecentProjects(path.join(options.homeDir, 'recent-projects.json'));

@@ -40,6 +40,7 @@ import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
 import { probeMedia } from '../media/probe.js';
 import { studioHome } from '../media/app-dirs.js';
 import { keepTake } from './takes.js';
+import { parseRedisUrl } from '../../src-shared/farm.js';
 import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
 import { fileVersion, Recent } from '../media/recent.js';
 import type { JobQueue } from './job-queue.js';
@@ -169,7 +170,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
   let importing: AbortController | null = null;
   const inputs = ctx.inputs ?? new OpenedMedia();
   /** The one way into the queue: a name that is taken is numbered, a device or FIFO refused. */
-  const enqueue = async (job: Record<string, unknown>) => {
+  const enqueue = async (job: Record<string, unknown>, farm: string | null = null) => {
     const parsed = JobSpecSchema.safeParse(job);
     if (!parsed.success) throw new Error(describeIssues(parsed.error));
     // The studio never replaces a file unasked: a name that is taken (on disk or by a job in the
@@ -182,7 +183,7 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
       overwrite: spec.overwrite,
       folder: spec.settings.exportFormat === 'png-sequence',
     });
-    return ctx.queue.enqueue({ ...spec, outputPath });
+    return ctx.queue.enqueue({ ...spec, outputPath }, farm);
   };
   return {
     async version() {
@@ -319,6 +320,22 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     },
     async enqueue({ modelId, ...job }) {
       return enqueue({ ...job, modelDir: await modelDirFor(modelId, ctx.models) });
+    },
+    async enqueueOnFarm({ modelId, ...job }, address) {
+      parseRedisUrl(address);
+      // Every machine must find these files: absolute paths, readable from here too.
+      for (const [file, what] of [
+        [job.sourcePath, 'source image'],
+        [job.drivingPath, 'driving video'],
+        [job.outputPath, 'output'],
+      ] as const)
+        if (!path.isAbsolute(file))
+          throw new Error(`the farm needs a full path for the ${what}, not ${file}`);
+      await probeMedia(job.sourcePath, 'source image');
+      await probeMedia(job.drivingPath, 'driving video');
+      await modelDirFor(modelId, ctx.models);
+      // On the farm the model travels by id: each worker finds it in its own catalogue.
+      return enqueue({ ...job, modelDir: modelId }, address);
     },
     async previewRange({ modelId, ...job }) {
       const dir = path.join(ctx.homeDir, 'previews');

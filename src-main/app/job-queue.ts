@@ -25,7 +25,9 @@ export type QueueListener = (items: QueueItem[]) => void;
 export class JobQueue {
   private items: QueueItem[] = [];
   private readonly listeners = new Set<QueueListener>();
+  /** The local render in progress (one at a time) and the farm's (as many as are queued there). */
   private current: { id: string; controller: AbortController } | null = null;
+  private readonly onFarm = new Map<string, AbortController>();
   private saving: Promise<void> = Promise.resolve();
   private lastEmit = 0;
   private stopped = false;
@@ -33,6 +35,10 @@ export class JobQueue {
   constructor(
     private readonly file: string,
     private readonly runner: JobRunner,
+    /** The runner for jobs submitted to a render farm at this Redis address. */
+    private readonly farmRunner: (address: string) => JobRunner = () => {
+      throw new Error('this queue has no render farm');
+    },
   ) {}
 
   /** Load the saved queue (if any) and start working through it. */
@@ -66,8 +72,8 @@ export class JobQueue {
     return () => this.listeners.delete(listener);
   }
 
-  async enqueue(job: JobSpec): Promise<QueueItem> {
-    const item = queuedItem(randomUUID(), job);
+  async enqueue(job: JobSpec, farm: string | null = null): Promise<QueueItem> {
+    const item = queuedItem(randomUUID(), job, farm);
     this.items.push(item);
     await this.changed(true);
     void this.pump();
@@ -76,7 +82,7 @@ export class JobQueue {
 
   async cancel(id: string): Promise<void> {
     const item = this.find(id);
-    if (item.state === 'running') this.current?.controller.abort();
+    if (item.state === 'running') (this.onFarm.get(id) ?? this.current?.controller)?.abort();
     else if (item.state === 'queued') {
       item.state = 'cancelled';
       await this.changed(true);
@@ -103,6 +109,7 @@ export class JobQueue {
   async stop(): Promise<void> {
     this.stopped = true;
     this.current?.controller.abort();
+    for (const c of this.onFarm.values()) c.abort();
     await this.saving;
   }
 
@@ -113,11 +120,19 @@ export class JobQueue {
   }
 
   private async pump(): Promise<void> {
-    if (this.current || this.stopped) return;
-    const next = this.items.find((i) => i.state === 'queued');
-    if (!next) return;
+    if (this.stopped) return;
+    // Farm jobs all go out at once (the farm's workers share them out); local ones one at a time.
+    for (const item of this.items.filter((i) => i.state === 'queued' && i.farm && !this.onFarm.has(i.id)))
+      void this.runItem(item, this.farmRunner(item.farm!));
+    if (this.current) return;
+    const next = this.items.find((i) => i.state === 'queued' && !i.farm);
+    if (next) await this.runItem(next, this.runner);
+  }
+
+  private async runItem(next: QueueItem, runner: JobRunner): Promise<void> {
     const controller = new AbortController();
-    this.current = { id: next.id, controller };
+    if (next.farm) this.onFarm.set(next.id, controller);
+    else this.current = { id: next.id, controller };
     Object.assign(next, {
       state: 'running',
       stage: 'probe',
@@ -127,7 +142,7 @@ export class JobQueue {
     });
     await this.changed(true);
     try {
-      const result = await this.runner.run(next.job, {
+      const result = await runner.run(next.job, {
         signal: controller.signal,
         onProgress: (e) => {
           Object.assign(next, { stage: e.stage, done: e.done, total: e.total, fps: e.fps });
@@ -153,7 +168,8 @@ export class JobQueue {
         finishedAt: Date.now(),
       });
     }
-    this.current = null;
+    if (next.farm) this.onFarm.delete(next.id);
+    else this.current = null;
     await this.changed(true);
     void this.pump();
   }

@@ -14,6 +14,11 @@ import { FARM_QUEUE } from '../../src-shared/farm.js';
 import { findOnPath } from '../media/binaries.js';
 import { ffprobe, FIXTURES, SOURCE, tempDir, testClip } from '../test-support/fixtures.js';
 import { connectRedis } from './connection.js';
+import { farmRunner } from './runner.js';
+import { JobQueue } from '../app/job-queue.js';
+import { createHandlers } from '../app/handlers.js';
+import { RecentProjects } from '../app/recent-projects.js';
+import { EnqueueArgsSchema, type QueueItem } from '../../src-shared/api.js';
 import { farmJobId, submitToFarm, type FarmEvent } from './submit.js';
 
 const CLI = path.resolve('dist/cli.mjs');
@@ -222,6 +227,65 @@ describe.skipIf(!REDIS)('the render farm (BullMQ on Redis)', () => {
     for (const file of outputs) expect(Number(ffprobe(file).streams[0]!.nb_read_frames)).toBe(240);
     await reopened.close();
     again.disconnect();
+    w.proc.kill('SIGTERM');
+    await w.exited;
+  }, 180_000);
+
+  it("runs the studio's farm renders through its queue: progress, the worker's name, cancel", async () => {
+    const home = tempDir('farm-studio-');
+    const unused = () => Promise.reject(new Error('not used here'));
+    const queue = new JobQueue(path.join(home, 'queue.json'), { run: unused }, farmRunner);
+    await queue.start();
+    const handlers = createHandlers({
+      appVersion: 'test',
+      engine: { inspect: unused, frame: unused, live: unused },
+      queue,
+      recent: new RecentProjects(path.join(home, 'recent.json')),
+      shell: null,
+      notify: () => undefined,
+      homeDir: home,
+      models: { bundled: FIXTURES, imported: path.join(home, 'models'), templates: FIXTURES },
+    });
+    const w = worker('w5');
+    await w.waitFor(/waiting for renders/);
+    const seen: QueueItem[] = [];
+    queue.subscribe((items) => seen.push(...items));
+    const request = (name: string, sourcePath = SOURCE) =>
+      EnqueueArgsSchema.parse({
+        modelId: 'tiny-model',
+        sourcePath,
+        drivingPath: clip,
+        outputPath: path.join(home, name),
+        settings: { audio: false },
+      });
+    await expect(handlers.enqueueOnFarm(request('x.mp4'), 'http://nope')).rejects.toThrow(
+      /not a Redis address/,
+    );
+    await expect(handlers.enqueueOnFarm(request('x.mp4', 'rel.png'), url)).rejects.toThrow(
+      /full path for the source image/,
+    );
+    const item = await handlers.enqueueOnFarm(request('studio.mp4'), url);
+    expect(item.farm).toBe(url);
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    const state = (id: string) => queue.list().find((i) => i.id === id)!;
+    await until(() => state(item.id).state === 'done' || state(item.id).state === 'failed');
+    expect(state(item.id)).toMatchObject({ state: 'done', done: 240 });
+    expect(state(item.id).provider).toMatch(/^farm: w5, cpu/);
+    expect(seen.some((i) => i.id === item.id && i.state === 'running' && i.done > 0 && i.done < 240)).toBe(
+      true,
+    );
+    expect(Number(ffprobe(path.join(home, 'studio.mp4')).streams[0]!.nb_read_frames)).toBe(240);
+    // Cancel reaches the worker: the job stops there and writes nothing.
+    const second = await handlers.enqueueOnFarm(request('cancelled.mp4'), url);
+    await until(() => state(second.id).done > 0);
+    await handlers.cancelJob(second.id);
+    await until(() => state(second.id).state !== 'running');
+    expect(state(second.id).state).toBe('cancelled');
+    await w.waitFor(/^failed .*cancel|^started /);
+    expect(existsSync(path.join(home, 'cancelled.mp4'))).toBe(false);
+    await queue.stop();
     w.proc.kill('SIGTERM');
     await w.exited;
   }, 180_000);

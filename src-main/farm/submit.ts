@@ -27,7 +27,7 @@ export type FarmEvent =
   | { type: 'queued'; index: number; jobId: string }
   | { type: 'progress'; index: number; progress: FarmProgress }
   | { type: 'stalled'; index: number }
-  | { type: 'done'; index: number; outputPath: string; worker: string }
+  | { type: 'done'; index: number; outputPath: string; worker: string; frames: number }
   | { type: 'failed'; index: number; reason: string; attempts: number };
 
 export interface FarmOutcome {
@@ -103,9 +103,16 @@ export async function submitToFarm(
           const result = (await Promise.race([job.waitUntilFinished(events), removed[i]!.promise])) as {
             outputPath: string;
             worker: string;
+            frames: number;
           };
           outcome.done += 1;
-          onEvent({ type: 'done', index: i, outputPath: result.outputPath, worker: result.worker });
+          onEvent({
+            type: 'done',
+            index: i,
+            outputPath: result.outputPath,
+            worker: result.worker,
+            frames: result.frames,
+          });
         } catch (err) {
           outcome.failed += 1;
           const fresh = await queue.getJob(String(job.id));

@@ -50,7 +50,7 @@ export function App() {
   const project = useProject();
   const preview = usePreview();
   const queue = useQueue();
-  const { settings, outputPath, setOutputPath } = useSettings();
+  const { settings, outputPath, setOutputPath, farm, setFarm } = useSettings();
   const { trimIn, trimOut, duration, playhead } = useTimeline();
   const [showKeypoints, setShowKeypoints] = useState(true);
   useBackendEvents();
@@ -314,7 +314,13 @@ export function App() {
               Save as…
             </button>
           )}
-          <BatchPanel desktop={info.desktop} disabled={!model} onQueue={queueBatch} />
+          <BatchPanel
+            desktop={info.desktop}
+            disabled={!model}
+            farm={farm}
+            onFarmChange={setFarm}
+            onQueue={queueBatch}
+          />
           <h2>Queue</h2>
           <QueuePanel
             items={queue.items}

@@ -58,15 +58,15 @@ export async function render(): Promise<void> {
   if (item) await suggestOutput();
 }
 
-/** Every photo × every clip, each under its own default name. */
+/** Every photo × every clip, each under its own default name; on the farm when one is set. */
 export async function queueBatch(sources: readonly string[], clips: readonly string[]): Promise<void> {
   const modelId = useModels.getState().selectedId;
   if (!modelId) return;
-  const { settings } = useSettings.getState();
+  const { settings, farm } = useSettings.getState();
   for (const sourcePath of sources) {
     for (const drivingPath of clips) {
       // One at a time: each default name must see the jobs queued before it.
-      const item = await useQueue.getState().enqueue(api, {
+      const request = {
         modelId,
         sourcePath,
         drivingPath,
@@ -75,7 +75,8 @@ export async function queueBatch(sources: readonly string[], clips: readonly str
           settings.exportFormat ?? 'h264',
         ),
         settings,
-      });
+      };
+      const item = await useQueue.getState().enqueue(api, request, farm || null);
       if (!item) return;
     }
   }

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchPanel } from './BatchPanel';
 
 function add(label: string, path: string) {
@@ -9,9 +9,18 @@ function add(label: string, path: string) {
 }
 
 describe('BatchPanel', () => {
+  afterEach(cleanup);
   it('queues every source with every clip, once each', () => {
     const onQueue = vi.fn(() => Promise.resolve());
-    render(<BatchPanel desktop={false} disabled={false} onQueue={onQueue} />);
+    render(
+      <BatchPanel
+        desktop={false}
+        disabled={false}
+        farm=""
+        onFarmChange={() => undefined}
+        onQueue={onQueue}
+      />,
+    );
     expect(screen.getByRole('button', { name: 'Queue 0 renders' })).toHaveProperty('disabled', true);
     add('Batch source', '/photos/a.jpg');
     add('Batch source', '/photos/b.png');
@@ -25,5 +34,23 @@ describe('BatchPanel', () => {
       ['/photos/a.jpg', '/photos/c.png'],
       ['/clips/x.mp4', '/clips/y.mp4'],
     );
+  });
+
+  it('says when the batch goes to the farm, and hands the address it is given back', () => {
+    const onFarmChange = vi.fn();
+    render(
+      <BatchPanel
+        desktop={false}
+        disabled={false}
+        farm="redis://render-box:6379"
+        onFarmChange={onFarmChange}
+        onQueue={() => Promise.resolve()}
+      />,
+    );
+    expect(screen.getByRole('button', { name: 'Queue 0 renders on the farm' })).toBeTruthy();
+    fireEvent.change(screen.getByRole('textbox', { name: 'Farm (Redis address)' }), {
+      target: { value: ' redis://other:6379 ' },
+    });
+    expect(onFarmChange).toHaveBeenCalledWith('redis://other:6379');
   });
 });

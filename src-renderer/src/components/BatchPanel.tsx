@@ -5,6 +5,9 @@ import { FileField } from './FileField';
 export interface BatchPanelProps {
   desktop: boolean;
   disabled: boolean;
+  /** The render farm's Redis address ('' renders here). */
+  farm: string;
+  onFarmChange(address: string): void;
   onQueue(sources: string[], clips: string[]): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ function PathList({ label, paths, onRemove }: { label: string; paths: string[]; 
   );
 }
 
-export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
+export function BatchPanel({ desktop, disabled, farm, onFarmChange, onQueue }: BatchPanelProps) {
   const [sources, setSources] = useState<string[]>([]);
   const [clips, setClips] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -59,6 +62,15 @@ export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
         onLoad={add(setClips)}
       />
       <PathList label="Batch clips" paths={clips} onRemove={(p) => setClips(clips.filter((c) => c !== p))} />
+      <label title="Render on the machines running `marionette worker --redis …` (BullMQ on Redis); files must be on storage they all share. Empty: render here.">
+        Farm
+        <input
+          aria-label="Farm (Redis address)"
+          placeholder="redis://HOST:6379 (empty: render here)"
+          value={farm}
+          onChange={(e) => onFarmChange(e.target.value.trim())}
+        />
+      </label>
       <button
         type="button"
         disabled={disabled || busy || count === 0}
@@ -68,6 +80,7 @@ export function BatchPanel({ desktop, disabled, onQueue }: BatchPanelProps) {
         }}
       >
         Queue {count} render{count === 1 ? '' : 's'}
+        {farm ? ' on the farm' : ''}
       </button>
     </details>
   );

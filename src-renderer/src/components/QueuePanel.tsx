@@ -27,7 +27,7 @@ export function jobSummary(item: QueueItem): string {
     s.mode,
     s.pasteBack ? 'paste-back' : `${s.outputSize ?? 'model'} px`,
     s.exportFormat ?? 'h264',
-    ...(item.provider ? [`on ${item.provider}`] : []),
+    ...(item.provider ? [`on ${item.provider}`] : item.farm ? ['on the farm'] : []),
   ];
   return parts.join(' · ');
 }

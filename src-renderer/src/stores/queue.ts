@@ -7,7 +7,8 @@ export interface QueueState {
   error: string | null;
   replace(items: QueueItem[]): void;
   refresh(api: MarionetteBridge): Promise<void>;
-  enqueue(api: MarionetteBridge, job: EnqueueArgs): Promise<QueueItem | null>;
+  /** Queue a render here, or on the farm at `farm` (a Redis address). */
+  enqueue(api: MarionetteBridge, job: EnqueueArgs, farm?: string | null): Promise<QueueItem | null>;
   act(api: MarionetteBridge, action: 'cancelJob' | 'retryJob' | 'removeJob', id: string): Promise<void>;
 }
 
@@ -20,9 +21,9 @@ export const useQueue = create<QueueState>((set) => ({
   async refresh(api) {
     set({ items: await api.invoke('listQueue') });
   },
-  async enqueue(api, job) {
+  async enqueue(api, job, farm = null) {
     try {
-      const item = await api.invoke('enqueue', job);
+      const item = farm ? await api.invoke('enqueueOnFarm', job, farm) : await api.invoke('enqueue', job);
       set((s) => ({
         items: s.items.some((i) => i.id === item.id) ? s.items : [...s.items, item],
         error: null,

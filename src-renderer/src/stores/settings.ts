@@ -14,7 +14,19 @@ export interface SettingsState {
   setOutputPath(path: string): void;
   /** Choose what to export as: the output's name follows (talk.mp4 -> talk.webm). */
   setFormat(format: ExportFormat): void;
+  /** The render farm's Redis address for batches ('' renders here), remembered across starts. */
+  farm: string;
+  setFarm(address: string): void;
 }
+
+const FARM_KEY = 'marionette.farm';
+const rememberedFarm = (): string => {
+  try {
+    return globalThis.localStorage?.getItem(FARM_KEY) ?? '';
+  } catch {
+    return '';
+  }
+};
 
 /** The engine's defaults, except that the studio exports at the photo's resolution. */
 export const defaultSettings = (): RenderSettings => RenderSettingsSchema.parse({ pasteBack: true });
@@ -22,6 +34,15 @@ export const defaultSettings = (): RenderSettings => RenderSettingsSchema.parse(
 export const useSettings = create<SettingsState>((set, get) => ({
   settings: defaultSettings(),
   outputPath: '',
+  farm: rememberedFarm(),
+  setFarm(farm) {
+    set({ farm });
+    try {
+      globalThis.localStorage?.setItem(FARM_KEY, farm);
+    } catch {
+      // storage refused (private window): remembered for this run only
+    }
+  },
   error: null,
   update(patch) {
     const next = RenderSettingsSchema.safeParse({ ...get().settings, ...patch });
