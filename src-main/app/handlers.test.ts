@@ -3,9 +3,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EnqueueArgsSchema, type ApiEvent, type ApiHandlers } from '../../src-shared/api.js';
 import { FIXTURES, TINY_MODEL, tempDir } from '../test-support/fixtures.js';
-import { createHandlers } from './handlers.js';
+import { handlersForTest } from './handlers-for-tests.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
-import { RecentProjects } from './recent-projects.js';
 
 /** A runner whose renders run until cancelled. */
 const endless: JobRunner = {
@@ -16,7 +15,6 @@ const endless: JobRunner = {
       );
     }),
 };
-const unused = () => Promise.reject(new Error('not used here'));
 /** Models of a test's own: nothing bundled, imports into the test's home. */
 const placesIn = (home: string) => ({
   bundled: path.join(home, 'bundled'),
@@ -34,16 +32,7 @@ describe('removing an imported model', () => {
   it('waits until no queued or running render uses it', async () => {
     const queue = new JobQueue(path.join(home, 'queue.json'), endless);
     await queue.start();
-    const handlers = createHandlers({
-      appVersion: 'test',
-      engine: { inspect: unused, frame: unused, live: unused },
-      queue,
-      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
-      shell: null,
-      notify: () => undefined,
-      homeDir: home,
-      models: placesIn(home),
-    });
+    const handlers = handlersForTest({ home, queue, models: placesIn(home) });
     const mine = (await handlers.listModels()).find((m) => m.id === 'mine');
     expect(mine?.origin).toBe('imported');
     const item = await handlers.enqueue(
@@ -78,13 +67,9 @@ describe('importing a checkpoint from the studio', () => {
     await queue.start();
     let handlers: ApiHandlers | null = null;
     const cancelAt = { done: Infinity };
-    handlers = createHandlers({
-      appVersion: 'test',
-      engine: { inspect: unused, frame: unused, live: unused },
+    handlers = handlersForTest({
+      home,
       queue,
-      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
-      shell: null,
-      homeDir: home,
       models: placesIn(home),
       notify: (event) => {
         events.push(event);
@@ -115,19 +100,15 @@ describe('the studio never replaces a file', () => {
     const queue = new JobQueue(path.join(home, 'queue.json'), endless);
     await queue.start();
     const shown: string[] = [];
-    const handlers = createHandlers({
-      appVersion: 'test',
-      engine: { inspect: unused, frame: unused, live: unused },
+    const handlers = handlersForTest({
+      home,
       queue,
-      recent: new RecentProjects(path.join(home, 'recent-projects.json')),
       shell: {
         openFileDialog: async () => null,
         saveFileDialog: async () => null,
         showInFolder: async (file) => (shown.push(file), true),
         takeLaunchProject: () => null,
       },
-      notify: () => undefined,
-      homeDir: home,
       models: placesIn(home),
     });
     const out = path.join(home, 'talk.mp4');

@@ -10,7 +10,7 @@ import { trackAt } from '../../src-shared/framing/crop.js';
 import { PREVIEW_MAX_SIDE, type InspectRequest, type InspectResult } from '../../src-shared/inspect.js';
 import type { CropBox } from '../../src-shared/job.js';
 import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
-import { transferMotion } from '../../src-shared/motion/transfer.js';
+import { transferMotion, type TransferOptions } from '../../src-shared/motion/transfer.js';
 import { pngDataUrl } from '../media/png.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
 import { probeMedia } from '../media/probe.js';
@@ -76,6 +76,19 @@ export async function sourceEncoding(
   return { ...source, version };
 }
 
+/** The photo moved by one driving pose relative to its reference (paper Sec. 3.4), through the generator. */
+export function moveSource(
+  models: ModelSet,
+  source: { frame: Frame; encoded: Encoded },
+  kpDriving: Keypoints,
+  kpReference: Keypoints,
+  settings: TransferOptions,
+): ReturnType<ModelSet['generate']> {
+  const { encoded } = source;
+  const kpNew = transferMotion(encoded.kp, kpDriving, kpReference, settings);
+  return models.generate(source.frame.chw, encoded.features, encoded.featureDims, [encoded.kp], [kpNew]);
+}
+
 export async function inspectFrame(
   models: ModelSet,
   request: InspectRequest,
@@ -119,14 +132,7 @@ export async function inspectFrame(
     },
   );
   const [kpDriving] = await models.keypoints(driving.chw, 1);
-  const kpNew = transferMotion(encoded.kp, kpDriving!, kpReference, request.settings);
-  const out = await models.generate(
-    source.frame.chw,
-    encoded.features,
-    encoded.featureDims,
-    [encoded.kp],
-    [kpNew],
-  );
+  const out = await moveSource(models, source, kpDriving!, kpReference, request.settings);
   const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
   const resultRgb = chwToRgb(out.prediction, width, height);
   result.kpDriving = keypointsJson(kpDriving!);

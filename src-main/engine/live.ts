@@ -6,9 +6,8 @@
 import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
 import { poseDistance } from '../../src-shared/motion/best-frame.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
-import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { EngineError } from './errors.js';
-import { sourceEncoding } from './inspect.js';
+import { moveSource, sourceEncoding } from './inspect.js';
 import type { ModelSet } from './model-set.js';
 import { chwToRgb, rgbToChw } from './tensors.js';
 
@@ -47,20 +46,12 @@ export async function liveFrame(
   const known = neutrals.get(request.session);
   if (request.setNeutral || !known) keepNeutral(request.session, kpCamera!, request.setNeutral);
   const neutral = neutrals.get(request.session)!;
-  const { encoded } = source;
-  const kpNew = transferMotion(encoded.kp, kpCamera!, neutral.kp, request.settings);
-  const out = await models.generate(
-    source.frame.chw,
-    encoded.features,
-    encoded.featureDims,
-    [encoded.kp],
-    [kpNew],
-  );
+  const out = await moveSource(models, source, kpCamera!, neutral.kp, request.settings);
   return {
     width,
     height,
     rgb: Buffer.from(chwToRgb(out.prediction, width, height)).toString('base64'),
-    poseDistance: poseDistance(encoded.kp, kpCamera!) / models.manifest.num_kp,
+    poseDistance: poseDistance(source.encoded.kp, kpCamera!) / models.manifest.num_kp,
     neutralSet: neutral.set,
     engineMs: performance.now() - started,
   };

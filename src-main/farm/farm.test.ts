@@ -16,8 +16,7 @@ import { ffprobe, FIXTURES, SOURCE, tempDir, testClip } from '../test-support/fi
 import { connectRedis } from './connection.js';
 import { farmRunner } from './runner.js';
 import { JobQueue } from '../app/job-queue.js';
-import { createHandlers } from '../app/handlers.js';
-import { RecentProjects } from '../app/recent-projects.js';
+import { handlersForTest } from '../app/handlers-for-tests.js';
 import { EnqueueArgsSchema, type QueueItem } from '../../src-shared/api.js';
 import { farmJobId, submitToFarm, type FarmEvent } from './submit.js';
 
@@ -236,14 +235,9 @@ describe.skipIf(!REDIS)('the render farm (BullMQ on Redis)', () => {
     const unused = () => Promise.reject(new Error('not used here'));
     const queue = new JobQueue(path.join(home, 'queue.json'), { run: unused }, farmRunner);
     await queue.start();
-    const handlers = createHandlers({
-      appVersion: 'test',
-      engine: { inspect: unused, frame: unused, live: unused },
+    const handlers = handlersForTest({
+      home,
       queue,
-      recent: new RecentProjects(path.join(home, 'recent.json')),
-      shell: null,
-      notify: () => undefined,
-      homeDir: home,
       models: { bundled: FIXTURES, imported: path.join(home, 'models'), templates: FIXTURES },
     });
     const w = worker('w5');
