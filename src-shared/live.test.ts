@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LiveFrameArgsSchema, liveStats, SUGGEST_AFTER_FRAMES, suggestNeutral } from './live';
+import {
+  LiveFrameArgsSchema,
+  liveStats,
+  PASTE_BACK_MIN_FPS,
+  PASTE_BACK_TRIAL,
+  pasteBackKeepsUp,
+  SUGGEST_AFTER_FRAMES,
+  suggestNeutral,
+} from './live';
 
 describe('the live preview', () => {
   it('measures fps and the median camera-to-screen latency over the last two seconds', () => {
@@ -50,5 +58,12 @@ describe('the live preview', () => {
       LiveFrameArgsSchema.safeParse({ ...base, width: 64, height: 64, rgb: 'A'.repeat(512 * 512 * 4 + 4) })
         .success,
     ).toBe(false);
+  });
+
+  it('keeps paste-back while the preview keeps up, judged after a trial', () => {
+    const slow = { fps: PASTE_BACK_MIN_FPS - 1, latencyMs: 300, engineMs: 280 };
+    expect(pasteBackKeepsUp(PASTE_BACK_TRIAL - 1, slow)).toBe(true);
+    expect(pasteBackKeepsUp(PASTE_BACK_TRIAL, slow)).toBe(false);
+    expect(pasteBackKeepsUp(PASTE_BACK_TRIAL * 5, { ...slow, fps: PASTE_BACK_MIN_FPS })).toBe(true);
   });
 });

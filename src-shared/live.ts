@@ -8,6 +8,9 @@
 import { z } from 'zod';
 import { CropBoxSchema, RenderSettingsSchema } from './job.js';
 
+/** The live preview's pasted-back frame: its longer side (a frame a camera tick must stay small). */
+export const LIVE_PASTE_SIDE = 640;
+
 /** The largest model input the live preview takes (published models are 256²). */
 export const LIVE_MAX_SIDE = 512;
 const RGB_BASE64_MAX = Math.ceil((LIVE_MAX_SIDE * LIVE_MAX_SIDE * 3) / 3) * 4;
@@ -30,6 +33,8 @@ export const LiveFrameArgsSchema = z.object({
   rgb: z.string().min(1).max(RGB_BASE64_MAX),
   /** Take this frame as the neutral pose. */
   setNeutral: z.boolean().default(false),
+  /** Answer with the frame composited into the photo (its longer side at most LIVE_PASTE_SIDE). */
+  pasteBack: z.boolean().default(false),
   settings: LiveSettingsSchema,
 });
 export type LiveFrameArgs = z.infer<typeof LiveFrameArgsSchema>;
@@ -43,8 +48,9 @@ export type LiveFrameRequest = z.infer<typeof LiveFrameRequestSchema>;
 export const LiveFrameResultSchema = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  /** The animated photo at the model's resolution, RGB24 as base64. */
+  /** The animated photo, RGB24 as base64: at the model's resolution, or pasted back into the photo. */
   rgb: z.string(),
+  pastedBack: z.boolean().default(false),
   /** How far the camera's pose is from the photo's (poseDistance per keypoint; 0: the same). */
   poseDistance: z.number().nonnegative(),
   /** Whether the user set the neutral pose in this session (else it is the session's first frame). */
@@ -60,7 +66,10 @@ export type LiveFrameResult = z.infer<typeof LiveFrameResultSchema>;
  * session's own recent distances: the current one is among its lowest tenth. The studio then
  * suggests Set neutral (relative motion should start from a pose that matches the photo's).
  */
-export function suggestNeutral(recentDistances: readonly number[], current: LiveFrameResult | null): boolean {
+export function suggestNeutral(
+  recentDistances: readonly number[],
+  current: Pick<LiveFrameResult, 'poseDistance' | 'neutralSet'> | null,
+): boolean {
   if (!current || current.neutralSet || recentDistances.length < SUGGEST_AFTER_FRAMES) return false;
   const sorted = [...recentDistances].sort((a, b) => a - b);
   return current.poseDistance <= sorted[Math.floor(sorted.length * 0.1)]!;
@@ -68,6 +77,15 @@ export function suggestNeutral(recentDistances: readonly number[], current: Live
 
 /** Frames seen before the studio judges a pose against the session's own. */
 export const SUGGEST_AFTER_FRAMES = 15;
+
+/** Below this rate, after PASTE_BACK_TRIAL frames, the live preview drops paste-back to keep up. */
+export const PASTE_BACK_MIN_FPS = 5;
+export const PASTE_BACK_TRIAL = 20;
+
+/** Paste-back stays on while the preview keeps up (judged once enough frames were shown). */
+export function pasteBackKeepsUp(framesWithPasteBack: number, stats: LiveStats): boolean {
+  return framesWithPasteBack < PASTE_BACK_TRIAL || stats.fps >= PASTE_BACK_MIN_FPS;
+}
 
 /** A running measure of the live preview: frames shown per second and camera-to-screen latency. */
 export interface LiveStats {

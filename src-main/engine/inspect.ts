@@ -89,6 +89,40 @@ export function moveSource(
   return models.generate(source.frame.chw, encoded.features, encoded.featureDims, [encoded.kp], [kpNew]);
 }
 
+/** The photo prepared for paste-back at this size, once per file version, crop and size. */
+export async function pasteBackPhoto(
+  sourcePath: string,
+  sourceCrop: CropBox | null,
+  maxSide: number,
+  signal: AbortSignal,
+  version?: string,
+): Promise<{ paste: PasteBack; png: string }> {
+  const key = `${version ?? (await fileVersion(sourcePath))}|${JSON.stringify(sourceCrop)}|${maxSide}`;
+  return photos.get(key, async () => {
+    const info = await probeMedia(sourcePath, 'source image', signal);
+    const paste = await PasteBack.open(sourcePath, info, sourceCrop, maxSide, signal);
+    return { paste, png: pngDataUrl(paste.photo, paste.size.width, paste.size.height, 3) };
+  });
+}
+
+/** A generated frame composited into the photo by the render's own paste-back. */
+export function pasteInto(
+  models: ModelSet,
+  paste: PasteBack,
+  resultRgb: Uint8Array,
+  out: Awaited<ReturnType<ModelSet['generate']>>,
+): Uint8Array {
+  const [, , occH, occW] = out.occlusionDims as [number, number, number, number];
+  return paste.compose(resultRgb, models.size.width, models.size.height, {
+    occlusion: out.occlusionMap,
+    deformation: out.deformation,
+    width: occW,
+    height: occH,
+    frame: 0,
+    alignCorners: models.manifest.align_corners,
+  });
+}
+
 export async function inspectFrame(
   models: ModelSet,
   request: InspectRequest,
@@ -142,24 +176,15 @@ export async function inspectFrame(
   result.images.deformation = pngDataUrl(flowToRgb(out.deformation, occW, occH), occW, occH, 3);
   if (request.settings.pasteBack) {
     const maxSide = Math.min(request.settings.maxOutputSide, PREVIEW_MAX_SIDE);
-    const photo = await photos.get(
-      `${sourceVersion}|${JSON.stringify(request.sourceCrop)}|${maxSide}`,
-      async () => {
-        const info = await probeMedia(request.sourcePath, 'source image', signal);
-        const paste = await PasteBack.open(request.sourcePath, info, request.sourceCrop, maxSide, signal);
-        return { paste, png: pngDataUrl(paste.photo, paste.size.width, paste.size.height, 3) };
-      },
+    const photo = await pasteBackPhoto(
+      request.sourcePath,
+      request.sourceCrop,
+      maxSide,
+      signal,
+      sourceVersion,
     );
-    const { paste } = photo;
-    const composed = paste.compose(resultRgb, width, height, {
-      occlusion: out.occlusionMap,
-      deformation: out.deformation,
-      width: occW,
-      height: occH,
-      frame: 0,
-      alignCorners: models.manifest.align_corners,
-    });
-    result.images.composite = pngDataUrl(composed, paste.size.width, paste.size.height, 3);
+    const composed = pasteInto(models, photo.paste, resultRgb, out);
+    result.images.composite = pngDataUrl(composed, photo.paste.size.width, photo.paste.size.height, 3);
     result.images.photo = photo.png;
   }
   return result;

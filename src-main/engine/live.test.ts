@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DRIVING, ffmpeg, SOURCE, TINY_MODEL } from '../test-support/fixtures.js';
+import path from 'node:path';
+import { decodeRgb, DRIVING, ffmpeg, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
 import { liveFrame } from './live.js';
 import { ModelSet } from './model-set.js';
 
@@ -19,18 +20,22 @@ describe('the live preview in the engine', () => {
   it('animates each camera frame relative to the neutral pose, and keeps the neutral per session', async () => {
     const models = await ModelSet.load(TINY_MODEL, 'cpu');
     const { width, height } = models.size;
-    const request = (rgb: string, session: string, setNeutral = false) =>
+    // The fixture photo inside a larger picture, so paste-back has a photo around the crop.
+    const photo = path.join(tempDir(), 'wide.png');
+    ffmpeg('-i', SOURCE, '-vf', 'pad=160:120:40:20:color=0x3070a0', '-frames:v', '1', photo);
+    const request = (rgb: string, session: string, setNeutral = false, pasteBack = false) =>
       liveFrame(
         models,
         {
           modelDir: TINY_MODEL,
-          sourcePath: SOURCE,
-          sourceCrop: null,
+          sourcePath: photo,
+          sourceCrop: { x: 40, y: 20, size: 64 },
           session,
           width,
           height,
           rgb,
           setNeutral,
+          pasteBack,
           settings,
         },
         signal,
@@ -49,6 +54,12 @@ describe('the live preview in the engine', () => {
     const reset = await request(b, 's1', true);
     expect(reset.neutralSet).toBe(true);
     expect(reset.rgb).toBe(first.rgb);
+    // Pasted back: the photo's size, and outside the crop box the photo's own pixels.
+    const pasted = await request(b, 's1', false, true);
+    expect(pasted).toMatchObject({ width: 160, height: 120, pastedBack: true });
+    const pixels = Buffer.from(pasted.rgb, 'base64');
+    expect(pixels).toHaveLength(160 * 120 * 3);
+    expect(Array.from(pixels.subarray(0, 3))).toEqual(Array.from(decodeRgb(photo, 160, 120).subarray(0, 3)));
     // Another session starts from its own first frame.
     expect((await request(b, 's2')).neutralSet).toBe(false);
     expect(first.poseDistance).toBeGreaterThanOrEqual(0);
@@ -63,6 +74,7 @@ describe('the live preview in the engine', () => {
       sourceCrop: null,
       session: 'x',
       setNeutral: false,
+      pasteBack: false,
       settings,
     };
     await expect(

@@ -3,11 +3,11 @@
  * relative to the session's neutral pose, through the generator. The photo's encoding is the
  * preview's own cache (inspect.ts), so a live frame costs one keypoint pass and one generator pass.
  */
-import type { LiveFrameRequest, LiveFrameResult } from '../../src-shared/live.js';
+import { LIVE_PASTE_SIDE, type LiveFrameRequest, type LiveFrameResult } from '../../src-shared/live.js';
 import { poseDistance } from '../../src-shared/motion/best-frame.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { EngineError } from './errors.js';
-import { moveSource, sourceEncoding } from './inspect.js';
+import { moveSource, pasteBackPhoto, pasteInto, sourceEncoding } from './inspect.js';
 import type { ModelSet } from './model-set.js';
 import { chwToRgb, rgbToChw } from './tensors.js';
 
@@ -47,10 +47,23 @@ export async function liveFrame(
   if (request.setNeutral || !known) keepNeutral(request.session, kpCamera!, request.setNeutral);
   const neutral = neutrals.get(request.session)!;
   const out = await moveSource(models, source, kpCamera!, neutral.kp, request.settings);
+  let frame = chwToRgb(out.prediction, width, height);
+  let size = { width, height };
+  if (request.pasteBack) {
+    const photo = await pasteBackPhoto(
+      request.sourcePath,
+      request.sourceCrop,
+      LIVE_PASTE_SIDE,
+      signal,
+      source.version,
+    );
+    frame = pasteInto(models, photo.paste, frame, out);
+    size = photo.paste.size;
+  }
   return {
-    width,
-    height,
-    rgb: Buffer.from(chwToRgb(out.prediction, width, height)).toString('base64'),
+    ...size,
+    rgb: Buffer.from(frame).toString('base64'),
+    pastedBack: request.pasteBack,
     poseDistance: poseDistance(source.encoded.kp, kpCamera!) / models.manifest.num_kp,
     neutralSet: neutral.set,
     engineMs: performance.now() - started,

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { liveStats, suggestNeutral } from '../../../src-shared/live';
+import { liveStats, pasteBackKeepsUp, suggestNeutral } from '../../../src-shared/live';
 import { api } from '../api-client';
 import { base64ToBytes, bytesToBase64, centredSquare, rgbaToRgb, rgbToRgba } from '../camera/pixels';
 import { useCamera } from '../stores/camera';
@@ -44,6 +44,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
     let frame = 0;
     const shown: Array<{ capturedAt: number; shownAt: number; engineMs: number }> = [];
     const distances: number[] = [];
+    let pastedFrames = 0;
     const grab = document.createElement('canvas');
     grab.width = width;
     grab.height = height;
@@ -70,6 +71,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
           height,
           rgb: bytesToBase64(rgb),
           setNeutral,
+          pasteBack: useCamera.getState().pasteBack,
           settings: {
             mode: settings.mode,
             adaptScale: settings.adaptScale,
@@ -92,8 +94,15 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
             while (shown.length > 120) shown.shift();
             distances.push(answer.poseDistance);
             while (distances.length > 150) distances.shift();
+            const stats = liveStats(shown, shownAt);
+            pastedFrames = answer.pastedBack ? pastedFrames + 1 : 0;
+            if (answer.pastedBack && !pasteBackKeepsUp(pastedFrames, stats))
+              useCamera.setState({
+                pasteBack: false,
+                pasteBackNote: `Paste-back is off: the preview managed ${stats.fps.toFixed(1)} fps with it. Tick it to try again.`,
+              });
             useCamera.setState({
-              stats: liveStats(shown, shownAt),
+              stats,
               neutralSet: answer.neutralSet,
               suggestNeutral: suggestNeutral(distances, answer),
             });
@@ -163,11 +172,23 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
       {liveError && <p className="field-error">{liveError}</p>}
       <p className="meta" data-testid="live-stats">
         {camera.stream
-          ? `${camera.stats.fps.toFixed(1)} fps · ${Math.round(camera.stats.latencyMs)} ms camera → screen (engine ${Math.round(camera.stats.engineMs)} ms) · ${width}×${height} · neutral: ${camera.neutralSet ? 'set' : 'first frame'}`
+          ? `${camera.stats.fps.toFixed(1)} fps · ${Math.round(camera.stats.latencyMs)} ms camera → screen (engine ${Math.round(camera.stats.engineMs)} ms) · ${width}×${height}${camera.pasteBack ? ' pasted back' : ''} · neutral: ${camera.neutralSet ? 'set' : 'first frame'}`
           : camera.starting
             ? 'Starting the camera…'
             : 'Camera off'}
       </p>
+      <label
+        className="check"
+        title="The animated square composited into the whole photo, as the render does"
+      >
+        <input
+          type="checkbox"
+          checked={camera.pasteBack}
+          onChange={(e) => camera.setPasteBack(e.target.checked)}
+        />
+        Paste back into the photo (when it keeps up)
+      </label>
+      {camera.pasteBackNote && <p className="meta">{camera.pasteBackNote}</p>}
       {camera.suggestNeutral && (
         <p className="suggestion" role="status">
           Your pose is as close to the photo&apos;s as it gets: a good moment to Set neutral.

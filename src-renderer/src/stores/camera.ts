@@ -27,6 +27,11 @@ export interface CameraState {
   /** The camera's pose matches the photo's: a good moment to Set neutral. */
   suggestNeutral: boolean;
   stats: LiveStats;
+  /** Show the frame pasted back into the photo; turned off by itself when the preview cannot keep up. */
+  pasteBack: boolean;
+  /** Why paste-back was turned off, when it was turned off for the user. */
+  pasteBackNote: string | null;
+  setPasteBack(on: boolean): void;
   recorder: MediaRecorder | null;
   recordingSince: number | null;
   savingTake: boolean;
@@ -70,6 +75,11 @@ export const useCamera = create<CameraState>((set, get) => ({
   neutralSet: false,
   suggestNeutral: false,
   stats: { fps: 0, latencyMs: 0, engineMs: 0 },
+  pasteBack: true,
+  pasteBackNote: null,
+  setPasteBack(pasteBack) {
+    set({ pasteBack, pasteBackNote: null });
+  },
   recorder: null,
   recordingSince: null,
   savingTake: false,
