@@ -7,6 +7,8 @@ import {
   initialModelId,
   modelPurpose,
   modelSuggestion,
+  pasteBackDefault,
+  pasteBackWarning,
   queueProgress,
   renderBlocker,
 } from './studio-guide.js';
@@ -106,5 +108,17 @@ describe('what a model animates', () => {
     expect(subjectFromFileName('fashion.pth.tar')).toBe('body');
     expect(subjectFromFileName('bair-cpk.pth.tar')).toBe('other');
     expect(subjectFromFileName('checkpoint.pth.tar')).toBeNull();
+  });
+});
+
+describe('paste-back by subject', () => {
+  it('is on by default for faces only, and warns when turned on for a body model', () => {
+    expect(pasteBackDefault('face')).toBe(true);
+    expect(pasteBackDefault('body')).toBe(false);
+    expect(pasteBackDefault('other')).toBe(false);
+    expect(pasteBackWarning('body', true)).toMatch(/off by default for body models/);
+    expect(pasteBackWarning('body', false)).toBeNull();
+    expect(pasteBackWarning('face', true)).toBeNull();
+    expect(pasteBackWarning(null, true)).toBeNull();
   });
 });

@@ -134,3 +134,17 @@ export function modelSuggestion(
   }
   return null;
 }
+
+/**
+ * Paste-back by default for face models only: a body's limbs move far outside the crop, where the
+ * photo around it cannot follow, so pasted back they smear. Choosing a model applies this; the
+ * user may still turn it on (the studio then warns, `pasteBackWarning`).
+ */
+export function pasteBackDefault(subject: ModelSummary['subject']): boolean {
+  return subject === 'face';
+}
+
+export function pasteBackWarning(subject: ModelSummary['subject'] | null, pasteBack: boolean): string | null {
+  if (!pasteBack || subject === null || subject === 'face') return null;
+  return 'Pasted back, a body’s limbs moving beyond the crop may smear: paste-back is off by default for body models.';
+}

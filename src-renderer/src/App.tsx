@@ -41,7 +41,7 @@ import { useUi } from './stores/ui';
 import { modelSuggestion, queueProgress } from '../../src-shared/studio-guide';
 import { shortcutText } from '../../src-shared/commands';
 import { useCommand } from './commands';
-import { loadDriving, loadSource, queueBatch } from './studio-actions';
+import { chooseModel, loadDriving, loadSource, queueBatch } from './studio-actions';
 import { drivingTrackFor } from '../../src-shared/requests';
 
 export function App() {
@@ -212,7 +212,7 @@ export function App() {
           {suggestion && project.source && (
             <div className="suggestion" role="status" aria-label="Model suggestion">
               {suggestion.reason}{' '}
-              <button type="button" onClick={() => models.select(suggestion.id)}>
+              <button type="button" onClick={() => chooseModel(suggestion.id)}>
                 Switch to {suggestion.name}
               </button>{' '}
               <button type="button" onClick={() => setKeptModelFor(`${model?.id}|${project.source?.path}`)}>
@@ -336,7 +336,7 @@ export function App() {
           <ModelList
             models={models.models}
             selectedId={models.selectedId}
-            onSelect={models.select}
+            onSelect={chooseModel}
             onRemove={(m) => {
               if (
                 window.confirm(`Remove the imported model "${m.name}"? Its checkpoint can be imported again.`)

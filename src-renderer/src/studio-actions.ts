@@ -3,7 +3,7 @@
  * output's name), queue the render. Buttons, drops, the menu and the keys all come here.
  */
 import { withFormatExtension } from '../../src-shared/export-format';
-import { renderBlocker } from '../../src-shared/studio-guide';
+import { pasteBackDefault, renderBlocker } from '../../src-shared/studio-guide';
 import { api } from './api-client';
 import { useModels } from './stores/models';
 import { useProject } from './stores/project';
@@ -36,6 +36,13 @@ export async function loadDriving(path: string): Promise<void> {
   const d = useProject.getState().driving!;
   useTimeline.getState().reset(d.duration ?? 0, d.fps ?? 25);
   await suggestOutput(undefined, path);
+}
+
+/** Choose a model (a click in the list, or the studio's suggestion): its subject's paste-back default applies. */
+export function chooseModel(id: string): void {
+  useModels.getState().select(id);
+  const model = useModels.getState().models.find((m) => m.id === id);
+  if (model) useSettings.getState().update({ pasteBack: pasteBackDefault(model.subject) });
 }
 
 /** Why Render (and the range preview) cannot run yet, or null when it can. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailPatch, type FrameMotion } from './detail.js';
+import { detailPatch, flowCap, PASTE_FLOW_LIMITS, UNLIMITED_FLOW, type FrameMotion } from './detail.js';
 
 const W = 12;
 const H = 10;
@@ -45,7 +45,15 @@ describe('detailPatch', () => {
 
   it('follows the flow, beyond the box edge into the rest of the photo', () => {
     // One box pixel to the right: 2 / (size - 1) in align-corners units.
-    const shifted = detailPatch(photo, W, H, box, upscaled, motion(3, 1, true, 2 / (box.size - 1)));
+    const shifted = detailPatch(
+      photo,
+      W,
+      H,
+      box,
+      upscaled,
+      motion(3, 1, true, 2 / (box.size - 1)),
+      UNLIMITED_FLOW,
+    );
     expect(shifted).toEqual(photoBox(1));
   });
 
@@ -69,5 +77,42 @@ describe('detailPatch', () => {
     expect(detailPatch(photo, W, H, box, upscaled, batch)).toEqual(photoBox());
     expect(() => detailPatch(photo, W, H, box, upscaled, { ...a, frame: 1 })).toThrow(/this frame/);
     expect(() => detailPatch(photo, W, H, box, new Uint8Array(3), a)).toThrow(/does not match/);
+  });
+
+  it('caps large motion, most at the edges, so it cannot drag the photo far (no ballooned jaw, no second ear)', () => {
+    // A horizontal ramp photo: a pixel's value says which column it came from.
+    const w = 256;
+    const h = 200;
+    const ramp = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) ramp.fill(x, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const big = { x: 50, y: 50, size: 100 };
+    const fill = new Uint8Array(big.size * big.size * 3);
+    // Every pixel pulled 0.8 units (40 % of the box) to the right: far more than a face moves.
+    const pulled = detailPatch(ramp, w, h, big, fill, motion(25, 1, true, 0.8));
+    const column = (x: number, y = 50) => pulled[(y * big.size + x) * 3]!;
+    const free = detailPatch(ramp, w, h, big, fill, motion(25, 1, true, 0.8), UNLIMITED_FLOW);
+    expect(free[(50 * big.size + 50) * 3]).toBe(140); // unlimited: 40 px away
+    // Capped: at most 12.5 % of the side inside, 1 % at the edge, rising smoothly between.
+    // 0.25 units of a 100-px box (align_corners: 49.5 px a unit) = 12.4 px.
+    expect(column(50)).toBeLessThanOrEqual(50 + 50 + 12.4 + 0.5);
+    expect(column(50)).toBeGreaterThanOrEqual(50 + 50 + 12.4 - 1.5);
+    expect(column(0) - 50).toBeLessThanOrEqual(1);
+    expect(column(99, 50) - (50 + 99)).toBeLessThanOrEqual(1);
+    for (let x = 1; x < big.size; x++) expect(Math.abs(column(x) - column(x - 1))).toBeLessThanOrEqual(3);
+    // Small motion (within the cap) is untouched.
+    const small = detailPatch(ramp, w, h, big, fill, motion(25, 1, true, 0.1));
+    expect(small[(50 * big.size + 50) * 3]).toBe(
+      detailPatch(ramp, w, h, big, fill, motion(25, 1, true, 0.1), UNLIMITED_FLOW)[(50 * big.size + 50) * 3],
+    );
+  });
+
+  it('eases the cap from the edge to the inside', () => {
+    expect(flowCap(0, PASTE_FLOW_LIMITS)).toBeCloseTo(PASTE_FLOW_LIMITS.edgeShift);
+    expect(flowCap(PASTE_FLOW_LIMITS.edgeBand, PASTE_FLOW_LIMITS)).toBe(PASTE_FLOW_LIMITS.maxShift);
+    expect(flowCap(0.5, PASTE_FLOW_LIMITS)).toBe(PASTE_FLOW_LIMITS.maxShift);
+    expect(flowCap(PASTE_FLOW_LIMITS.edgeBand / 2, PASTE_FLOW_LIMITS)).toBeCloseTo(
+      (PASTE_FLOW_LIMITS.edgeShift + PASTE_FLOW_LIMITS.maxShift) / 2,
+    );
   });
 });

@@ -27,6 +27,33 @@ const fromUnit = (u: number, n: number, ac: boolean) =>
   ac ? ((u + 1) / 2) * (n - 1) : ((u + 1) * n - 1) / 2;
 
 /**
+ * How far the photo may be pulled at full resolution, in [-1, 1] units of the box (2 = its side).
+ * Large motion at 128² is coarse: a flow that moves a pixel far drags the photo's own content
+ * along (a jaw stretched to a balloon, an ear pulled in twice). So each displacement is capped at
+ * `maxShift`, and near the box's edges, within `edgeBand` (a fraction of the side), the cap falls
+ * smoothly to `edgeShift`, so that the patch meets the photo around it without a seam.
+ */
+export interface FlowLimits {
+  maxShift: number;
+  edgeBand: number;
+  edgeShift: number;
+}
+
+/** 12.5 % of the side anywhere, 1 % at the very edge, eased over the outer 12 % of the side. */
+export const PASTE_FLOW_LIMITS: FlowLimits = { maxShift: 0.25, edgeBand: 0.12, edgeShift: 0.02 };
+
+/** No limit: the flow exactly as the generator made it. */
+export const UNLIMITED_FLOW: FlowLimits = { maxShift: Infinity, edgeBand: 0, edgeShift: Infinity };
+
+/** The largest displacement allowed at fractional distance `d` (0 at the edge, 0.5 at the centre). */
+export function flowCap(d: number, limits: FlowLimits): number {
+  if (limits.edgeBand <= 0 || d >= limits.edgeBand) return limits.maxShift;
+  const t = Math.max(0, d) / limits.edgeBand;
+  const ease = t * t * (3 - 2 * t);
+  return limits.edgeShift + (limits.maxShift - limits.edgeShift) * ease;
+}
+
+/**
  * The box.size² patch to paste: the photo warped at full resolution where the source is visible,
  * blended by the occlusion map into `upscaled` (the model's result at box.size²) where it is not.
  * The warp samples the whole photo, so content pulled in from outside the crop is real.
@@ -38,6 +65,7 @@ export function detailPatch(
   box: CropBox,
   upscaled: Uint8Array,
   motion: FrameMotion,
+  limits: FlowLimits = PASTE_FLOW_LIMITS,
 ): Uint8Array {
   const { width: mw, height: mh, alignCorners: ac } = motion;
   const side = box.size;
@@ -81,8 +109,19 @@ export function detailPatch(
         out[o + 2] = upscaled[o + 2]!;
         continue;
       }
-      const u = line[c0]! + (line[c1]! - line[c0]!) * wx;
-      const v = line[c0 + 1]! + (line[c1 + 1]! - line[c0 + 1]!) * wx;
+      let u = line[c0]! + (line[c1]! - line[c0]!) * wx;
+      let v = line[c0 + 1]! + (line[c1 + 1]! - line[c0 + 1]!) * wx;
+      // The displacement from this pixel's own position, capped (more tightly near the edges).
+      const ux = toUnit(x, side, ac);
+      const uy = toUnit(y, side, ac);
+      const du = u - ux;
+      const dv = v - uy;
+      const shift = Math.hypot(du, dv);
+      const cap = flowCap(Math.min(x, y, side - 1 - x, side - 1 - y) / side, limits);
+      if (shift > cap) {
+        u = ux + (du * cap) / shift;
+        v = uy + (dv * cap) / shift;
+      }
       const px = Math.min(Math.max(box.x + fromUnit(u, side, ac), 0), maxX);
       const py = Math.min(Math.max(box.y + fromUnit(v, side, ac), 0), maxY);
       const x0 = Math.floor(px);

@@ -1,8 +1,9 @@
 import type { ModelSummary } from '../../../src-shared/api';
 import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../../src-shared/export-format';
+import { pasteBackWarning } from '../../../src-shared/studio-guide';
 import { useSettings } from '../stores/settings';
 
-export function SettingsPanel({ providers }: { providers: string[]; model: ModelSummary | null }) {
+export function SettingsPanel({ providers, model }: { providers: string[]; model: ModelSummary | null }) {
   const { settings, update, setFormat, error } = useSettings();
   const format = settings.exportFormat ?? 'h264';
   const checkbox = (
@@ -53,6 +54,11 @@ export function SettingsPanel({ providers }: { providers: string[]; model: Model
       {checkbox('autoFrame', 'Find the face when no crop is set')}
       {checkbox('followSubject', 'Driving crop follows the face')}
       {checkbox('pasteBack', 'Paste back into the full photo')}
+      {pasteBackWarning(model?.subject ?? null, settings.pasteBack) && (
+        <p className="meta warning" role="note">
+          {pasteBackWarning(model?.subject ?? null, settings.pasteBack)}
+        </p>
+      )}
       {settings.pasteBack && (
         <label>
           Longest side
