@@ -7,13 +7,16 @@ import argparse
 import csv
 import json
 import logging
+import os
 import random
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
 from .checkpoint import load_checkpoint, load_weights, read_extra, save_checkpoint, save_weights
@@ -161,12 +164,27 @@ def anchor_assignment(out, init, kp_detector, videos, landmarks):
         chosen = list(read_extra(init, "anchor_keypoints"))
     else:
         chosen = assign_anchor_keypoints(kp_detector, videos, landmarks)
-    record.write_text(json.dumps({"keypoints": chosen, "anchors": [a["name"] for a in ANCHORS]}, indent=1) + "\n")
+    if not dist.is_initialized() or dist.get_rank() == 0:
+        record.write_text(json.dumps({"keypoints": chosen, "anchors": [a["name"] for a in ANCHORS]}, indent=1) + "\n")
     log.info("landmark anchors: %s", ", ".join(f"{a['name']} -> kp {k}" for a, k in zip(ANCHORS, chosen)))
     return chosen
 
 
+def distributed_setup():
+    """Under torchrun (WORLD_SIZE > 1): join the process group (gloo: training runs on the CPU).
+
+    Returns (rank, world_size). Every rank trains on its own share of the pairs; DDP averages the
+    gradients, so the replicas stay equal; only rank 0 writes files.
+    """
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 0, 1
+    dist.init_process_group(backend="gloo")
+    return dist.get_rank(), world
+
+
 def train(args):
+    rank, world = distributed_setup()
     config = load_config(args.config)
     train_params = config["train_params"]
     seed_everything(args.seed)
@@ -174,11 +192,14 @@ def train(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
-        level=logging.INFO,
+        level=logging.INFO if rank == 0 else logging.WARNING,
         format="%(asctime)s %(levelname)s %(message)s",
-        handlers=[logging.FileHandler(out / "train.log"), logging.StreamHandler()],
+        handlers=[logging.FileHandler(out / "train.log"), logging.StreamHandler()] if rank == 0 else [logging.StreamHandler()],
     )
-    (out / "config.yaml").write_text(Path(args.config).read_text() if Path(args.config).exists() else str(config))
+    if rank == 0:
+        (out / "config.yaml").write_text(Path(args.config).read_text() if Path(args.config).exists() else str(config))
+    if world > 1:
+        log.info("distributed: %d processes (%s)", world, dist.get_backend())
 
     clips = load_split(args.split, args.data_root)["train"]
     landmarks = None
@@ -215,8 +236,12 @@ def train(args):
         anchor_keypoints = anchor_assignment(out, args.init, kp_detector, videos, landmarks)
     vgg = load_perceptual(args.vgg)
     model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints)
+    pyramid = model.pyramid
+    if world > 1:
+        # Gradients averaged over the ranks at every step; the discriminator sits unused in here.
+        model = DistributedDataParallel(model, find_unused_parameters=True)
     use_gan = bool(train_params["loss_weights"].get("generator_gan", 0))
-    disc_model = DiscriminatorFullModel(discriminator, train_params, model.pyramid) if use_gan else None
+    disc_model = DiscriminatorFullModel(discriminator, train_params, pyramid) if use_gan else None
 
     expression_weight = float(train_params.get("expression_weight", 0))
     if expression_weight and landmarks is None:
@@ -232,14 +257,20 @@ def train(args):
     started = time.time()
     for epoch in range(start_epoch, num_epochs):
         dataset.epoch = epoch
-        loader = DataLoader(
-            dataset, batch_size=train_params["batch_size"], shuffle=True, drop_last=True, num_workers=0,
-            generator=torch.Generator().manual_seed(args.seed * 100003 + epoch),
-        )
-        warp_rng = torch.Generator().manual_seed(args.seed * 7919 + epoch)
+        if world > 1:
+            # Each rank its own share of the epoch's pairs (the batch size is per rank).
+            sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=True)
+            sampler.set_epoch(epoch)
+            loader = DataLoader(dataset, batch_size=train_params["batch_size"], sampler=sampler, drop_last=True, num_workers=0)
+        else:
+            loader = DataLoader(
+                dataset, batch_size=train_params["batch_size"], shuffle=True, drop_last=True, num_workers=0,
+                generator=torch.Generator().manual_seed(args.seed * 100003 + epoch),
+            )
+        warp_rng = torch.Generator().manual_seed(args.seed * 7919 + epoch + 1000003 * rank)
         model.train()
         running = {}
-        for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5):
+        for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5, disable=rank != 0):
             anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")} or None
             terms, generated = model(batch["source"], batch["driving"], warp_rng, batch.get("weights"), anchors)
             loss = total(terms)
@@ -260,10 +291,23 @@ def train(args):
             if step % args.log_every == 0:
                 row = {key: float(np.mean(vals)) for key, vals in running.items()}
                 row.update(step=step, epoch=epoch, seconds=round(time.time() - started, 1))
-                loss_log.append(row)
+                if rank == 0:
+                    loss_log.append(row)
                 running = {}
         for sched in schedulers:
             sched.step()
+        if world > 1 and args.check_replicas:
+            check_replicas(out, epoch, {"kp_detector": kp_detector, "generator": generator}, rank, world)
+        stop = bool(deadline and time.time() > deadline)
+        if world > 1:
+            # Rank 0's clock decides, so every rank leaves after the same epoch.
+            flag = torch.tensor([int(stop)])
+            dist.broadcast(flag, 0)
+            stop = bool(flag.item())
+        if rank != 0:
+            if stop:
+                break
+            continue
         save_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers, epoch)
         if args.snapshot_every and (epoch + 1) % args.snapshot_every == 0:
             # Weights only, for comparing runs at equal training budgets (the ablation).
@@ -274,10 +318,28 @@ def train(args):
             save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator}, epoch, extra)
         plot_losses(out / "losses.csv", out / "loss-curve.png")
         log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
-        if deadline and time.time() > deadline:
+        if stop:
             log.info("time budget reached; resume with --resume")
             break
+    if world > 1:
+        dist.destroy_process_group()
     return ckpt
+
+
+def check_replicas(out, epoch, networks, rank, world):
+    """Every rank's parameters, gathered: the largest difference between replicas (0 when DDP works).
+
+    Batch-norm running statistics are left out: each rank updates them on its own batches, and DDP
+    hands rank 0's to all at the next forward.
+    """
+    flat = torch.cat([p.detach().reshape(-1) for net in networks.values() for p in net.parameters()])
+    gathered = [torch.empty_like(flat) for _ in range(world)]
+    dist.all_gather(gathered, flat)
+    if rank == 0:
+        diff = max(float((g - gathered[0]).abs().max()) for g in gathered)
+        record = {"epoch": epoch, "world": world, "parameters": flat.numel(), "max_abs_diff": diff}
+        (Path(out) / "replicas.json").write_text(json.dumps(record) + "\n")
+        log.info("replicas after epoch %d: largest difference %g over %d values", epoch + 1, diff, flat.numel())
 
 
 def main(argv=None):
@@ -298,6 +360,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--snapshot-every", type=int, default=0, help="also keep weights every N epochs")
+    parser.add_argument("--check-replicas", action="store_true", help="under torchrun: record how far the replicas differ after each epoch")
     train(parser.parse_args(argv))
 
 
