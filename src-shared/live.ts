@@ -13,7 +13,8 @@ export const LIVE_PASTE_SIDE = 640;
 
 /** The largest model input the live preview takes (published models are 256²). */
 export const LIVE_MAX_SIDE = 512;
-const RGB_BASE64_MAX = Math.ceil((LIVE_MAX_SIDE * LIVE_MAX_SIDE * 3) / 3) * 4;
+/** The longest camera frame on the wire (base64 of RGB at LIVE_MAX_SIDE²): API hosts must take it. */
+export const RGB_BASE64_MAX = Math.ceil((LIVE_MAX_SIDE * LIVE_MAX_SIDE * 3) / 3) * 4;
 
 export const LiveSettingsSchema = RenderSettingsSchema.pick({
   mode: true,

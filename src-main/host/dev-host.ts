@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { FileKindSchema, type ApiEvent } from '../../src-shared/api.js';
 import { startBackend } from '../app/backend.js';
 import { dispatch, placesFromEnvironment } from '../app/handlers.js';
+import { RGB_BASE64_MAX } from '../../src-shared/live.js';
 import { inputMediaId, mediaReply, renderJobId } from '../app/render-media.js';
 import { checkRequest, checkSession, SECURITY_HEADERS } from './request-guard.js';
 import { nodeTransport } from '../engine/client.js';
@@ -30,7 +31,8 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.json': 'application/json',
 };
-const MAX_BODY = 1 << 20;
+/** A request's largest body: 1 MiB, or a live camera frame at the largest model size with room for its fields. */
+const MAX_BODY = Math.max(1 << 20, RGB_BASE64_MAX + (64 << 10));
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
