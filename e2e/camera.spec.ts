@@ -126,4 +126,13 @@ test('the camera drives the photo live, and a recorded take renders with its sou
   expect(streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
   const video = streams.find((s) => s.codec_type === 'video')!;
   expect(Math.abs(Number(video.nb_read_frames) - 30)).toBeLessThanOrEqual(1);
+
+  // The take survives a reload: the studio offers the session back, take included.
+  await page.waitForTimeout(1500); // the autosave runs a second after the last change
+  await page.reload();
+  await page.getByRole('button', { name: 'Restore it' }).click();
+  await expect(
+    page.getByRole('region', { name: 'Driving video' }).getByRole('textbox', { name: 'Driving' }),
+  ).toHaveValue(take);
+  await expect(page.getByText(/30\.000 fps · [23]\.\d\d s · audio/)).toBeVisible();
 });
