@@ -15,6 +15,26 @@ from fomm.data import read_frames, read_png_strip
 from fomm.train import fit_steps, make_optimizers
 
 
+def tiny_training_inputs(tmp_path, num_repeats):
+    """Two short clips of PNG frames, a split naming them, and the tiny config for one epoch."""
+    from skimage import io
+
+    clips = []
+    for i in range(2):
+        folder = tmp_path / f"clip{i}"
+        folder.mkdir()
+        for t, frame in enumerate(moving_blob_video(frames=6, seed=i)):
+            io.imsave(folder / f"{t:03d}.png", frame, check_contrast=False)
+        clips.append(folder.name)
+    split = tmp_path / "split.json"
+    split.write_text('{"train": %s, "test": []}' % str(clips).replace("'", '"'))
+    config = load_config("tiny-64")
+    config["train_params"].update(num_epochs=1, num_repeats=num_repeats, batch_size=2)
+    cfg_path = tmp_path / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump(config))
+    return cfg_path, split
+
+
 def test_short_training_run_reduces_loss():
     config = load_config("tiny-64")
     config["train_params"]["loss_weights"]["generator_gan"] = 0
@@ -47,21 +67,8 @@ def test_checkpoint_round_trip_published_layout(tmp_path, legacy):
 def test_training_cli_resumes(tmp_path):
     """The real entry point: one epoch, then --resume continues at epoch 2 with a loss curve."""
     from conftest import MODELS_DIR
-    from skimage import io
 
-    clips = []
-    for i in range(2):
-        folder = tmp_path / f"clip{i}"
-        folder.mkdir()
-        for t, frame in enumerate(moving_blob_video(frames=6, seed=i)):
-            io.imsave(folder / f"{t:03d}.png", frame, check_contrast=False)
-        clips.append(folder.name)
-    split = tmp_path / "split.json"
-    split.write_text('{"train": %s, "test": []}' % str(clips).replace("'", '"'))
-    config = load_config("tiny-64")
-    config["train_params"].update(num_epochs=1, num_repeats=2, batch_size=2)
-    cfg_path = tmp_path / "tiny.yaml"
-    cfg_path.write_text(yaml.safe_dump(config))
+    cfg_path, split = tiny_training_inputs(tmp_path, num_repeats=2)
     base = ["/usr/bin/python3", "-m", "fomm.train", "--config", str(cfg_path), "--split", str(split),
             "--data-root", str(tmp_path), "--out", str(tmp_path / "run"), "--log-every", "1"]
     subprocess.run(base, cwd=MODELS_DIR, check=True, capture_output=True)
@@ -135,23 +142,9 @@ def test_distributed_training_keeps_replicas_equal(tmp_path):
     """torchrun with 2 CPU processes (gloo): each trains on its half of the pairs, DDP averages the
     gradients, and after the epoch both replicas hold the same parameters; only rank 0 writes."""
     import json
-    import shutil
     from conftest import MODELS_DIR
-    from skimage import io
 
-    clips = []
-    for i in range(2):
-        folder = tmp_path / f"clip{i}"
-        folder.mkdir()
-        for t, frame in enumerate(moving_blob_video(frames=6, seed=i)):
-            io.imsave(folder / f"{t:03d}.png", frame, check_contrast=False)
-        clips.append(folder.name)
-    split = tmp_path / "split.json"
-    split.write_text('{"train": %s, "test": []}' % str(clips).replace("'", '"'))
-    config = load_config("tiny-64")
-    config["train_params"].update(num_epochs=1, num_repeats=4, batch_size=2)
-    cfg_path = tmp_path / "tiny.yaml"
-    cfg_path.write_text(yaml.safe_dump(config))
+    cfg_path, split = tiny_training_inputs(tmp_path, num_repeats=4)
     torchrun = shutil.which("torchrun") or "torchrun"
     result = subprocess.run(
         # --redirects/--tee 1: Debian's torch 1.13 on Python 3.11 cannot parse their defaults (0).
