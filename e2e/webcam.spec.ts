@@ -2,6 +2,7 @@
  * Drive with the camera: Chromium's fake camera plays a real clip from ../shared (made into the
  * Y4M and WAV it reads), the live preview follows its frames, Set neutral takes effect, and a
  * recorded take opens as the driving clip, plays, trims and renders to an MP4 with sound.
+ * (Named to run after the studio's own tests: its session and renders stay in the shared e2e home.)
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
