@@ -14,7 +14,6 @@ import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { EngineClient, type EngineTransport, type RunCallbacks } from '../engine/client.js';
 import { sweepOrphans } from '../media/partial-journal.js';
 import { createHandlers, type AppContext, type DesktopShell } from './handlers.js';
-import { farmRunner } from '../farm/runner.js';
 import { JobQueue, type JobRunner } from './job-queue.js';
 import { RecentProjects } from './recent-projects.js';
 import { OpenedMedia, renderedFile } from './render-media.js';
@@ -75,12 +74,20 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** The farm runner, loaded when a farm render first runs: BullMQ and its Redis client stay out of start-up. */
+export function farmOnDemand(address: string): JobRunner {
+  return {
+    run: async (job, callbacks) =>
+      (await import('../farm/runner.js')).farmRunner(address).run(job, callbacks),
+  };
+}
+
 export async function startBackend(options: BackendOptions): Promise<Backend> {
   await mkdir(options.homeDir, { recursive: true });
   // Temporaries of renders whose process was killed (SIGKILL, power loss) go before the queue runs.
   await sweepOrphans().catch(() => undefined);
   const engine = new EngineSupervisor(options.spawnEngine);
-  const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine, farmRunner);
+  const queue = new JobQueue(path.join(options.homeDir, 'queue.json'), engine, farmOnDemand);
   queue.subscribe((items) => options.onEvent({ type: 'queue', items }));
   await queue.start();
   const recent = new RecentProjects(path.join(options.homeDir, 'recent-projects.json'));

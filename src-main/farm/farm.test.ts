@@ -14,7 +14,7 @@ import { FARM_QUEUE } from '../../src-shared/farm.js';
 import { findOnPath } from '../media/binaries.js';
 import { ffprobe, FIXTURES, SOURCE, tempDir, testClip } from '../test-support/fixtures.js';
 import { connectRedis } from './connection.js';
-import { farmRunner } from './runner.js';
+import { farmOnDemand } from '../app/backend.js';
 import { JobQueue } from '../app/job-queue.js';
 import { handlersForTest } from '../app/handlers-for-tests.js';
 import { EnqueueArgsSchema, type QueueItem } from '../../src-shared/api.js';
@@ -234,7 +234,7 @@ describe.skipIf(!REDIS && !process.env.CI)('the render farm (BullMQ on Redis)', 
   it("runs the studio's farm renders through its queue: progress, the worker's name, cancel", async () => {
     const home = tempDir('farm-studio-');
     const unused = () => Promise.reject(new Error('not used here'));
-    const queue = new JobQueue(path.join(home, 'queue.json'), { run: unused }, farmRunner);
+    const queue = new JobQueue(path.join(home, 'queue.json'), { run: unused }, farmOnDemand);
     await queue.start();
     const handlers = handlersForTest({
       home,
