@@ -60,7 +60,7 @@ export async function studioJourney(page: Page, screenshot?: string): Promise<vo
   const source = page.getByRole('region', { name: 'Source image' });
   await source.getByRole('textbox', { name: 'Source' }).fill(PHOTO);
   await source.getByRole('button', { name: 'Load' }).click();
-  await expect(source.getByRole('img', { name: 'Source' })).toBeVisible();
+  await expect(source.getByRole('img', { name: 'Source', exact: true })).toBeVisible();
   await expect(source.getByLabel('Source keypoints')).toHaveAttribute('data-keypoints', '5');
 
   // Framing: the test model is not a face model, so the proposal is the centred square; the user
