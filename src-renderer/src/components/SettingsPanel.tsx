@@ -6,6 +6,7 @@ import { useSettings } from '../stores/settings';
 export function SettingsPanel({ providers, model }: { providers: string[]; model: ModelSummary | null }) {
   const { settings, update, setFormat, error } = useSettings();
   const format = settings.exportFormat ?? 'h264';
+  const warning = pasteBackWarning(model?.subject ?? null, settings.pasteBack);
   const checkbox = (
     key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject',
     label: string,
@@ -54,9 +55,9 @@ export function SettingsPanel({ providers, model }: { providers: string[]; model
       {checkbox('autoFrame', 'Find the face when no crop is set')}
       {checkbox('followSubject', 'Driving crop follows the face')}
       {checkbox('pasteBack', 'Paste back into the full photo')}
-      {pasteBackWarning(model?.subject ?? null, settings.pasteBack) && (
+      {warning && (
         <p className="meta warning" role="note">
-          {pasteBackWarning(model?.subject ?? null, settings.pasteBack)}
+          {warning}
         </p>
       )}
       {settings.pasteBack && (
