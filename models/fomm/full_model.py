@@ -3,11 +3,13 @@ import torch
 from torch import nn
 
 from . import losses
+from .face_landmark_net import expression_landmark_loss
 from .transforms import RandomWarp
 
 
 class GeneratorFullModel(nn.Module):
-    def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None, anchor_keypoints=None):
+    def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None, anchor_keypoints=None,
+                 landmark_net=None):
         super().__init__()
         self.kp_detector = kp_detector
         self.generator = generator
@@ -19,6 +21,8 @@ class GeneratorFullModel(nn.Module):
         self.vgg = vgg
         # Which keypoint each landmark anchor pulls (data.ANCHORS order), when anchors are trained.
         self.anchor_keypoints = anchor_keypoints
+        # A frozen face landmark network (face_landmark_net.FaceLandmark68) for the expression loss.
+        self.landmark_net = landmark_net
 
     def forward(self, source, driving, rng=None, pixel_weights=None, anchors=None):
         kp_source = self.kp_detector(source)
@@ -43,6 +47,14 @@ class GeneratorFullModel(nn.Module):
                 terms["feature_matching"] = losses.feature_matching_loss(
                     disc_fake, disc_real, self.weights["feature_matching"]
                 )
+
+        w_expression = self.weights.get("expression_landmarks", 0)
+        if w_expression and self.landmark_net is not None:
+            # The generated frame's mouth and eyes where the driving frame's are, as the landmark
+            # network sees both: gradients reach the pixels that open a mouth or close a lid.
+            terms["expression_landmarks"] = w_expression * expression_landmark_loss(
+                self.landmark_net, generated["prediction"], driving
+            )
 
         w_anchor = self.weights.get("landmark_anchor", 0)
         if w_anchor and anchors is not None and self.anchor_keypoints is not None:

@@ -23,6 +23,7 @@ from .checkpoint import load_checkpoint, load_weights, read_extra, save_checkpoi
 from .config import build_models, frame_size, load_config
 from .data import ANCHORS, FramePairs, anchor_targets, cached_frames, load_split
 from .prepare_faces import load_prepared
+from .face_landmark_net import FaceLandmark68
 from .full_model import DiscriminatorFullModel, GeneratorFullModel, total
 from .losses import load_perceptual
 
@@ -235,7 +236,11 @@ def train(args):
             raise SystemExit("landmark_anchor needs landmarks: give --prepared (fomm.prepare_faces)")
         anchor_keypoints = anchor_assignment(out, args.init, kp_detector, videos, landmarks)
     vgg = load_perceptual(args.vgg)
-    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints)
+    landmark_net = None
+    if train_params["loss_weights"].get("expression_landmarks", 0):
+        landmark_net = FaceLandmark68(train_params.get("expression_landmark_net", "tiny"))
+        log.info("expression loss: face-api's %s 68-point landmark network", train_params.get("expression_landmark_net", "tiny"))
+    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints, landmark_net)
     pyramid = model.pyramid
     if world > 1:
         # Gradients averaged over the ranks at every step; the discriminator sits unused in here.
