@@ -195,6 +195,8 @@ def main(argv=None):
         load_weights(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
     extra = json.loads(Path(args.extra).read_text()) if args.extra else {}
     extra.setdefault("weights", "trained" if args.checkpoint else "random")
+    if not args.checkpoint:
+        extra.setdefault("seed", args.seed)  # fomm.reference_run rebuilds the same random weights from it
     manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra,
                              weights_dtype=args.weights_dtype)
     print(json.dumps({k: manifest[k] for k in ("name", "resolution", "num_kp", "weights")}))

@@ -6,7 +6,7 @@
 import type { ExecutionProviderChoice } from '../../src-shared/job.js';
 import { executionProvider } from './options.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,50 @@ function ensurePublishedArchitecture(): string {
 
 const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
 
+/** What `fomm.reference_run` prints: the networks' work per frame and, for a job, its time. */
+interface ReferenceReport {
+  macs: { kp_detector: number; source_encoder: number; generator: number };
+  threads: number;
+  frames?: number;
+  seconds?: number;
+}
+
+/**
+ * The PyTorch weights behind an exported model folder: the fp16 file its manifest names, or the
+ * random ones `fomm.export_onnx` made (same seed). Null when neither is known.
+ */
+function referenceWeights(modelDir: string): string[] | null {
+  const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as {
+    weights?: string;
+    seed?: number;
+    training?: { weights_file?: string };
+  };
+  const file = manifest.training?.weights_file;
+  if (file)
+    return existsSync(path.join(packageRoot(), file)) ? ['--weights', path.join(packageRoot(), file)] : null;
+  return manifest.weights === 'random' ? ['--seed', String(manifest.seed ?? 0)] : null;
+}
+
+/** Runs `fomm.reference_run` (Python, models/) and returns its report, or the reason it could not. */
+function referenceRun(modelDir: string, args: string[]): ReferenceReport | string {
+  const weights = referenceWeights(modelDir);
+  if (!weights) return 'no PyTorch weights known for this model';
+  const proc = spawnSync(
+    '/usr/bin/python3',
+    ['-m', 'fomm.reference_run', '--model', modelDir, ...weights, ...args],
+    {
+      cwd: path.join(packageRoot(), 'models'),
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
+  if (proc.status !== 0)
+    return `the PyTorch reference failed: ${(proc.stderr || String(proc.error)).trim().split('\n').pop()}`;
+  return JSON.parse(proc.stdout.trim().split('\n').pop()!) as ReferenceReport;
+}
+
+const giga = (n: number) => (n / 1e9).toFixed(2);
+
 /** Whole pipeline as the app runs it (batched, source cached, pipelined with ffmpeg). */
 async function engineRun(
   modelDir: string,
@@ -122,6 +166,8 @@ async function engineRun(
     sourcePath: source,
     drivingPath: driving,
     outputPath: path.join(benchDir(), 'out-engine.mp4'),
+    // The bench's own scratch file, written again by every run.
+    overwrite: true,
     trimOut: (frames - 0.5) / 30,
     settings: { executionProvider: provider },
   });
@@ -166,7 +212,7 @@ async function naiveRun(
   rgbToChw(sourceRgb, width, height, sourceImage);
   const sink = new VideoSink(
     path.join(benchDir(), 'out-naive.mp4'),
-    { width, height, fps: { num: 30, den: 1 }, crf: 18, outputSize: null, audio: null },
+    { width, height, fps: { num: 30, den: 1 }, crf: 18, outputSize: null, audio: null, overwrite: true },
     signal,
   );
   const options = { mode: 'relative' as const, adaptScale: true, relativeJacobian: true };
@@ -233,13 +279,15 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
       'naive-frames': { type: 'string' },
       models: { type: 'string' },
       provider: { type: 'string' },
+      'reference-frames': { type: 'string' },
     },
   });
   // The CPU unless asked: a benchmark measures one provider, named in its header.
   const provider = executionProvider(values.provider) ?? 'cpu';
   const lengths = (values.frames ?? '100,1000').split(',').map(Number);
   const naiveFrames = Number(values['naive-frames'] ?? 30);
-  const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames));
+  const referenceFrames = Number(values['reference-frames'] ?? 60);
+  const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames, referenceFrames));
   const catalogue = (await listModels(places)).models;
   const wanted = (values.models ?? `vox-256-random,${DEFAULT_MODEL}`).split(',');
   const models = wanted.flatMap((id) => {
@@ -272,6 +320,8 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
     return JSON.parse(proc.stdout.trim().split('\n').pop()!) as RunReport;
   };
   const rows: string[] = [];
+  const workRows: string[] = [];
+  const referenceRows: string[] = [];
   let lastProvider: string | null = null;
   for (const model of models) {
     const runs = lengths.map((n) => {
@@ -291,6 +341,48 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
         `${ms.total!.toFixed(1)} | ${runs.map((r) => r.fps.toFixed(2)).join(' / ')} | ${rss} (${rssGrowth}) | ` +
         `${naive.msPerFrame.total!.toFixed(1)} | ${(naive.msPerFrame.total! / ms.total!).toFixed(2)}x |`,
     );
+    // The work per frame, counted from the networks' convolutions, and the rate the engine achieved.
+    const work = referenceRun(model.dir, ['--macs-only']);
+    if (typeof work === 'string') workRows.push(`| ${model.id} | ${work} | | | | |`);
+    else {
+      const { kp_detector: kp, generator: gen, source_encoder: enc } = work.macs;
+      const rate = (macs: number, msPerFrame: number) => (macs / (msPerFrame / 1000) / 1e9).toFixed(1);
+      workRows.push(
+        `| ${model.id} | ${giga(kp)} | ${giga(gen)} | ${giga(enc)} | ${rate(kp, ms.keypoints!)} | ${rate(gen, ms.generator!)} |`,
+      );
+    }
+    if (referenceFrames > 0) {
+      // Interleaved (reference, engine, reference, engine): both see the same state of the machine.
+      const out = path.join(benchDir(), 'out-reference.mp4');
+      const args = [
+        '--source',
+        source,
+        '--driving',
+        driving,
+        '--frames',
+        String(referenceFrames),
+        '--out',
+        out,
+      ];
+      const times: { reference: number[]; engine: number[] } = { reference: [], engine: [] };
+      let failure: string | null = null;
+      for (let round = 0; round < 2 && !failure; round++) {
+        console.error(
+          `${model.id}: PyTorch reference and engine, ${referenceFrames} frames (round ${round + 1} of 2)…`,
+        );
+        const ref = referenceRun(model.dir, args);
+        if (typeof ref === 'string') failure = ref;
+        else times.reference.push(ref.seconds!);
+        times.engine.push(measure(model.dir, referenceFrames, false).seconds);
+      }
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      referenceRows.push(
+        failure
+          ? `| ${model.id} | ${failure} | | |`
+          : `| ${model.id} | ${times.reference.map((t) => t.toFixed(1)).join(' / ')} | ` +
+              `${times.engine.map((t) => t.toFixed(1)).join(' / ')} | ${(sum(times.reference) / sum(times.engine)).toFixed(2)}x |`,
+      );
+    }
   }
   console.log(
     `frames: ${lengths.join(', ')}; provider: ${models.length ? (lastProvider ?? provider) : provider}; ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores`,
@@ -300,4 +392,22 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log('');
+  console.log(
+    'Work per frame (multiply-accumulates of every convolution, counted by fomm.reference_run) and the rate achieved:',
+  );
+  console.log(
+    '| model | keypoints GMAC/f | generator GMAC/f | source encoder GMAC (once a job) | keypoints GMAC/s | generator GMAC/s |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const row of workRows) console.log(row);
+  if (referenceRows.length) {
+    console.log('');
+    console.log(
+      `The same ${referenceFrames}-frame job with the PyTorch reference (models/fomm, the authors' way: one frame at a time, the whole generator each frame; every core), interleaved with the engine:`,
+    );
+    console.log('| model | PyTorch reference s (two runs) | engine s (two runs) | engine speed-up |');
+    console.log('|---|---|---|---|');
+    for (const row of referenceRows) console.log(row);
+  }
 }

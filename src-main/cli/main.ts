@@ -6,7 +6,7 @@
  *   marionette batch --sources A.jpg,B.png --drivings X.mp4,Y.mp4 --out-dir DIR [options]
  *   marionette keypoints --input IMAGE|VIDEO [--model ID] [-o FILE.json]
  *   marionette models
- *   marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
+ *   marionette bench [--frames 100,1000] [--naive-frames 30] [--reference-frames 60] [--models vox-256-random,face-128]
  */
 import { ModelSubjectSchema } from '../../src-shared/model-manifest.js';
 import { access, constants, mkdir } from 'node:fs/promises';
@@ -69,7 +69,7 @@ const USAGE = `usage:
   marionette models
   marionette models import CHECKPOINT.pth.tar [--name NAME] [--id ID] [--subject face|body|other]
   marionette models remove ID
-  marionette bench [--frames 100,1000] [--naive-frames 30] [--models vox-256-random,face-128]
+  marionette bench [--frames 100,1000] [--naive-frames 30] [--reference-frames 60] [--models vox-256-random,face-128]
 options:
   --project FILE        a project saved by the studio: its model, files, trim, crops and settings,
                         each replaced by the flag that names it
