@@ -27,6 +27,8 @@ interface RunReport {
   seconds: number;
   fps: number;
   msPerFrame: Record<string, number>;
+  /** Whole-job milliseconds per stage (engine runs). */
+  stagesMs?: Record<string, number>;
   peakRssMB: number;
   provider: string;
 }
@@ -190,6 +192,7 @@ async function engineRun(
       encode: per(timings.encodeWaitMs),
       total: per(result.seconds * 1000),
     },
+    stagesMs: { ...timings, totalMs: result.seconds * 1000 },
     peakRssMB: peakRssMB(),
     provider: result.executionProvider,
   };
@@ -280,6 +283,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
       models: { type: 'string' },
       provider: { type: 'string' },
       'reference-frames': { type: 'string' },
+      'startup-frames': { type: 'string' },
     },
   });
   // The CPU unless asked: a benchmark measures one provider, named in its header.
@@ -287,6 +291,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
   const lengths = (values.frames ?? '100,1000').split(',').map(Number);
   const naiveFrames = Number(values['naive-frames'] ?? 30);
   const referenceFrames = Number(values['reference-frames'] ?? 60);
+  const startupFrames = Number(values['startup-frames'] ?? 3);
   const { source, driving } = ensureInputs(Math.max(...lengths, naiveFrames, referenceFrames));
   const catalogue = (await listModels(places)).models;
   const wanted = (values.models ?? `vox-256-random,${DEFAULT_MODEL}`).split(',');
@@ -322,6 +327,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
   const rows: string[] = [];
   const workRows: string[] = [];
   const referenceRows: string[] = [];
+  const startupRows: string[] = [];
   let lastProvider: string | null = null;
   for (const model of models) {
     const runs = lengths.map((n) => {
@@ -341,6 +347,21 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
         `${ms.total!.toFixed(1)} | ${runs.map((r) => r.fps.toFixed(2)).join(' / ')} | ${rss} (${rssGrowth}) | ` +
         `${naive.msPerFrame.total!.toFixed(1)} | ${(naive.msPerFrame.total! / ms.total!).toFixed(2)}x |`,
     );
+    if (startupFrames > 0) {
+      // A short job is mostly start-up: where its time goes.
+      const t = measure(model.dir, startupFrames, false).stagesMs!;
+      const cells = [
+        t.probeMs,
+        t.loadMs,
+        t.framingMs,
+        t.sourceMs,
+        t.keypointsMs,
+        t.generatorMs,
+        t.finishMs,
+        t.totalMs,
+      ];
+      startupRows.push(`| ${model.id} | ${cells.map((v) => (v ?? 0).toFixed(0)).join(' | ')} |`);
+    }
     // The work per frame, counted from the networks' convolutions, and the rate the engine achieved.
     const work = referenceRun(model.dir, ['--macs-only']);
     if (typeof work === 'string') workRows.push(`| ${model.id} | ${work} | | | | |`);
@@ -392,6 +413,15 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  if (startupRows.length) {
+    console.log('');
+    console.log(`A ${startupFrames}-frame job, ms per stage (start-up first):`);
+    console.log(
+      '| model | probe | model load | framing | source encoding | keypoints | generator | finish | whole job |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const row of startupRows) console.log(row);
+  }
   console.log('');
   console.log(
     'Work per frame (multiply-accumulates of every convolution, counted by fomm.reference_run) and the rate achieved:',

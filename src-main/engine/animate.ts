@@ -21,7 +21,7 @@ import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
 import { cancelled, EngineError, engineErrorFrom } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
-import type { ModelSet, SourceEncoding } from './model-set.js';
+import { readManifest, type ModelSet, type SourceEncoding } from './model-set.js';
 import { RenderOutputs } from './render-outputs.js';
 import { chwToRgb, rgbToChw, tile } from './tensors.js';
 
@@ -39,15 +39,31 @@ export interface AnimateHooks {
 }
 
 export interface StageTimings {
+  /** Start-up: probing the inputs, loading the model (sessions), framing (face detection). */
+  probeMs: number;
+  loadMs: number;
+  framingMs: number;
   sourceMs: number;
   keypointsMs: number;
   transferMs: number;
   generatorMs: number;
   encodeWaitMs: number;
+  /** Closing the encoder and publishing the output. */
+  finishMs: number;
 }
 
 export function emptyTimings(): StageTimings {
-  return { sourceMs: 0, keypointsMs: 0, transferMs: 0, generatorMs: 0, encodeWaitMs: 0 };
+  return {
+    probeMs: 0,
+    loadMs: 0,
+    framingMs: 0,
+    sourceMs: 0,
+    keypointsMs: 0,
+    transferMs: 0,
+    generatorMs: 0,
+    encodeWaitMs: 0,
+    finishMs: 0,
+  };
 }
 
 export interface AnimateResult {
@@ -115,17 +131,29 @@ export async function animate(job: JobSpec, hooks: AnimateHooks): Promise<Animat
 async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult> {
   const started = performance.now();
   const { signal } = hooks;
+  const timings = hooks.timings ?? emptyTimings();
+  const since = (from: number) => performance.now() - from;
   hooks.onProgress?.('probe', 0, 1, 0);
   const { format } = await checkOutput(job);
   const inputs = await probeInputs(job, signal);
-  const models = await hooks.loadModel(job.modelDir, job.settings.executionProvider);
+  timings.probeMs += since(started);
+  // Loading the model (native session creation) and framing (face detection on this thread) do
+  // not depend on each other: a short job's start-up is the longer of the two, not their sum.
+  let mark = performance.now();
+  const loading = hooks.loadModel(job.modelDir, job.settings.executionProvider).then((loaded) => {
+    timings.loadMs += since(mark);
+    return loaded;
+  });
+  const framing = readManifest(job.modelDir).then(async (manifest) => {
+    const framingStarted = performance.now();
+    const crops = await chooseCrops(job, subjectFor(manifest), { ...hooks, inputs });
+    timings.framingMs += since(framingStarted);
+    return crops;
+  });
+  const [models, { sourceCrop, drivingCrop }] = await Promise.all([loading, framing]);
   hooks.onModel?.(models.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
-  const { sourceCrop, drivingCrop } = await chooseCrops(job, subjectFor(models.manifest), {
-    ...hooks,
-    inputs,
-  });
 
   const sourceRgb = await decodeSingleFrame(
     { input: job.sourcePath, width, height, crop: sourceCrop, strict: true },
@@ -134,8 +162,7 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   );
   const sourceImage = new Float32Array(3 * width * height);
   rgbToChw(sourceRgb, width, height, sourceImage);
-  const timings = hooks.timings ?? emptyTimings();
-  let mark = performance.now();
+  mark = performance.now();
   const source = await models.encodeSource(sourceImage);
   timings.sourceMs += performance.now() - mark;
 
@@ -196,7 +223,9 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
     if (settings.keypointsJson)
       await outputs.writeKeypoints(keypointsDocument(job, models, fps, referenceFrame, source.kp, track));
     hooks.onProgress?.('finalise', 0, 1, 0);
+    mark = performance.now();
     const { outputPath, extraOutputs } = await outputs.finish();
+    timings.finishMs += since(mark);
     return {
       outputPath,
       sourceCrop,
