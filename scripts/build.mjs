@@ -36,6 +36,8 @@ const nodeEntries = {
   'engine-worker': 'src-main/engine/worker.ts',
   'dev-host': 'src-main/host/dev-host.ts',
   'import-worker': 'src-main/import/import-worker.ts',
+  // The inference stages alone, for machines without the project's packages (scripts/gpu-check).
+  'gpu-bench': 'src-main/cli/gpu-bench-entry.ts',
 };
 if (existsSync('src-main/electron/main.ts')) nodeEntries['electron-main'] = 'src-main/electron/main.ts';
 await build({ ...esm, entryPoints: nodeEntries, outdir: 'dist' });

@@ -9,6 +9,7 @@
         --checkpoint ../runs/face-128/checkpoint.pth.tar --out onnx/face-128 --name "Faces 128"
 """
 import argparse
+import inspect
 import json
 import os
 from pathlib import Path
@@ -115,9 +116,11 @@ def _export(module, args, path, input_names, output_names):
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     dynamic = {name: {0: "N"} for name in input_names + output_names}
     tmp = Path(str(path) + ".partial")
+    # The TorchScript exporter: newer PyTorch defaults to the dynamo one, which needs opset >= 18.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(
         module, args, str(tmp), opset_version=OPSET, input_names=input_names, output_names=output_names,
-        dynamic_axes=dynamic, do_constant_folding=True,
+        dynamic_axes=dynamic, do_constant_folding=True, **legacy,
     )
     os.replace(tmp, path)
     return {"inputs": _io_spec(input_names, args), "outputs": _io_spec(output_names, outputs)}

@@ -108,6 +108,42 @@ def run_job(model_dir, source, driving, frames, out, weights=None, seed=0):
     return {"frames": len(clip), "seconds": seconds, "ms_per_frame": 1000 * seconds / len(clip)}
 
 
+def time_stages(manifest, kp_detector, generator, device, frames, batches, half=False):
+    """ms per frame of the keypoint detector and the generator (decode) on random frames, per batch
+    size, on `device` (the counterpart of the engine's gpu-bench). `half`: fp16 autocast on CUDA."""
+    height, width = manifest["resolution"]
+    kp_detector, generator = kp_detector.to(device), generator.to(device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    autocast = torch.autocast("cuda", dtype=torch.float16) if half else torch.autocast("cpu", enabled=False)
+    rows = []
+    with torch.no_grad(), autocast:
+        source = torch.rand(1, 3, height, width, device=device)
+        kp_source = kp_detector(source)
+        features = generator.encode_source(source)
+        for batch in batches:
+            images = torch.rand(batch, 3, height, width, device=device)
+            sources, feats = source.expand(batch, -1, -1, -1), features.expand(batch, -1, -1, -1)
+            kp_src = {k: v.expand(batch, *v.shape[1:]) for k, v in kp_source.items() if k in ("value", "jacobian")}
+            generator.decode(sources, feats, kp_detector(images), kp_src)  # warm-up
+            sync()
+            kp_time = gen_time = 0.0
+            done = 0
+            while done < frames:
+                start = time.perf_counter()
+                kp = kp_detector(images)
+                sync()
+                middle = time.perf_counter()
+                generator.decode(sources, feats, {"value": kp["value"], "jacobian": kp["jacobian"]}, kp_src)
+                sync()
+                kp_time += middle - start
+                gen_time += time.perf_counter() - middle
+                done += batch
+            rows.append({"batch": batch, "frames": done, "keypoints_ms": 1000 * kp_time / done,
+                         "generator_ms": 1000 * gen_time / done, "fps": done / (kp_time + gen_time)})
+    return {"device": torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
+            "dtype": "float16 (autocast)" if half else "float32", "batches": rows}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="exported model folder (manifest.json with architecture)")
@@ -119,11 +155,18 @@ def main(argv=None):
     parser.add_argument("--out")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: every core)")
     parser.add_argument("--macs-only", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="time the keypoint detector and generator on random frames")
+    parser.add_argument("--device", default="cpu", help="with --stages: cpu or cuda")
+    parser.add_argument("--batches", default="1,4,8", help="with --stages: batch sizes")
+    parser.add_argument("--half", action="store_true", help="with --stages on CUDA: fp16 autocast")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     manifest, kp_detector, generator = build(args.model, args.weights, args.seed)
     report = {"macs": macs_per_frame(manifest, kp_detector, generator), "threads": torch.get_num_threads()}
-    if not args.macs_only:
+    if args.stages:
+        batches = [int(b) for b in args.batches.split(",")]
+        report.update(time_stages(manifest, kp_detector, generator, args.device, args.frames, batches, args.half))
+    elif not args.macs_only:
         if not (args.source and args.driving and args.out):
             parser.error("--source, --driving and --out are needed unless --macs-only")
         report.update(run_job(args.model, args.source, args.driving, args.frames, args.out, args.weights, args.seed))

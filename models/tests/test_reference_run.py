@@ -52,3 +52,13 @@ def test_random_weights_are_the_exported_ones_and_the_job_runs(tmp_path):
     report = reference_run.run_job(out, photo, clip, 6, tmp_path / "out.mp4", seed=3)
     assert report["frames"] == 6 and report["seconds"] > 0
     assert decode_video(tmp_path / "out.mp4", 64, 64).shape == (6, 64, 64, 3)
+
+
+def test_stage_timing_on_the_cpu(tmp_path):
+    out = tmp_path / "tiny"
+    export_main(["--config", "configs/tiny-64.yaml", "--out", str(out)])
+    manifest, kp_detector, generator = reference_run.build(out)
+    report = reference_run.time_stages(manifest, kp_detector, generator, "cpu", 3, [1, 2])
+    assert report["device"] == "cpu" and report["dtype"] == "float32"
+    assert [(r["batch"], r["frames"]) for r in report["batches"]] == [(1, 3), (2, 4)]
+    assert all(r["keypoints_ms"] > 0 and r["generator_ms"] > 0 for r in report["batches"])
