@@ -19,6 +19,7 @@ import { DEFAULT_MODEL, listModels, packageRoot, type ModelPlaces } from '../eng
 import { ModelSet } from '../engine/model-set.js';
 import { chwToRgb, rgbToChw } from '../engine/tensors.js';
 import { VideoSink } from '../engine/video-sink.js';
+import { markdownTable } from './table.js';
 
 interface RunReport {
   model: string;
@@ -324,10 +325,10 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
     if (proc.status !== 0) throw new Error(`bench run failed: ${proc.stderr}`);
     return JSON.parse(proc.stdout.trim().split('\n').pop()!) as RunReport;
   };
-  const rows: string[] = [];
-  const workRows: string[] = [];
-  const referenceRows: string[] = [];
-  const startupRows: string[] = [];
+  const rows: string[][] = [];
+  const workRows: string[][] = [];
+  const referenceRows: string[][] = [];
+  const startupRows: string[][] = [];
   let lastProvider: string | null = null;
   for (const model of models) {
     const runs = lengths.map((n) => {
@@ -342,11 +343,18 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
     const rss = runs.map((r) => `${r.frames}f ${r.peakRssMB.toFixed(0)} MB`).join(', ');
     const rssGrowth =
       runs.length > 1 ? ((runs.at(-1)!.peakRssMB / short.peakRssMB - 1) * 100).toFixed(1) + '%' : 'n/a';
-    rows.push(
-      `| ${model.id} | ${ms.keypoints!.toFixed(1)} | ${ms.generator!.toFixed(1)} | ${ms.transfer!.toFixed(2)} | ${ms.encode!.toFixed(1)} | ` +
-        `${ms.total!.toFixed(1)} | ${runs.map((r) => r.fps.toFixed(2)).join(' / ')} | ${rss} (${rssGrowth}) | ` +
-        `${naive.msPerFrame.total!.toFixed(1)} | ${(naive.msPerFrame.total! / ms.total!).toFixed(2)}x |`,
-    );
+    rows.push([
+      model.id,
+      ms.keypoints!.toFixed(1),
+      ms.generator!.toFixed(1),
+      ms.transfer!.toFixed(2),
+      ms.encode!.toFixed(1),
+      ms.total!.toFixed(1),
+      runs.map((r) => r.fps.toFixed(2)).join(' / '),
+      `${rss} (${rssGrowth})`,
+      naive.msPerFrame.total!.toFixed(1),
+      `${(naive.msPerFrame.total! / ms.total!).toFixed(2)}x`,
+    ]);
     if (startupFrames > 0) {
       // A short job is mostly start-up: where its time goes.
       const t = measure(model.dir, startupFrames, false).stagesMs!;
@@ -360,17 +368,22 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
         t.finishMs,
         t.totalMs,
       ];
-      startupRows.push(`| ${model.id} | ${cells.map((v) => (v ?? 0).toFixed(0)).join(' | ')} |`);
+      startupRows.push([model.id, ...cells.map((v) => (v ?? 0).toFixed(0))]);
     }
     // The work per frame, counted from the networks' convolutions, and the rate the engine achieved.
     const work = referenceRun(model.dir, ['--macs-only']);
-    if (typeof work === 'string') workRows.push(`| ${model.id} | ${work} | | | | |`);
+    if (typeof work === 'string') workRows.push([model.id, work, '', '', '', '']);
     else {
       const { kp_detector: kp, generator: gen, source_encoder: enc } = work.macs;
       const rate = (macs: number, msPerFrame: number) => (macs / (msPerFrame / 1000) / 1e9).toFixed(1);
-      workRows.push(
-        `| ${model.id} | ${giga(kp)} | ${giga(gen)} | ${giga(enc)} | ${rate(kp, ms.keypoints!)} | ${rate(gen, ms.generator!)} |`,
-      );
+      workRows.push([
+        model.id,
+        giga(kp),
+        giga(gen),
+        giga(enc),
+        rate(kp, ms.keypoints!),
+        rate(gen, ms.generator!),
+      ]);
     }
     if (referenceFrames > 0) {
       // Interleaved (reference, engine, reference, engine): both see the same state of the machine.
@@ -399,9 +412,13 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       referenceRows.push(
         failure
-          ? `| ${model.id} | ${failure} | | |`
-          : `| ${model.id} | ${times.reference.map((t) => t.toFixed(1)).join(' / ')} | ` +
-              `${times.engine.map((t) => t.toFixed(1)).join(' / ')} | ${(sum(times.reference) / sum(times.engine)).toFixed(2)}x |`,
+          ? [model.id, failure, '', '']
+          : [
+              model.id,
+              times.reference.map((t) => t.toFixed(1)).join(' / '),
+              times.engine.map((t) => t.toFixed(1)).join(' / '),
+              `${(sum(times.reference) / sum(times.engine)).toFixed(2)}x`,
+            ],
       );
     }
   }
@@ -409,35 +426,66 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
     `frames: ${lengths.join(', ')}; provider: ${models.length ? (lastProvider ?? provider) : provider}; ${process.platform} ${process.arch}, ${(await import('node:os')).availableParallelism()} cores`,
   );
   console.log(
-    '| model | keypoints ms/f | generator ms/f | transfer ms/f | encode wait ms/f | end-to-end ms/f | fps (per length) | peak RSS (growth) | naive ms/f | speed-up |',
+    markdownTable(
+      [
+        'model',
+        'keypoints ms/f',
+        'generator ms/f',
+        'transfer ms/f',
+        'encode wait ms/f',
+        'end-to-end ms/f',
+        'fps (per length)',
+        'peak RSS (growth)',
+        'naive ms/f',
+        'speed-up',
+      ],
+      rows,
+    ),
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const row of rows) console.log(row);
   if (startupRows.length) {
-    console.log('');
-    console.log(`A ${startupFrames}-frame job, ms per stage (start-up first):`);
+    console.log(`\nA ${startupFrames}-frame job, ms per stage (start-up first):`);
     console.log(
-      '| model | probe | model load | framing | source encoding | keypoints | generator | finish | whole job |',
+      markdownTable(
+        [
+          'model',
+          'probe',
+          'model load',
+          'framing',
+          'source encoding',
+          'keypoints',
+          'generator',
+          'finish',
+          'whole job',
+        ],
+        startupRows,
+      ),
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const row of startupRows) console.log(row);
   }
-  console.log('');
   console.log(
-    'Work per frame (multiply-accumulates of every convolution, counted by fomm.reference_run) and the rate achieved:',
+    '\nWork per frame (multiply-accumulates of every convolution, counted by fomm.reference_run) and the rate achieved:',
   );
   console.log(
-    '| model | keypoints GMAC/f | generator GMAC/f | source encoder GMAC (once a job) | keypoints GMAC/s | generator GMAC/s |',
+    markdownTable(
+      [
+        'model',
+        'keypoints GMAC/f',
+        'generator GMAC/f',
+        'source encoder GMAC (once a job)',
+        'keypoints GMAC/s',
+        'generator GMAC/s',
+      ],
+      workRows,
+    ),
   );
-  console.log('|---|---|---|---|---|---|');
-  for (const row of workRows) console.log(row);
   if (referenceRows.length) {
-    console.log('');
     console.log(
-      `The same ${referenceFrames}-frame job with the PyTorch reference (models/fomm, the authors' way: one frame at a time, the whole generator each frame; every core), interleaved with the engine:`,
+      `\nThe same ${referenceFrames}-frame job with the PyTorch reference (models/fomm, the authors' way: one frame at a time, the whole generator each frame; every core), interleaved with the engine:`,
     );
-    console.log('| model | PyTorch reference s (two runs) | engine s (two runs) | engine speed-up |');
-    console.log('|---|---|---|---|');
-    for (const row of referenceRows) console.log(row);
+    console.log(
+      markdownTable(
+        ['model', 'PyTorch reference s (two runs)', 'engine s (two runs)', 'engine speed-up'],
+        referenceRows,
+      ),
+    );
   }
 }

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { ModelSet } from '../engine/model-set.js';
 import { executionProvider } from './options.js';
+import { markdownTable } from './table.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 
 export interface StageReport {
@@ -94,16 +95,19 @@ export async function stageBench(
 }
 
 export function stageTable(report: StageReport): string {
-  const lines = [
+  return [
     `provider: ${report.provider}; ${report.resolution.join('x')}; model load ${report.loadMs.toFixed(0)} ms; source encoding ${report.sourceMs.toFixed(1)} ms`,
-    '| batch | frames | keypoints ms/f | generator ms/f | inference fps |',
-    '|---|---|---|---|---|',
-    ...report.batches.map(
-      (r) =>
-        `| ${r.batch} | ${r.frames} | ${r.keypointsMs.toFixed(2)} | ${r.generatorMs.toFixed(2)} | ${r.fps.toFixed(1)} |`,
+    markdownTable(
+      ['batch', 'frames', 'keypoints ms/f', 'generator ms/f', 'inference fps'],
+      report.batches.map((r) => [
+        String(r.batch),
+        String(r.frames),
+        r.keypointsMs.toFixed(2),
+        r.generatorMs.toFixed(2),
+        r.fps.toFixed(1),
+      ]),
     ),
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
 export async function stageBenchCommand(argv: string[]): Promise<void> {
