@@ -137,7 +137,8 @@ function referenceWeights(modelDir: string): string[] | null {
 
 /** Runs `fomm.reference_run` (Python, models/) and returns its report, or the reason it could not. */
 function referenceRun(modelDir: string, args: string[]): ReferenceReport | string {
-  const weights = referenceWeights(modelDir);
+  // Counting the work needs only the architecture; timing a job needs the model's own weights.
+  const weights = referenceWeights(modelDir) ?? (args.includes('--macs-only') ? [] : null);
   if (!weights) return 'no PyTorch weights known for this model';
   const proc = spawnSync(
     '/usr/bin/python3',
