@@ -48,6 +48,8 @@ export const ModelManifestSchema = z.object({
   align_corners: z.boolean(),
   opset: z.number().int(),
   weights: z.string().optional(),
+  /** Random weights: the seed `fomm.export_onnx` drew them with (the bench's PyTorch reference rebuilds them). */
+  seed: z.number().int().optional(),
   category: z.string().optional(),
   /** What the model animates: faces are framed by the face detector, anything else by the centre. */
   subject: ModelSubjectSchema.optional(),

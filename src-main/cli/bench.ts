@@ -3,20 +3,20 @@
  * the speed-up over a naive baseline, for the published 256² architecture (random weights) and the
  * bundled model. Each measurement runs in a fresh process so peak RSS belongs to that run alone.
  */
-import type { ExecutionProviderChoice } from '../../src-shared/job.js';
+import { describeIssues, JobSpecSchema, type ExecutionProviderChoice } from '../../src-shared/job.js';
 import { executionProvider } from './options.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { JobSpecSchema } from '../../src-shared/job.js';
 import { transferMotion } from '../../src-shared/motion/transfer.js';
 import { resolveBinary } from '../media/binaries.js';
 import { animate, emptyTimings } from '../engine/animate.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import { DEFAULT_MODEL, listModels, packageRoot, type ModelPlaces } from '../engine/model-catalog.js';
-import { ModelSet } from '../engine/model-set.js';
+import { ModelSet, readManifest } from '../engine/model-set.js';
+import { z } from 'zod';
 import { chwToRgb, rgbToChw } from '../engine/tensors.js';
 import { VideoSink } from '../engine/video-sink.js';
 import { markdownTable } from './table.js';
@@ -112,33 +112,30 @@ function ensurePublishedArchitecture(): string {
 const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
 
 /** What `fomm.reference_run` prints: the networks' work per frame and, for a job, its time. */
-interface ReferenceReport {
-  macs: { kp_detector: number; source_encoder: number; generator: number };
-  threads: number;
-  frames?: number;
-  seconds?: number;
-}
+const ReferenceReportSchema = z.object({
+  macs: z.object({ kp_detector: z.number(), source_encoder: z.number(), generator: z.number() }),
+  threads: z.number(),
+  frames: z.number().optional(),
+  seconds: z.number().optional(),
+});
+type ReferenceReport = z.infer<typeof ReferenceReportSchema>;
 
 /**
  * The PyTorch weights behind an exported model folder: the fp16 file its manifest names, or the
  * random ones `fomm.export_onnx` made (same seed). Null when neither is known.
  */
-function referenceWeights(modelDir: string): string[] | null {
-  const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-    weights?: string;
-    seed?: number;
-    training?: { weights_file?: string };
-  };
+async function referenceWeights(modelDir: string): Promise<string[] | null> {
+  const manifest = await readManifest(modelDir);
   const file = manifest.training?.weights_file;
-  if (file)
+  if (typeof file === 'string')
     return existsSync(path.join(packageRoot(), file)) ? ['--weights', path.join(packageRoot(), file)] : null;
   return manifest.weights === 'random' ? ['--seed', String(manifest.seed ?? 0)] : null;
 }
 
 /** Runs `fomm.reference_run` (Python, models/) and returns its report, or the reason it could not. */
-function referenceRun(modelDir: string, args: string[]): ReferenceReport | string {
+async function referenceRun(modelDir: string, args: string[]): Promise<ReferenceReport | string> {
   // Counting the work needs only the architecture; timing a job needs the model's own weights.
-  const weights = referenceWeights(modelDir) ?? (args.includes('--macs-only') ? [] : null);
+  const weights = (await referenceWeights(modelDir)) ?? (args.includes('--macs-only') ? [] : null);
   if (!weights) return 'no PyTorch weights known for this model';
   const proc = spawnSync(
     '/usr/bin/python3',
@@ -151,7 +148,10 @@ function referenceRun(modelDir: string, args: string[]): ReferenceReport | strin
   );
   if (proc.status !== 0)
     return `the PyTorch reference failed: ${(proc.stderr || String(proc.error)).trim().split('\n').pop()}`;
-  return JSON.parse(proc.stdout.trim().split('\n').pop()!) as ReferenceReport;
+  const parsed = ReferenceReportSchema.safeParse(JSON.parse(proc.stdout.trim().split('\n').pop() ?? 'null'));
+  return parsed.success
+    ? parsed.data
+    : `the PyTorch reference printed an unexpected report: ${describeIssues(parsed.error)}`;
 }
 
 const giga = (n: number) => (n / 1e9).toFixed(2);
@@ -383,7 +383,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
       startupRows.push([model.id, ...cells.map((v) => (v ?? 0).toFixed(0))]);
     }
     // The work per frame, counted from the networks' convolutions, and the rate the engine achieved.
-    const work = referenceRun(model.dir, ['--macs-only']);
+    const work = await referenceRun(model.dir, ['--macs-only']);
     if (typeof work === 'string') workRows.push([model.id, work, '', '', '', '']);
     else {
       const { kp_detector: kp, generator: gen, source_encoder: enc } = work.macs;
@@ -416,7 +416,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
         console.error(
           `${model.id}: PyTorch reference and engine, ${referenceFrames} frames (round ${round + 1} of 2)…`,
         );
-        const ref = referenceRun(model.dir, args);
+        const ref = await referenceRun(model.dir, args);
         if (typeof ref === 'string') failure = ref;
         else times.reference.push(ref.seconds!);
         // The same job as the reference's: the whole frame, no face detection.

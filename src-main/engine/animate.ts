@@ -139,9 +139,9 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   timings.probeMs += since(started);
   // Loading the model (native session creation) and framing (face detection on this thread) do
   // not depend on each other: a short job's start-up is the longer of the two, not their sum.
-  let mark = performance.now();
+  const loadStarted = performance.now();
   const loading = hooks.loadModel(job.modelDir, job.settings.executionProvider).then((loaded) => {
-    timings.loadMs += since(mark);
+    timings.loadMs += since(loadStarted);
     return loaded;
   });
   const framing = readManifest(job.modelDir).then(async (manifest) => {
@@ -162,7 +162,7 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   );
   const sourceImage = new Float32Array(3 * width * height);
   rgbToChw(sourceRgb, width, height, sourceImage);
-  mark = performance.now();
+  let mark = performance.now();
   const source = await models.encodeSource(sourceImage);
   timings.sourceMs += performance.now() - mark;
 
