@@ -29,6 +29,7 @@ from .animate import animate
 from .checkpoint import load_weights
 from .config import build_models
 from .data import decode_video, ffmpeg_binary
+from .evaluate import to_tensor, to_uint8
 
 
 def config_of(model_dir):
@@ -100,10 +101,8 @@ def run_job(model_dir, source, driving, frames, out, weights=None, seed=0):
     height, width = manifest["resolution"]
     photo = decode_video(source, height, width, max_frames=1)
     clip = decode_video(driving, height, width, max_frames=frames)
-    to_tensor = lambda a: torch.from_numpy(np.array(a)).permute(0, 3, 1, 2).float() / 255  # noqa: E731
     result = animate(to_tensor(photo), to_tensor(clip), kp_detector, generator, relative=True, adapt_scale=True)
-    video = (result["prediction"].clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
-    encode_mp4(video, out)
+    encode_mp4(to_uint8(result["prediction"]), out)
     seconds = time.perf_counter() - started
     return {"frames": len(clip), "seconds": seconds, "ms_per_frame": 1000 * seconds / len(clip)}
 

@@ -238,8 +238,9 @@ def train(args):
     vgg = load_perceptual(args.vgg)
     landmark_net = None
     if train_params["loss_weights"].get("expression_landmarks", 0):
-        landmark_net = FaceLandmark68(train_params.get("expression_landmark_net", "tiny"))
-        log.info("expression loss: face-api's %s 68-point landmark network", train_params.get("expression_landmark_net", "tiny"))
+        variant = train_params.get("expression_landmark_net", "tiny")
+        landmark_net = FaceLandmark68(variant)
+        log.info("expression loss: face-api's %s 68-point landmark network", variant)
     model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints, landmark_net)
     pyramid = model.pyramid
     if world > 1:

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ModelSet } from '../engine/model-set.js';
+import { tile } from '../engine/tensors.js';
 import { executionProvider } from './options.js';
 import { markdownTable } from './table.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
@@ -32,12 +33,6 @@ function randomImages(count: number, pixels: number, seed: number): Float32Array
   return out;
 }
 
-const repeat = (one: Float32Array, count: number): Float32Array => {
-  const out = new Float32Array(one.length * count);
-  for (let i = 0; i < count; i++) out.set(one, i * one.length);
-  return out;
-};
-
 export async function stageBench(
   modelDir: string,
   provider: Parameters<typeof ModelSet.load>[1],
@@ -56,8 +51,8 @@ export async function stageBench(
     const rows: StageReport['batches'] = [];
     for (const batch of batches) {
       const images = randomImages(batch, pixels, batch);
-      const sources = repeat(source.image, batch);
-      const features = repeat(source.features, batch);
+      const sources = tile(source.image, batch);
+      const features = tile(source.features, batch);
       const kpSource = Array.from({ length: batch }, () => source.kp);
       // Warm-up: the first run of a shape compiles kernels on a GPU.
       const warm = await models.keypoints(images, batch);
