@@ -36,6 +36,15 @@ def seed_everything(seed):
     torch.manual_seed(seed)
 
 
+def warmup_factor(steps_done, warmup_steps):
+    """How much of the scheduled learning rate a step gets while fresh Adam state warms up: rising
+    linearly to 1 over `warmup_steps` (Adam's first updates are about lr per weight whatever the
+    gradient, which knocks trained weights off their minimum when --init starts without optimizer state)."""
+    if warmup_steps <= 0 or steps_done >= warmup_steps:
+        return 1.0
+    return (steps_done + 1) / (warmup_steps + 1)
+
+
 def load_videos(clips, config, cache_dir):
     height, width = frame_size(config)
     strip_width = config["dataset_params"].get("strip_frame_width")
@@ -261,6 +270,10 @@ def train(args):
     num_epochs = args.epochs or train_params["num_epochs"]
     step = start_epoch * (len(dataset) // train_params["batch_size"])
     started = time.time()
+    warmup_steps = args.warmup_steps if args.warmup_steps is not None else (100 if args.init and not args.resume else 0)
+    if warmup_steps:
+        log.info("learning rate warms up over %d steps (fresh optimizer state)", warmup_steps)
+    run_steps = 0
     for epoch in range(start_epoch, num_epochs):
         dataset.epoch = epoch
         if world > 1:
@@ -278,6 +291,12 @@ def train(args):
         running = {}
         for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5, disable=rank != 0):
             anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")} or None
+            factor = warmup_factor(run_steps, warmup_steps)
+            for opt in optimizers.values():
+                for group in opt.param_groups:
+                    group.setdefault("scheduled_lr", group["lr"])
+                    group["lr"] = group["scheduled_lr"] * factor
+            run_steps += 1
             terms, generated = model(batch["source"], batch["driving"], warp_rng, batch.get("weights"), anchors)
             loss = total(terms)
             optimizers["generator"].zero_grad()
@@ -300,6 +319,9 @@ def train(args):
                 if rank == 0:
                     loss_log.append(row)
                 running = {}
+        for opt in optimizers.values():
+            for group in opt.param_groups:
+                group["lr"] = group.pop("scheduled_lr", group["lr"])
         for sched in schedulers:
             sched.step()
         if world > 1 and args.check_replicas:
@@ -362,6 +384,7 @@ def main(argv=None):
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this")
     parser.add_argument("--vgg", default=None, help="torchvision VGG-19 state dict for the perceptual loss")
     parser.add_argument("--cache", default=None, help="decoded-frame cache folder (default: OUT/cache)")
+    parser.add_argument("--warmup-steps", type=int, default=None, help="linear learning-rate warm-up (default: 100 with --init, else 0)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--log-every", type=int, default=10)

@@ -162,3 +162,38 @@ def test_distributed_training_keeps_replicas_equal(tmp_path):
     rows = (tmp_path / "run" / "losses.csv").read_text().strip().splitlines()
     assert len(rows) == 1 + 2
     assert "distributed: 2 processes (gloo)" in (tmp_path / "run" / "train.log").read_text()
+
+
+def test_learning_rate_warms_up_after_fresh_optimizer_state():
+    """Starting from weights with fresh Adam state, the first steps get a fraction of the learning
+    rate rising to all of it; without a warm-up every step gets all of it."""
+    from fomm.train import warmup_factor
+
+    factors = [warmup_factor(step, 4) for step in range(6)]
+    assert factors == [0.2, 0.4, 0.6, 0.8, 1.0, 1.0]
+    assert all(warmup_factor(step, 0) == 1.0 for step in range(3))
+
+
+def test_training_cli_warm_up_leaves_the_schedule_as_it_was(tmp_path):
+    """A run started with --init and a warm-up longer than its epoch ends the epoch with the
+    scheduled learning rate in the checkpoint, not a warmed-down one."""
+    from conftest import MODELS_DIR
+    from fomm.checkpoint import save_weights
+
+    config_path, split = tiny_training_inputs(tmp_path, num_repeats=1)
+    config = yaml.safe_load(config_path.read_text())
+    kp_detector, generator, _ = build_models(config)
+    init = tmp_path / "init.fp16.pth"
+    save_weights(init, {"kp_detector": kp_detector, "generator": generator}, 0)
+    out = tmp_path / "run"
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "fomm.train", "--config", str(config_path), "--split", str(split),
+         "--data-root", str(tmp_path), "--out", str(out), "--init", str(init), "--epochs", "2",
+         "--warmup-steps", "1000", "--threads", "1", "--log-every", "1"],
+        check=True, cwd=MODELS_DIR, capture_output=True,
+    )
+    state = torch.load(out / "checkpoint.pth.tar", map_location="cpu")
+    groups = state["optimizer_generator"]["param_groups"]
+    assert groups[0]["lr"] == config["train_params"]["lr_generator"]
+    assert "scheduled_lr" not in groups[0]
+    assert "warms up over 1000 steps" in (out / "train.log").read_text()
