@@ -47,6 +47,8 @@ export const ModelManifestSchema = z.object({
   estimate_occlusion_map: z.boolean(),
   align_corners: z.boolean(),
   opset: z.number().int(),
+  /** The generator repeats a single source over its batch (newer exports); else it takes a copy per frame. */
+  source_broadcast: z.boolean().optional(),
   weights: z.string().optional(),
   /** Random weights: the seed `fomm.export_onnx` drew them with (the bench's PyTorch reference rebuilds them). */
   seed: z.number().int().optional(),

@@ -4,6 +4,9 @@
     source_encoder.onnx  source -> source_features              (once per job)
     generator.onnx       source, source_features, kp_source_*, kp_driving_* ->
                          prediction, occlusion_map, mask, deformation   (per frame)
+                         source and source_features may hold one copy for the whole batch
+                         (manifest "source_broadcast"): the graph repeats it, so a GPU keeps the
+                         encoder's output where it is and nothing is copied per frame.
 
     /usr/bin/python3 -m fomm.export_onnx --config configs/face-128.yaml \
         --checkpoint ../runs/face-128/checkpoint.pth.tar --out onnx/face-128 --name "Faces 128"
@@ -50,6 +53,10 @@ class GeneratorGraph(nn.Module):
         self.generator = generator
 
     def forward(self, source, source_features, kp_source_value, kp_source_jacobian, kp_driving_value, kp_driving_jacobian):
+        # One source for every driving frame, or one per frame: Expand makes both the batch's size.
+        batch = kp_driving_value.shape[0]
+        source = source.expand(batch, -1, -1, -1)
+        source_features = source_features.expand(batch, -1, -1, -1)
         out = self.generator.decode(
             source,
             source_features,
@@ -169,6 +176,7 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         "align_corners": bool(common.get("align_corners", True)),
         "opset": OPSET,
         "weights_dtype": weights_dtype,
+        "source_broadcast": True,
         "architecture": config["model_params"],
         "files": files,
     }

@@ -107,6 +107,34 @@ def test_onnxruntime_matches_pytorch(exported, tmp_path, batch):
 
 
 @pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
+def test_generator_takes_one_source_for_the_whole_batch(exported, tmp_path):
+    """source_broadcast: one copy of the source and its features drives a batch of three frames
+    exactly as three copies do (the engine keeps the single copy on the GPU)."""
+    _, kp_detector, generator, out, manifest = exported
+    assert manifest["source_broadcast"] is True
+    source = torch.rand(1, 3, 64, 64)
+    driving = torch.rand(3, 3, 64, 64)
+    with torch.no_grad():
+        kp_s = kp_detector(source)
+        kp_d = kp_detector(driving)
+        features = generator.encode_source(source)
+    kp_inputs = {
+        "kp_source_value": kp_s["value"].repeat(3, 1, 1).numpy(),
+        "kp_source_jacobian": kp_s["jacobian"].repeat(3, 1, 1, 1).numpy(),
+        "kp_driving_value": kp_d["value"].numpy(), "kp_driving_jacobian": kp_d["jacobian"].numpy(),
+    }
+    once = run_onnxruntime(out / "generator.onnx", {"source": source.numpy(), "source_features": features.numpy(), **kp_inputs}, tmp_path / "once")
+    tiled = run_onnxruntime(
+        out / "generator.onnx",
+        {"source": source.repeat(3, 1, 1, 1).numpy(), "source_features": features.repeat(3, 1, 1, 1).numpy(), **kp_inputs},
+        tmp_path / "tiled",
+    )
+    for name in ("prediction", "occlusion_map", "mask", "deformation"):
+        assert once[name].shape[0] == 3
+        assert np.array_equal(once[name], tiled[name]), name
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
 def test_float16_storage_halves_the_files_and_keeps_the_outputs(exported, tmp_path):
     config, kp_detector, generator, out, _ = exported
     half = tmp_path / "half"

@@ -234,13 +234,8 @@ async function naiveRun(
     const [kp] = await models.keypoints(frame, 1);
     reference ??= kp!;
     const encoded = await models.encodeSource(sourceImage);
-    const out = await models.generate(
-      sourceImage,
-      encoded.features,
-      encoded.featureDims,
-      [encoded.kp],
-      [transferMotion(encoded.kp, kp!, reference, options)],
-    );
+    const out = await models.generate(encoded, [transferMotion(encoded.kp, kp!, reference, options)]);
+    models.releaseSource(encoded);
     await sink.write(chwToRgb(out.prediction, width, height));
     count += 1;
   }

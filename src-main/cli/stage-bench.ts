@@ -7,7 +7,6 @@
  */
 import { parseArgs } from 'node:util';
 import { ModelSet } from '../engine/model-set.js';
-import { tile } from '../engine/tensors.js';
 import { executionProvider } from './options.js';
 import { markdownTable } from './table.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
@@ -51,12 +50,9 @@ export async function stageBench(
     const rows: StageReport['batches'] = [];
     for (const batch of batches) {
       const images = randomImages(batch, pixels, batch);
-      const sources = tile(source.image, batch);
-      const features = tile(source.features, batch);
-      const kpSource = Array.from({ length: batch }, () => source.kp);
       // Warm-up: the first run of a shape compiles kernels on a GPU.
       const warm = await models.keypoints(images, batch);
-      await models.generate(sources, features, source.featureDims, kpSource, warm);
+      await models.generate(source, warm);
       let keypointsMs = 0;
       let generatorMs = 0;
       let done = 0;
@@ -65,7 +61,7 @@ export async function stageBench(
         const kp: Keypoints[] = await models.keypoints(images, batch);
         keypointsMs += performance.now() - mark;
         mark = performance.now();
-        await models.generate(sources, features, source.featureDims, kpSource, kp);
+        await models.generate(source, kp);
         generatorMs += performance.now() - mark;
         done += batch;
       }

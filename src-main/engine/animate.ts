@@ -23,7 +23,7 @@ import { cancelled, EngineError, engineErrorFrom } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
 import { readManifest, type ModelSet, type SourceEncoding } from './model-set.js';
 import { RenderOutputs } from './render-outputs.js';
-import { chwToRgb, rgbToChw, tile } from './tensors.js';
+import { chwToRgb, rgbToChw } from './tensors.js';
 
 export interface AnimateHooks {
   signal: AbortSignal;
@@ -240,6 +240,8 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   } catch (err) {
     await outputs.abort();
     throw err;
+  } finally {
+    models.releaseSource(source);
   }
 }
 
@@ -268,16 +270,6 @@ async function generatePass(pass: GeneratePass): Promise<void> {
     : null;
   const meter = new RateMeter();
   let lastPreview = 0;
-  // The source repeated once per frame of a batch, made once per batch size.
-  const tiles = new Map<number, { images: Float32Array; features: Float32Array }>();
-  const tilesFor = (count: number) => {
-    let hit = tiles.get(count);
-    if (!hit) {
-      hit = { images: tile(source.image, count), features: tile(source.features, count) };
-      tiles.set(count, hit);
-    }
-    return hit;
-  };
   try {
     for (let start = 0; start < track.length; start += batchSize) {
       if (signal.aborted) throw cancelled();
@@ -286,15 +278,8 @@ async function generatePass(pass: GeneratePass): Promise<void> {
       let mark = performance.now();
       const kpTransferred = batch.map(transfer);
       timings.transferMs += performance.now() - mark;
-      const tiled = tilesFor(count);
       mark = performance.now();
-      const out = await models.generate(
-        tiled.images,
-        tiled.features,
-        source.featureDims,
-        Array(count).fill(source.kp),
-        kpTransferred,
-      );
+      const out = await models.generate(source, kpTransferred);
       timings.generatorMs += performance.now() - mark;
       mark = performance.now();
       const [, , occH, occW] = out.occlusionDims as [number, number, number, number];

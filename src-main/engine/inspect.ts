@@ -86,7 +86,7 @@ export function moveSource(
 ): ReturnType<ModelSet['generate']> {
   const { encoded } = source;
   const kpNew = transferMotion(encoded.kp, kpDriving, kpReference, settings);
-  return models.generate(source.frame.chw, encoded.features, encoded.featureDims, [encoded.kp], [kpNew]);
+  return models.generate(encoded, [kpNew]);
 }
 
 /** The photo prepared for paste-back at this size, once per file version, crop and size. */

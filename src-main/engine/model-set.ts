@@ -10,6 +10,7 @@ import { describeIssues, type ExecutionProviderChoice } from '../../src-shared/j
 import { ModelManifestSchema, type ModelManifest } from '../../src-shared/model-manifest.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
+import { tile } from './tensors.js';
 import {
   cudaInstalled,
   findGpu,
@@ -47,26 +48,37 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
   return parsed.data;
 }
 
+/**
+ * The photo as the generator needs it, computed once per job. On a GPU provider `features` stays
+ * in GPU memory (ONNX Runtime's I/O binding) and goes back into the generator from there: it is
+ * never read on the CPU (onnxruntime-node cannot download a GPU tensor).
+ */
 export interface SourceEncoding {
   image: Float32Array;
   kp: Keypoints;
-  features: Float32Array;
-  featureDims: readonly number[];
+  features: ort.Tensor;
 }
 
+/** What a render reads back of the generator's outputs (the keypoint mask is never read). */
 export interface GeneratorOutput {
   prediction: Float32Array;
   occlusionMap: Float32Array;
   occlusionDims: readonly number[];
-  mask: Float32Array;
   deformation: Float32Array;
 }
+
+const GENERATOR_FETCHES = ['prediction', 'occlusion_map', 'deformation'];
+
+/** Where a graph's output is left: GPU providers keep the source features for the generator. */
+type OutputLocations = Record<string, ort.Tensor.DataLocation>;
 
 export class ModelSet {
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
     readonly executionProvider: string,
+    /** Whether the source features stay in GPU memory between the encoder and the generator. */
+    readonly featuresOnDevice: boolean,
     private readonly kpSession: ort.InferenceSession,
     private readonly encoderSession: ort.InferenceSession,
     private readonly generatorSession: ort.InferenceSession,
@@ -80,6 +92,7 @@ export class ModelSet {
     dir: string,
     choice: ExecutionProviderChoice = 'auto',
     threads = os.availableParallelism(),
+    { keepFeaturesOnDevice = true }: { keepFeaturesOnDevice?: boolean } = {},
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
     const gpu = choice === 'cpu' ? null : findGpu();
@@ -98,20 +111,26 @@ export class ModelSet {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
       };
+      // Only a generator that repeats one source over its batch can take the features as they are;
+      // older exports get copies made on the CPU, so the encoder's output must come back there.
+      const onDevice = keepFeaturesOnDevice && provider !== 'cpu' && manifest.source_broadcast === true;
       const sessions: ort.InferenceSession[] = [];
       try {
-        const open = async (file: string) => {
-          const session = await ort.InferenceSession.create(path.join(dir, file), options);
+        const open = async (file: string, locations?: OutputLocations) => {
+          const session = await ort.InferenceSession.create(
+            path.join(dir, file),
+            locations ? { ...options, preferredOutputLocation: locations } : options,
+          );
           sessions.push(session);
           return session;
         };
         const [kp, enc, gen] = await Promise.all([
           open(manifest.files.kp_detector.file),
-          open(manifest.files.source_encoder.file),
+          open(manifest.files.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
           open(manifest.files.generator.file),
         ]);
         const label = providerLabel(provider, provider === 'webgpu' ? gpu : null, fallbacks);
-        const models = new ModelSet(dir, manifest, label, kp, enc, gen);
+        const models = new ModelSet(dir, manifest, label, onDevice, kp, enc, gen);
         // A provider can create a session and still fail on its first run (a GPU without a
         // kernel it needs): run the keypoint detector once before trusting it.
         if (provider !== 'cpu')
@@ -144,37 +163,77 @@ export class ModelSet {
   async encodeSource(image: Float32Array): Promise<SourceEncoding> {
     const [kp] = await this.keypoints(image, 1);
     const out = await this.encoderSession.run({ source: this.imageTensor(image, 1) });
-    const features = out.source_features!;
-    return { image, kp: kp!, features: features.data as Float32Array, featureDims: features.dims };
+    return { image, kp: kp!, features: out.source_features! };
   }
 
-  /** One generator call for `count` frames; `sourceImages`/`sourceFeatures` hold `count` copies. */
+  /** The encoder's output as numbers; only where it came back to the CPU (tests, inspection). */
+  static featureValues(source: SourceEncoding): Float32Array {
+    if (source.features.location !== 'cpu')
+      throw new ModelError(
+        'the source features stay on the GPU; load the model with keepFeaturesOnDevice: false',
+      );
+    return source.features.data as Float32Array;
+  }
+
+  /** The source's inputs for a batch of `count`: once (the graph repeats it) or `count` copies. */
+  private sourceInputs(
+    source: SourceEncoding,
+    count: number,
+  ): { source: ort.Tensor; source_features: ort.Tensor } {
+    if (this.manifest.source_broadcast === true)
+      return { source: this.imageTensor(source.image, 1), source_features: source.features };
+    let copies = this.copies.get(source);
+    if (copies?.count !== count) {
+      const dims = source.features.dims;
+      copies = {
+        count,
+        source: this.imageTensor(tile(source.image, count), count),
+        source_features: new ort.Tensor('float32', tile(ModelSet.featureValues(source), count), [
+          count,
+          ...dims.slice(1),
+        ]),
+      };
+      this.copies.set(source, copies);
+    }
+    return copies;
+  }
+
+  private readonly copies = new WeakMap<
+    SourceEncoding,
+    { count: number; source: ort.Tensor; source_features: ort.Tensor }
+  >();
+
+  /** One generator call: the source moved to each of `kpDriving`'s poses from `kpSource`. */
   async generate(
-    sourceImages: Float32Array,
-    sourceFeatures: Float32Array,
-    featureDims: readonly number[],
-    kpSource: readonly Keypoints[],
+    source: SourceEncoding,
     kpDriving: readonly Keypoints[],
+    kpSource: Keypoints = source.kp,
   ): Promise<GeneratorOutput> {
     const count = kpDriving.length;
     const k = this.manifest.num_kp;
-    const src = joinBatch(kpSource);
+    const src = joinBatch(Array<Keypoints>(count).fill(kpSource));
     const drv = joinBatch(kpDriving);
-    const out = await this.generatorSession.run({
-      source: this.imageTensor(sourceImages, count),
-      source_features: new ort.Tensor('float32', sourceFeatures, [count, ...featureDims.slice(1)]),
-      kp_source_value: new ort.Tensor('float32', src.value, [count, k, 2]),
-      kp_source_jacobian: new ort.Tensor('float32', src.jacobian, [count, k, 2, 2]),
-      kp_driving_value: new ort.Tensor('float32', drv.value, [count, k, 2]),
-      kp_driving_jacobian: new ort.Tensor('float32', drv.jacobian, [count, k, 2, 2]),
-    });
+    const out = await this.generatorSession.run(
+      {
+        ...this.sourceInputs(source, count),
+        kp_source_value: new ort.Tensor('float32', src.value, [count, k, 2]),
+        kp_source_jacobian: new ort.Tensor('float32', src.jacobian, [count, k, 2, 2]),
+        kp_driving_value: new ort.Tensor('float32', drv.value, [count, k, 2]),
+        kp_driving_jacobian: new ort.Tensor('float32', drv.jacobian, [count, k, 2, 2]),
+      },
+      GENERATOR_FETCHES,
+    );
     return {
       prediction: out.prediction!.data as Float32Array,
       occlusionMap: out.occlusion_map!.data as Float32Array,
       occlusionDims: out.occlusion_map!.dims,
-      mask: out.mask!.data as Float32Array,
       deformation: out.deformation!.data as Float32Array,
     };
+  }
+
+  /** Frees what an encoding holds outside the JavaScript heap (its GPU buffer). */
+  releaseSource(source: SourceEncoding): void {
+    if (source.features.location === 'gpu-buffer') source.features.dispose();
   }
 
   async release(): Promise<void> {

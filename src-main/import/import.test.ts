@@ -60,11 +60,9 @@ describe.each(['legacy', 'zip'])('a %s-format checkpoint in the full published l
     expect(maxAbsDiff(kpD.jacobian, input('kp_driving_jacobian'))).toBeLessThanOrEqual(1e-4);
     const encoded = await models.encodeSource(source);
     const out = await models.generate(
-      source,
-      encoded.features,
-      encoded.featureDims,
-      [makeKeypoints(5, input('kp_source_value'), input('kp_source_jacobian'))],
+      encoded,
       [makeKeypoints(5, input('kp_driving_value'), input('kp_driving_jacobian'))],
+      makeKeypoints(5, input('kp_source_value'), input('kp_source_jacobian')),
     );
     expect(maxAbsDiff(out.prediction, input('prediction'))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(out.occlusionMap, input('occlusion_map'))).toBeLessThanOrEqual(1e-4);
