@@ -68,6 +68,8 @@ export const RenderSettingsSchema = z.object({
   /** What the main output is written as; null: what its extension names (src-shared/export-format.ts). */
   exportFormat: ExportFormatSchema.nullable().default(null),
   executionProvider: ExecutionProviderSchema.default('auto'),
+  /** On a GPU provider, the model's float16 graphs where it has them (faster; within 2/255 of float32). */
+  gpuFloat16: z.boolean().default(true),
   batchSize: z.number().int().min(1).max(64).default(4),
   sideBySide: z.boolean().default(false),
   occlusionVideo: z.boolean().default(false),

@@ -56,6 +56,10 @@ export const ModelManifestSchema = z.object({
   /** What the model animates: faces are framed by the face detector, anything else by the centre. */
   subject: ModelSubjectSchema.optional(),
   files: z.object({ kp_detector: GraphSchema, source_encoder: GraphSchema, generator: GraphSchema }),
+  /** Float16-computing encoder and generator for GPU providers (same inputs and outputs, float32). */
+  gpu_float16: z
+    .object({ source_encoder: GraphSchema.pick({ file: true }), generator: GraphSchema.pick({ file: true }) })
+    .optional(),
   training: z.record(z.string(), z.unknown()).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
   resolution_rationale: z.string().optional(),

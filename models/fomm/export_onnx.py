@@ -133,11 +133,14 @@ def _export(module, args, path, input_names, output_names):
     return {"inputs": _io_spec(input_names, args), "outputs": _io_spec(output_names, outputs)}
 
 
-def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2, weights_dtype="float32"):
+def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2, weights_dtype="float32",
+                  gpu_float16=False):
     """Export the three graphs in eval mode and write manifest.json; returns the manifest.
 
     weights_dtype "float16" stores the large weights at half size (store_float16): the graphs still
-    compute in float32."""
+    compute in float32. gpu_float16 also writes float16-computing variants of the source encoder and
+    the generator (fomm.half_precision), which the app runs on GPU providers; the keypoint detector
+    (3% of the work, and its soft-argmax wants the precision) stays float32 everywhere."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     kp_detector.eval()
@@ -166,6 +169,13 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         files[key]["file"] = f"{key}.onnx"
         if weights_dtype == "float16":
             store_float16(out_dir / files[key]["file"])
+    variants = {}
+    if gpu_float16:
+        from .half_precision import convert_file
+
+        for key in ("source_encoder", "generator"):
+            variants[key] = {"file": f"{key}.fp16.onnx"}
+            convert_file(out_dir / files[key]["file"], out_dir / variants[key]["file"])
     manifest = {
         "format": MANIFEST_FORMAT,
         "name": name,
@@ -180,6 +190,8 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         "architecture": config["model_params"],
         "files": files,
     }
+    if variants:
+        manifest["gpu_float16"] = variants
     manifest.update(extra_manifest or {})
     tmp = out_dir / "manifest.json.partial"
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
@@ -197,6 +209,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
                         help="float16 halves the files (the graphs still compute in float32)")
+    parser.add_argument("--gpu-float16", action="store_true",
+                        help="also write float16-computing encoder and generator graphs for GPU providers")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
     config = load_config(args.config)
@@ -209,7 +223,7 @@ def main(argv=None):
     if not args.checkpoint:
         extra.setdefault("seed", args.seed)  # fomm.reference_run rebuilds the same random weights from it
     manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra,
-                             weights_dtype=args.weights_dtype)
+                             weights_dtype=args.weights_dtype, gpu_float16=args.gpu_float16)
     print(json.dumps({k: manifest[k] for k in ("name", "resolution", "num_kp", "weights")}))
 
 

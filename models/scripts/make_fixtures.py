@@ -92,7 +92,8 @@ def main(out_dir):
     training_clips = [moving_blob_video(frames=12, size=64, seed=s) for s in range(4)]
     history = fit_steps(kp_detector, generator, discriminator, config["train_params"], training_clips, steps=120, seed=3)
     export_models(kp_detector, generator, config, out / "tiny-model", "tiny test model",
-                  {"weights": "trained (fixture)", "category": "test", "training": {"steps": 120, "final_loss": history[-1]}})
+                  {"weights": "trained (fixture)", "category": "test", "training": {"steps": 120, "final_loss": history[-1]}},
+                  gpu_float16=True)
 
     driving = moving_blob_video(frames=FRAMES, size=64, seed=5)
     source = moving_blob_video(frames=1, size=64, seed=9)[0]

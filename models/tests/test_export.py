@@ -156,3 +156,67 @@ def test_float16_storage_halves_the_files_and_keeps_the_outputs(exported, tmp_pa
             difference = np.abs(got[name] - want[name]).max()
             # float16 weights round at 2^-11 relative: small, but not nothing (not bit-identical).
             assert 0 < difference <= 2e-3 or name == "heatmap" and difference <= 2e-3, (name, difference)
+
+
+def _half_variants(exported, tmp_path):
+    from fomm.half_precision import convert_file
+
+    out = exported[3]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for key in ("source_encoder", "generator"):
+        convert_file(out / f"{key}.onnx", tmp_path / f"{key}.fp16.onnx")
+    return tmp_path
+
+
+def test_half_precision_graphs_compute_in_float16_behind_float32_inputs_and_outputs(exported, tmp_path):
+    """Every float tensor inside is float16 but what ONNX requires in float32 (Resize's scales,
+    Range's bounds); the inputs and outputs the engine sees are float32 as before."""
+    import onnx
+    from onnx import TensorProto
+
+    half = onnx.load(str(_half_variants(exported, tmp_path) / "generator.fp16.onnx"))
+    graph = half.graph
+    assert {v.type.tensor_type.elem_type for v in list(graph.input) + list(graph.output)} == {TensorProto.FLOAT}
+    readers = {}
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            readers.setdefault(name, []).append((node.op_type, i))
+    kept = [n.output[0] for n in graph.node if n.op_type == "Constant" and n.attribute[0].t.data_type == TensorProto.FLOAT]
+    kept += [t.name for t in graph.initializer if t.data_type == TensorProto.FLOAT]
+    assert kept, "the Resize scales are float32 constants"
+    allowed = {("Resize", 1), ("Resize", 2), ("Range", 0), ("Range", 1), ("Range", 2)}
+    for name in kept:
+        assert set(readers.get(name, [])) <= allowed, (name, readers.get(name))
+    halves = [t for t in graph.initializer if t.data_type == TensorProto.FLOAT16]
+    assert sum(np.prod(t.dims) for t in halves) > 1000  # the weights
+    assert any(n.op_type == "Range" for n in graph.node)
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
+def test_half_precision_graphs_match_float32_closely(exported, tmp_path):
+    """The float16 encoder and generator (run here by ONNX Runtime's CPU provider; the app runs
+    them on GPU providers) give the float32 graphs' outputs within float16's precision."""
+    _, kp_detector, generator, out, _ = exported
+    half_dir = _half_variants(exported, tmp_path / "half")
+    source = torch.rand(1, 3, 64, 64)
+    driving = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        kp_s = kp_detector(source)
+        kp_d = kp_detector(driving)
+    features = {}
+    for tag, folder, suffix in (("full", out, ""), ("half", half_dir, ".fp16")):
+        features[tag] = run_onnxruntime(folder / f"source_encoder{suffix}.onnx", {"source": source.numpy()}, tmp_path / f"enc-{tag}")
+    inputs = {
+        "source": source.numpy(), "source_features": features["full"]["source_features"],
+        "kp_source_value": kp_s["value"].repeat(2, 1, 1).numpy(), "kp_source_jacobian": kp_s["jacobian"].repeat(2, 1, 1, 1).numpy(),
+        "kp_driving_value": kp_d["value"].numpy(), "kp_driving_jacobian": kp_d["jacobian"].numpy(),
+    }
+    full = run_onnxruntime(out / "generator.onnx", inputs, tmp_path / "gen-full")
+    half = run_onnxruntime(half_dir / "generator.fp16.onnx", inputs, tmp_path / "gen-half")
+    scale = np.abs(features["full"]["source_features"]).max()
+    assert np.abs(features["half"]["source_features"] - features["full"]["source_features"]).max() <= 0.01 * scale
+    for name in ("prediction", "occlusion_map", "deformation"):
+        diff = np.abs(half[name] - full[name])
+        assert diff.mean() <= 2e-3 and diff.max() <= 2e-2, (name, diff.mean(), diff.max())
+    # Not the same graph: float16 rounding shows.
+    assert np.abs(half["prediction"] - full["prediction"]).max() > 0

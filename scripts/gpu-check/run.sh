@@ -6,9 +6,9 @@
 #   bash scripts/gpu-check/run.sh [OUT_DIR]     (default: $OUT, else build/gpu-check-out)
 #
 # It builds the published 256x256 vox architecture's graphs with random weights (the cost does not
-# depend on the weights), runs the engine's stage benchmark on WebGPU over Vulkan (and briefly on
-# the CPU), times the PyTorch reference on CUDA (fp32 and fp16 autocast) on the same stages, and
-# writes everything to OUT_DIR: gpu-check.log and one JSON per measurement. About 5 minutes.
+# depend on the weights) with their float16 GPU variants, runs the engine's stage benchmark on WebGPU
+# over Vulkan with the float16 and the float32 graphs (and briefly on the CPU), times the PyTorch
+# reference on CUDA (fp32 and fp16 autocast) on the same stages, and writes everything to OUT_DIR: gpu-check.log and one JSON per measurement. About 5 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-${OUT:-build/gpu-check-out}}
@@ -46,12 +46,16 @@ fi
 "$work/node" --version
 
 say "exporting vox-256 (random weights, fp32 graphs)"
-(cd models && "$py" -m fomm.export_onnx --config configs/vox-256.yaml --out "$work/vox-256" --name "vox-256 (random)" 2>&1 | tail -1)
+(cd models && "$py" -m fomm.export_onnx --config configs/vox-256.yaml --out "$work/vox-256" --name "vox-256 (random)" \
+  --gpu-float16 2>&1 | tail -1)
 
-say "engine stages on WebGPU (onnxruntime-node's Dawn over Vulkan)"
-timeout 240 "$work/node" "$work/gpu-bench.mjs" --model "$work/vox-256" --provider webgpu --frames "$frames" --batches "$batches" |
-  tee "$work/webgpu.txt"
-tail -1 "$work/webgpu.txt" >"$out/engine-webgpu.json"
+for precision in float16 float32; do
+  say "engine stages on WebGPU (onnxruntime-node's Dawn over Vulkan), $precision graphs"
+  flag=$([ "$precision" = float32 ] && echo --gpu-float32)
+  timeout 180 "$work/node" "$work/gpu-bench.mjs" --model "$work/vox-256" --provider webgpu --frames "$frames" \
+    --batches "$batches" $flag | tee "$work/webgpu-$precision.txt"
+  tail -1 "$work/webgpu-$precision.txt" >"$out/engine-webgpu-$precision.json"
+done
 
 say "engine stages on the CPU (for scale; 16 frames)"
 timeout 120 "$work/node" "$work/gpu-bench.mjs" --model "$work/vox-256" --provider cpu --frames "$(( frames < 16 ? frames : 16 ))" --batches 1 |

@@ -43,6 +43,7 @@ const renderFlags = {
   size: { type: 'string' },
   crf: { type: 'string' },
   provider: { type: 'string' },
+  'gpu-float32': { type: 'boolean' },
   batch: { type: 'string' },
   'side-by-side': { type: 'boolean' },
   occlusion: { type: 'boolean' },
@@ -88,6 +89,7 @@ options:
   -y, --overwrite       replace an existing output file (never a device, FIFO or folder)
   --provider auto|cpu|webgpu|cuda|dml|coreml   execution provider (default auto: CUDA, a GPU through
                                        WebGPU, DirectML/CoreML, else CPU; the one used is printed)
+  --gpu-float32         on a GPU, the float32 graphs even where the model has float16 ones
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
   --face N              in a photo with several faces, frame face N (1 = the largest; default 1)

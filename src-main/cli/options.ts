@@ -98,6 +98,7 @@ export function settingsFromFlags(flags: FlagValues, project: ProjectDoc | null 
     crf: num(flags.crf, '--crf') ?? base.crf,
     exportFormat: exportFormat(flags.format) ?? base.exportFormat,
     executionProvider: executionProvider(flags.provider) ?? base.executionProvider,
+    gpuFloat16: off('gpu-float32', base.gpuFloat16),
     batchSize: num(flags.batch, '--batch') ?? base.batchSize,
     sideBySide: on('side-by-side', base.sideBySide),
     occlusionVideo: on('occlusion', base.occlusionVideo),

@@ -3,10 +3,13 @@
  * on one execution provider, with no media tools: frames are random, so it runs on a bare machine
  * that has only Node and onnxruntime-node (scripts/gpu-check). Prints a table and one JSON line.
  *
- *   node dist/gpu-bench.mjs --model DIR [--provider webgpu] [--frames 120] [--batches 1,4,8]
+ *   node dist/gpu-bench.mjs --model DIR [--provider webgpu] [--frames 120] [--batches 1,4,8] [--gpu-float32]
+ *
+ * On a GPU it runs the model's float16 graphs where it has them, unless --gpu-float32; the
+ * provider line says which ("webgpu: NVIDIA, float16").
  */
 import { parseArgs } from 'node:util';
-import { ModelSet } from '../engine/model-set.js';
+import { ModelSet, type LoadOptions } from '../engine/model-set.js';
 import { executionProvider } from './options.js';
 import { markdownTable } from './table.js';
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
@@ -37,9 +40,10 @@ export async function stageBench(
   provider: Parameters<typeof ModelSet.load>[1],
   frames: number,
   batches: number[],
+  options: LoadOptions = {},
 ): Promise<StageReport> {
   let mark = performance.now();
-  const models = await ModelSet.load(modelDir, provider);
+  const models = await ModelSet.load(modelDir, provider, undefined, options);
   const loadMs = performance.now() - mark;
   try {
     const { width, height } = models.size;
@@ -109,13 +113,16 @@ export async function stageBenchCommand(argv: string[]): Promise<void> {
       provider: { type: 'string' },
       frames: { type: 'string' },
       batches: { type: 'string' },
+      'gpu-float32': { type: 'boolean' },
     },
   });
   if (!values.model) throw new Error('--model DIR is required');
   const provider = executionProvider(values.provider) ?? 'webgpu';
   const batches = (values.batches ?? '1,4,8').split(',').map(Number);
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--batches: whole numbers ≥ 1');
-  const report = await stageBench(values.model, provider, Number(values.frames ?? 120), batches);
+  const report = await stageBench(values.model, provider, Number(values.frames ?? 120), batches, {
+    gpuFloat16: !values['gpu-float32'],
+  });
   console.log(stageTable(report));
   console.log(JSON.stringify(report));
 }

@@ -21,13 +21,17 @@ import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
 import { cancelled, EngineError, engineErrorFrom } from './errors.js';
 import { decodeFrames, decodeSingleFrame } from '../media/frame-source.js';
-import { readManifest, type ModelSet, type SourceEncoding } from './model-set.js';
+import { readManifest, type LoadOptions, type ModelSet, type SourceEncoding } from './model-set.js';
 import { RenderOutputs } from './render-outputs.js';
 import { chwToRgb, rgbToChw } from './tensors.js';
 
 export interface AnimateHooks {
   signal: AbortSignal;
-  loadModel(dir: string, provider: JobSpec['settings']['executionProvider']): Promise<ModelSet>;
+  loadModel(
+    dir: string,
+    provider: JobSpec['settings']['executionProvider'],
+    options?: LoadOptions,
+  ): Promise<ModelSet>;
   onProgress?(stage: Stage, done: number, total: number, fps: number): void;
   /** The model is loaded: on which provider it runs ("webgpu: NVIDIA", "cpu (webgpu: …)"). */
   onModel?(provider: string): void;
@@ -140,10 +144,12 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   // Loading the model (native session creation) and framing (face detection on this thread) do
   // not depend on each other: a short job's start-up is the longer of the two, not their sum.
   const loadStarted = performance.now();
-  const loading = hooks.loadModel(job.modelDir, job.settings.executionProvider).then((loaded) => {
-    timings.loadMs += since(loadStarted);
-    return loaded;
-  });
+  const loading = hooks
+    .loadModel(job.modelDir, job.settings.executionProvider, { gpuFloat16: job.settings.gpuFloat16 })
+    .then((loaded) => {
+      timings.loadMs += since(loadStarted);
+      return loaded;
+    });
   const framing = readManifest(job.modelDir).then(async (manifest) => {
     const framingStarted = performance.now();
     const crops = await chooseCrops(job, subjectFor(manifest), { ...hooks, inputs });

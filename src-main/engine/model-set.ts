@@ -14,6 +14,7 @@ import { tile } from './tensors.js';
 import {
   cudaInstalled,
   findGpu,
+  type GpuAdapter,
   prepareWebGpuEnvironment,
   providerLabel,
   providerPlan,
@@ -72,6 +73,13 @@ const GENERATOR_FETCHES = ['prediction', 'occlusion_map', 'deformation'];
 /** Where a graph's output is left: GPU providers keep the source features for the generator. */
 type OutputLocations = Record<string, ort.Tensor.DataLocation>;
 
+export interface LoadOptions {
+  /** Keep the encoder's output in GPU memory for the generator (GPU providers; default true). */
+  keepFeaturesOnDevice?: boolean;
+  /** On a GPU provider, the model's float16 encoder and generator where it has them (default true). */
+  gpuFloat16?: boolean;
+}
+
 export class ModelSet {
   private constructor(
     readonly dir: string,
@@ -79,6 +87,8 @@ export class ModelSet {
     readonly executionProvider: string,
     /** Whether the source features stay in GPU memory between the encoder and the generator. */
     readonly featuresOnDevice: boolean,
+    /** What the encoder and the generator compute in. */
+    readonly precision: 'float32' | 'float16',
     private readonly kpSession: ort.InferenceSession,
     private readonly encoderSession: ort.InferenceSession,
     private readonly generatorSession: ort.InferenceSession,
@@ -92,57 +102,111 @@ export class ModelSet {
     dir: string,
     choice: ExecutionProviderChoice = 'auto',
     threads = os.availableParallelism(),
-    { keepFeaturesOnDevice = true }: { keepFeaturesOnDevice?: boolean } = {},
+    { keepFeaturesOnDevice = true, gpuFloat16 = true }: LoadOptions = {},
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
     const gpu = choice === 'cpu' ? null : findGpu();
     const plan = providerPlan(choice, process.platform, { cudaInstalled: cudaInstalled(), gpu });
     const fallbacks: string[] = [];
-    for (const { provider, skip } of plan) {
+    // A GPU provider tries the float16 graphs first (when the model has them), then the float32 ones.
+    const attempts = plan.flatMap((step) =>
+      gpuFloat16 && manifest.gpu_float16 && step.provider !== 'cpu' && !step.skip
+        ? [
+            { ...step, half: true },
+            { ...step, half: false },
+          ]
+        : [{ ...step, half: false }],
+    );
+    let halfFailure: string | null = null;
+    for (const { provider, skip, half } of attempts) {
       if (skip) {
         // Only what the user would wonder about: a GPU path that was not taken.
         if (provider !== 'cuda') fallbacks.push(`${provider}: ${skip}`);
         continue;
       }
-      if (provider === 'webgpu') prepareWebGpuEnvironment();
-      const options: ort.InferenceSession.SessionOptions = {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-      };
-      // Only a generator that repeats one source over its batch can take the features as they are;
-      // older exports get copies made on the CPU, so the encoder's output must come back there.
-      const onDevice = keepFeaturesOnDevice && provider !== 'cpu' && manifest.source_broadcast === true;
-      const sessions: ort.InferenceSession[] = [];
       try {
-        const open = async (file: string, locations?: OutputLocations) => {
-          const session = await ort.InferenceSession.create(
-            path.join(dir, file),
-            locations ? { ...options, preferredOutputLocation: locations } : options,
-          );
-          sessions.push(session);
-          return session;
-        };
-        const [kp, enc, gen] = await Promise.all([
-          open(manifest.files.kp_detector.file),
-          open(manifest.files.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
-          open(manifest.files.generator.file),
-        ]);
-        const label = providerLabel(provider, provider === 'webgpu' ? gpu : null, fallbacks);
-        const models = new ModelSet(dir, manifest, label, onDevice, kp, enc, gen);
-        // A provider can create a session and still fail on its first run (a GPU without a
-        // kernel it needs): run the keypoint detector once before trusting it.
-        if (provider !== 'cpu')
-          await models.keypoints(new Float32Array(3 * models.size.width * models.size.height), 1);
-        return models;
+        // A float16 failure is only worth telling when float32 then works on the same provider.
+        const told = halfFailure ? [...fallbacks, `${provider} float16: ${halfFailure}`] : fallbacks;
+        return await ModelSet.open(dir, manifest, provider, half, told, {
+          gpu,
+          threads,
+          keepFeaturesOnDevice,
+        });
       } catch (err) {
-        await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
-        fallbacks.push(`${provider}: ${plainProviderError((err as Error).message)}`);
+        const reason = plainProviderError((err as Error).message);
+        if (half) {
+          halfFailure = reason;
+          continue;
+        }
+        halfFailure = null;
+        fallbacks.push(`${provider}: ${reason}`);
         if (provider === 'cpu') break;
       }
     }
     throw new ModelError(`cannot load model ${manifest.name} from ${dir} (${fallbacks.join('; ')})`);
+  }
+
+  /** The three sessions on one provider, tried once on a GPU; throws what the provider said. */
+  private static async open(
+    dir: string,
+    manifest: ModelManifest,
+    provider: string,
+    half: boolean,
+    fallbacks: readonly string[],
+    {
+      gpu,
+      threads,
+      keepFeaturesOnDevice,
+    }: { gpu: GpuAdapter | null; threads: number; keepFeaturesOnDevice: boolean },
+  ): Promise<ModelSet> {
+    if (provider === 'webgpu') prepareWebGpuEnvironment();
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    };
+    // Only a generator that repeats one source over its batch can take the features as they are;
+    // older exports get copies made on the CPU, so the encoder's output must come back there.
+    const onDevice = keepFeaturesOnDevice && provider !== 'cpu' && manifest.source_broadcast === true;
+    const sessions: ort.InferenceSession[] = [];
+    try {
+      const open = async (file: string, locations?: OutputLocations) => {
+        const session = await ort.InferenceSession.create(
+          path.join(dir, file),
+          locations ? { ...options, preferredOutputLocation: locations } : options,
+        );
+        sessions.push(session);
+        return session;
+      };
+      const graphs = half && manifest.gpu_float16 ? manifest.gpu_float16 : manifest.files;
+      const [kp, enc, gen] = await Promise.all([
+        open(manifest.files.kp_detector.file),
+        open(graphs.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
+        open(graphs.generator.file),
+      ]);
+      const precision = half ? 'float16' : 'float32';
+      const label = providerLabel(provider, provider === 'webgpu' ? gpu : null, fallbacks, precision);
+      const models = new ModelSet(dir, manifest, label, onDevice, precision, kp, enc, gen);
+      // A provider can create a session and still fail on its first run (a GPU without a
+      // kernel it needs): run the graphs once before trusting it.
+      if (provider !== 'cpu') await models.trialRun();
+      return models;
+    } catch (err) {
+      await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
+      throw err;
+    }
+  }
+
+  /** Every graph once on a blank image (a GPU compiles its kernels here, or fails here). */
+  private async trialRun(): Promise<void> {
+    const blank = new Float32Array(3 * this.size.width * this.size.height);
+    const source = await this.encodeSource(blank);
+    try {
+      await this.generate(source, [source.kp]);
+    } finally {
+      this.releaseSource(source);
+    }
   }
 
   private imageTensor(images: Float32Array, count: number): ort.Tensor {

@@ -63,14 +63,19 @@ export function providerPlan(
   return steps.filter((s) => !(s.provider === 'cuda' && s.skip && platform === 'darwin'));
 }
 
-/** The label results, progress and the queue show: "webgpu: NVIDIA", "cpu (webgpu: no GPU adapter found)". */
+/**
+ * The label results, progress and the queue show: "webgpu: NVIDIA", "webgpu: NVIDIA, float16",
+ * "cpu (webgpu: no GPU adapter found)".
+ */
 export function providerLabel(
   provider: string,
   gpu: GpuAdapter | null,
   fallbacks: readonly string[],
+  precision: 'float32' | 'float16' = 'float32',
 ): string {
-  const name =
+  const device =
     provider === 'webgpu' && gpu ? `webgpu: ${gpu.name}${gpu.software ? ' (software)' : ''}` : provider;
+  const name = precision === 'float16' ? `${device}, float16` : device;
   return fallbacks.length ? `${name} (${fallbacks.join('; ')})` : name;
 }
 

@@ -3,6 +3,7 @@
  * bookworm-backports, installed by scripts/setup.sh): the same graphs, the same frames.
  */
 import { execFileSync } from 'node:child_process';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVING, job, SOURCE, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
@@ -43,8 +44,8 @@ describe.skipIf(!gpu)(
       // and feeds it to the generator from there, as renders do.
       const [cpu, webgpu, resident] = await Promise.all([
         ModelSet.load(TINY_MODEL, 'cpu'),
-        ModelSet.load(TINY_MODEL, 'webgpu', undefined, { keepFeaturesOnDevice: false }),
-        ModelSet.load(TINY_MODEL, 'webgpu'),
+        ModelSet.load(TINY_MODEL, 'webgpu', undefined, { keepFeaturesOnDevice: false, gpuFloat16: false }),
+        ModelSet.load(TINY_MODEL, 'webgpu', undefined, { gpuFloat16: false }),
       ]);
       expect(webgpu.executionProvider).toBe(providerLabel('webgpu', gpu, []));
       expect([cpu.featuresOnDevice, webgpu.featuresOnDevice, resident.featuresOnDevice]).toEqual([
@@ -81,23 +82,63 @@ describe.skipIf(!gpu)(
       await Promise.all([cpu.release(), webgpu.release(), resident.release()]);
     }, 120_000);
 
+    const render = async (provider: 'cpu' | 'webgpu', gpuFloat16 = false) => {
+      const out: Uint8Array[] = [];
+      const result = await animate(
+        job(
+          { outputPath: path.join(tempDir(), 'out.mp4'), trimOut: 0.2 },
+          { executionProvider: provider, gpuFloat16 },
+        ),
+        {
+          signal,
+          loadModel: (dir, p, o) => ModelSet.load(dir, p, undefined, o),
+          onFrame: (i, rgb) => (out[i] = rgb),
+        },
+      );
+      return { out, provider: result.executionProvider };
+    };
+
     it("renders a job with the CPU job's frames, within 1/255", async () => {
-      const render = async (provider: 'cpu' | 'webgpu') => {
-        const out: Uint8Array[] = [];
-        const result = await animate(
-          job({ outputPath: path.join(tempDir(), 'out.mp4'), trimOut: 0.2 }, { executionProvider: provider }),
-          { signal, loadModel: (dir, p) => ModelSet.load(dir, p), onFrame: (i, rgb) => (out[i] = rgb) },
-        );
-        return { out, provider: result.executionProvider };
-      };
       const [cpu, webgpu] = [await render('cpu'), await render('webgpu')];
-      expect(webgpu.provider).toMatch(/^webgpu: /);
+      expect(webgpu.provider).toBe(providerLabel('webgpu', gpu, []));
       expect(webgpu.out.length).toBe(cpu.out.length);
       for (let i = 0; i < cpu.out.length; i++)
         expect(maxDiff(cpu.out[i]!, webgpu.out[i]!)).toBeLessThanOrEqual(1);
     }, 180_000);
+
+    it("renders with the model's float16 graphs within 2/255 of the CPU's frames on average", async () => {
+      const [cpu, half] = [await render('cpu', true), await render('webgpu', true)];
+      // The CPU ignores the float16 graphs; the GPU runs them and says so.
+      expect(cpu.provider).toBe('cpu');
+      expect(half.provider).toBe(providerLabel('webgpu', gpu, [], 'float16'));
+      expect(half.out.length).toBe(cpu.out.length);
+      let total = 0;
+      let count = 0;
+      let differs = false;
+      for (let i = 0; i < cpu.out.length; i++)
+        for (let j = 0; j < cpu.out[i]!.length; j++) {
+          const d = Math.abs(cpu.out[i]![j]! - half.out[i]![j]!);
+          total += d;
+          count += 1;
+          differs ||= d > 0;
+        }
+      expect(total / count).toBeLessThanOrEqual(2);
+      expect(differs).toBe(true); // float16 rounding shows somewhere: these are other graphs
+    }, 180_000);
   },
 );
+
+describe.skipIf(!gpu)('float16 graphs that fail', () => {
+  it('fall back to the float32 graphs on the same GPU and say why', async () => {
+    const dir = path.join(tempDir(), 'broken-half');
+    await cp(TINY_MODEL, dir, { recursive: true });
+    await writeFile(path.join(dir, 'generator.fp16.onnx'), 'not a graph');
+    const models = await ModelSet.load(dir, 'webgpu');
+    expect(models.precision).toBe('float32');
+    expect(models.executionProvider).toMatch(/^webgpu: .* \(webgpu float16: .+\)$/);
+    await models.release();
+  }, 60_000);
+});
 
 describe('no GPU adapter', () => {
   const keypoints = (provider: string) =>

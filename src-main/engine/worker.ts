@@ -14,7 +14,7 @@ import { animate } from './animate.js';
 import { inspectFrame } from './inspect.js';
 import { liveFrame } from './live.js';
 import { EngineError, engineErrorFrom } from './errors.js';
-import { ModelSet } from './model-set.js';
+import { ModelSet, type LoadOptions } from './model-set.js';
 
 interface Port {
   send(event: EngineEvent): void;
@@ -50,11 +50,15 @@ const port = connect();
 const models = new Map<string, Promise<ModelSet>>();
 const running = new Map<string, AbortController>();
 
-function loadModel(dir: string, provider: Parameters<typeof ModelSet.load>[1]): Promise<ModelSet> {
-  const key = `${dir}|${provider}`;
+function loadModel(
+  dir: string,
+  provider: Parameters<typeof ModelSet.load>[1],
+  options: LoadOptions = {},
+): Promise<ModelSet> {
+  const key = `${dir}|${provider}|${options.gpuFloat16 !== false}`;
   let hit = models.get(key);
   if (!hit) {
-    hit = ModelSet.load(dir, provider);
+    hit = ModelSet.load(dir, provider, undefined, options);
     hit.catch(() => models.delete(key));
     models.set(key, hit);
   }

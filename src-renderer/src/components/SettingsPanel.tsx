@@ -8,7 +8,7 @@ export function SettingsPanel({ providers, model }: { providers: string[]; model
   const format = settings.exportFormat ?? 'h264';
   const warning = pasteBackWarning(model?.subject ?? null, settings.pasteBack);
   const checkbox = (
-    key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject',
+    key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject' | 'gpuFloat16',
     label: string,
   ) => (
     <label className="check">
@@ -111,6 +111,9 @@ export function SettingsPanel({ providers, model }: { providers: string[]; model
           {providers.includes('coreml') && <option value="coreml">CoreML</option>}
         </select>
       </label>
+      {settings.executionProvider !== 'cpu' &&
+        providers.some((p) => p !== 'cpu') &&
+        checkbox('gpuFloat16', 'Half precision on the GPU (faster; where the model has it)')}
       {error && (
         <p role="alert" className="field-error">
           {error}
