@@ -64,6 +64,43 @@ def match(array, pool):
     return hits
 
 
+def template_graph(path, out_dir, file, key, pool):
+    """Write the graph of `path` without its weights to out_dir/file; returns its recipe entry:
+    for every initializer, the rule that computes it from a checkpoint and where it goes in the
+    weights file (float16 initializers say so: the importer stores the rule's value as float16)."""
+    model = onnx.load(path)
+    half_pool = None
+    rules = []
+    for init in model.graph.initializer:
+        array = numpy_helper.to_array(init)
+        if array.dtype.name == "float32":
+            hits = match(array, pool)
+        elif array.dtype.name == "float16":
+            half_pool = half_pool or [(rule, value.half().float()) for rule, value in pool]
+            hits = [rule for rule, value in half_pool
+                    if value.shape == array.shape and torch.equal(value, torch.from_numpy(array.astype("float32")))]
+        else:
+            hits = []
+        if not hits:
+            raise RuntimeError(f"{key}: initializer {init.name} {array.shape} matches no checkpoint tensor")
+        rule = {"name": init.name, "dims": list(array.shape), "rule": hits[0]}
+        if array.dtype.name == "float16":
+            rule["dtype"] = "float16"
+        rules.append(rule)
+    weights_file = f"{Path(file).stem}.weights"
+    external_data_helper.convert_model_to_external_data(model, all_tensors_to_one_file=True, location=weights_file, size_threshold=0)
+    onnx.save_model(model, str(out_dir / file))  # graph only; the weights file is written by the importer
+    saved = onnx.load(str(out_dir / file), load_external_data=False)
+    layout = {init.name: {e.key: e.value for e in init.external_data} for init in saved.graph.initializer}
+    for rule in rules:
+        entry = layout[rule["name"]]
+        rule.update(offset=int(entry.get("offset", 0)), length=int(entry["length"]))
+    stray = out_dir / weights_file
+    if stray.exists():
+        stray.unlink()
+    return {"file": file, "weights": weights_file, "initializers": rules}
+
+
 def signature(kp_detector, generator):
     sig = {}
     for prefix, module in (("kp_detector", kp_detector), ("generator", generator)):
@@ -86,28 +123,12 @@ def export_template(config, out_dir, name):
     pool = candidates(kp_detector.eval(), generator.eval())
     graphs = {}
     with tempfile.TemporaryDirectory() as tmp:
-        manifest = export_models(kp_detector, generator, config, tmp, name)
-        for key, spec in manifest["files"].items():
-            model = onnx.load(os.path.join(tmp, spec["file"]))
-            rules = []
-            for init in model.graph.initializer:
-                array = numpy_helper.to_array(init)
-                hits = match(array, pool) if array.dtype.name == "float32" else []
-                if not hits:
-                    raise RuntimeError(f"{key}: initializer {init.name} {array.shape} matches no checkpoint tensor")
-                rules.append({"name": init.name, "dims": list(array.shape), "rule": hits[0]})
-            weights_file = f"{key}.weights"
-            external_data_helper.convert_model_to_external_data(model, all_tensors_to_one_file=True, location=weights_file, size_threshold=0)
-            onnx.save_model(model, str(out_dir / spec["file"]))  # graph only; the weights file is written by the importer
-            saved = onnx.load(str(out_dir / spec["file"]), load_external_data=False)
-            layout = {init.name: {e.key: e.value for e in init.external_data} for init in saved.graph.initializer}
-            for rule in rules:
-                entry = layout[rule["name"]]
-                rule.update(offset=int(entry.get("offset", 0)), length=int(entry["length"]))
-            graphs[key] = {"file": spec["file"], "weights": weights_file, "initializers": rules}
-            stray = out_dir / weights_file
-            if stray.exists():
-                stray.unlink()
+        manifest = export_models(kp_detector, generator, config, tmp, name, gpu_float16=True)
+        files = dict(manifest["files"])
+        # The float16 GPU variants: their weights are the same rules' values, stored as float16.
+        files.update({f"{key}_float16": spec for key, spec in manifest["gpu_float16"].items()})
+        for key, spec in files.items():
+            graphs[key] = template_graph(os.path.join(tmp, spec["file"]), out_dir, spec["file"], key, pool)
     height, width = frame_size(config)
     recipe = {
         "format": "marionette-template/1",

@@ -63,3 +63,16 @@ def test_published_architecture_imports_and_matches_pytorch(tmp_path, arch):
         tmp_path / "gen",
     )
     assert np.abs(got["prediction"] - want.numpy()).max() <= 1e-4
+    # The float16 GPU graphs the import wrote beside them: PyTorch's frame within float16 precision.
+    assert set(manifest["gpu_float16"]) == {"source_encoder", "generator"}
+    got_half = run_onnxruntime(
+        model_dir / manifest["gpu_float16"]["generator"]["file"],
+        {
+            "source": source.numpy(), "source_features": features.numpy(),
+            "kp_source_value": kp_s["value"].numpy(), "kp_source_jacobian": kp_s["jacobian"].numpy(),
+            "kp_driving_value": kp_d["value"].numpy(), "kp_driving_jacobian": kp_d["jacobian"].numpy(),
+        },
+        tmp_path / "gen-half",
+    )
+    diff = np.abs(got_half["prediction"] - want.numpy())
+    assert 0 < diff.max() and diff.mean() <= 2 / 255, (diff.mean(), diff.max())

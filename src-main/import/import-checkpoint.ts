@@ -23,6 +23,7 @@ import {
 import path from 'node:path';
 import { PyTuple, type PyValue, type TensorRef } from '../../src-shared/checkpoint/pickle.js';
 import { freeModelId, modelIdFromFileName, modelIdProblem } from '../../src-shared/model-id.js';
+import { toFloat16 } from '../../src-shared/checkpoint/float16.js';
 import { fileSource, readCheckpoint, readFloatTensor, type Checkpoint } from './torch-checkpoint.js';
 
 export class ImportError extends Error {
@@ -35,6 +36,8 @@ interface InitializerRecipe {
   name: string;
   dims: number[];
   rule: Rule;
+  /** float16: the graph computes in half precision (a GPU variant); the rule's value is stored so. */
+  dtype?: 'float16';
   offset: number;
   length: number;
 }
@@ -271,7 +274,8 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
         for (const init of graph.initializers) {
           if (options.signal?.aborted)
             throw new ImportError(`importing ${path.basename(file)} was cancelled`);
-          const data = await initializerData(checkpoint, tensors, init.rule, recipe.bn_eps);
+          const values = await initializerData(checkpoint, tensors, init.rule, recipe.bn_eps);
+          const data = init.dtype === 'float16' ? toFloat16(values) : values;
           if (data.byteLength !== init.length)
             throw new ImportError(`${init.name}: ${data.byteLength} bytes, the graph expects ${init.length}`);
           await out.write(

@@ -1,7 +1,8 @@
 /** Importing checkpoints written by models/ (both torch formats), and refusing bad ones. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { CorruptPickleError, UnsafePickleError, unpickle } from '../../src-shared/checkpoint/pickle.js';
 import { makeKeypoints } from '../../src-shared/motion/keypoints.js';
@@ -67,6 +68,40 @@ describe.each(['legacy', 'zip'])('a %s-format checkpoint in the full published l
     expect(maxAbsDiff(out.prediction, input('prediction'))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(out.occlusionMap, input('occlusion_map'))).toBeLessThanOrEqual(1e-4);
     await models.release();
+  });
+
+  it("also writes the float16 GPU graphs, whose outputs are PyTorch's within float16 precision", async () => {
+    const { result } = await importInto(file);
+    const manifest = JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8')) as {
+      gpu_float16?: Record<string, { file: string }>;
+    };
+    expect(manifest.gpu_float16?.generator?.file).toBe('generator.fp16.onnx');
+    const size = (f: string) => statSync(path.join(result.dir, f)).size;
+    expect(size('generator.fp16.weights')).toBeLessThan(0.55 * size('generator.weights'));
+    // ONNX Runtime's CPU provider runs float16 graphs too (the app only uses them on a GPU).
+    const run = async (file: string, feeds: Record<string, ort.Tensor>) => {
+      const session = await ort.InferenceSession.create(path.join(result.dir, file));
+      try {
+        return await session.run(feeds);
+      } finally {
+        await session.release();
+      }
+    };
+    const tensor = (name: string, dims: number[]) => new ort.Tensor('float32', input(name), dims);
+    const source = tensor('source', [1, 3, 64, 64]);
+    const { source_features: features } = await run('source_encoder.fp16.onnx', { source });
+    const out = await run('generator.fp16.onnx', {
+      source,
+      source_features: features!,
+      kp_source_value: tensor('kp_source_value', [1, 5, 2]),
+      kp_source_jacobian: tensor('kp_source_jacobian', [1, 5, 2, 2]),
+      kp_driving_value: tensor('kp_driving_value', [1, 5, 2]),
+      kp_driving_jacobian: tensor('kp_driving_jacobian', [1, 5, 2, 2]),
+    });
+    const prediction = out.prediction!.data as Float32Array;
+    const diff = maxAbsDiff(prediction, input('prediction'));
+    expect(diff).toBeLessThanOrEqual(2e-2);
+    expect(diff).toBeGreaterThan(0); // float16 rounding shows: these are other graphs
   });
 });
 
