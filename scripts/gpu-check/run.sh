@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-shot GPU check, on a bare Linux machine with an NVIDIA GPU, Python with CUDA PyTorch, no Node
-# and no network. Run scripts/gpu-check/pack.sh first where the project is installed, carry
-# build/gpu-check, then here:
+# and no network. Run scripts/gpu-check/pack.sh first where the project is installed, then
+# scripts/gpu-check/slim.sh out (the bundled models would make the working tree too large to send),
+# carry build/gpu-check, then there:
 #
 #   bash scripts/gpu-check/run.sh [OUT_DIR]     (default: $OUT, else build/gpu-check-out)
 #
