@@ -38,7 +38,7 @@ def save_weights(path, networks, epoch, extra=None):
     """fp16 weights without optimizer state (about a third of a checkpoint), written atomically.
 
     extra: small JSON-like facts training needs to continue (e.g. "anchor_keypoints")."""
-    state = {name: {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
+    state = {name: {k: (v.half() if v.is_floating_point() else v).cpu() for k, v in net.state_dict().items()}
              for name, net in networks.items()}
     state.update(extra or {})
     state["epoch"] = int(epoch)
@@ -62,5 +62,14 @@ def load_weights(path, networks):
         if name not in state:
             continue
         own = net.state_dict()
-        net.load_state_dict({k: v.to(own[k].dtype) if k in own else v for k, v in state[name].items()})
+        learned = {k for k, _ in net.named_parameters()}
+        weights = {}
+        for key, value in state[name].items():
+            if key in own and key not in learned and value.shape != own[key].shape:
+                # A fixed buffer made from the configuration (an anti-aliasing kernel of another
+                # scale, e.g. face-128's weights in face-256): the network's own one is right.
+                weights[key] = own[key]
+            else:
+                weights[key] = value.to(own[key].dtype) if key in own else value
+        net.load_state_dict(weights)
     return int(state.get("epoch", 0))

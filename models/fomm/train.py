@@ -126,6 +126,8 @@ def plot_losses(csv_path, png_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if not Path(csv_path).exists():
+        return  # fewer steps than --log-every: nothing logged yet
     with open(csv_path) as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
@@ -220,6 +222,12 @@ def train(args):
     log.info("training on %d clips, %d frames", len(videos), sum(len(v) for v in videos))
 
     kp_detector, generator, discriminator = build_models(config)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    kp_detector, generator, discriminator = (net.to(device) for net in (kp_detector, generator, discriminator))
     optimizers = make_optimizers(kp_detector, generator, discriminator, train_params)
     ckpt = out / "checkpoint.pth.tar"
     start_epoch = 0
@@ -248,7 +256,7 @@ def train(args):
     landmark_net = None
     if train_params["loss_weights"].get("expression_landmarks", 0):
         variant = train_params.get("expression_landmark_net", "tiny")
-        landmark_net = FaceLandmark68(variant)
+        landmark_net = FaceLandmark68(variant).to(device)
         log.info("expression loss: face-api's %s 68-point landmark network", variant)
     model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints, landmark_net)
     pyramid = model.pyramid
@@ -280,16 +288,19 @@ def train(args):
             # Each rank its own share of the epoch's pairs (the batch size is per rank).
             sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=True)
             sampler.set_epoch(epoch)
-            loader = DataLoader(dataset, batch_size=train_params["batch_size"], sampler=sampler, drop_last=True, num_workers=0)
+            loader = DataLoader(dataset, batch_size=train_params["batch_size"], sampler=sampler, drop_last=True,
+                                num_workers=args.workers, pin_memory=device.type == "cuda")
         else:
             loader = DataLoader(
-                dataset, batch_size=train_params["batch_size"], shuffle=True, drop_last=True, num_workers=0,
-                generator=torch.Generator().manual_seed(args.seed * 100003 + epoch),
+                dataset, batch_size=train_params["batch_size"], shuffle=True, drop_last=True, num_workers=args.workers,
+                generator=torch.Generator().manual_seed(args.seed * 100003 + epoch), pin_memory=device.type == "cuda",
+                persistent_workers=False,
             )
         warp_rng = torch.Generator().manual_seed(args.seed * 7919 + epoch + 1000003 * rank)
         model.train()
         running = {}
         for batch in tqdm(loader, desc=f"epoch {epoch + 1}/{num_epochs}", leave=False, mininterval=5, disable=rank != 0):
+            batch = {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
             anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")} or None
             factor = warmup_factor(run_steps, warmup_steps)
             for opt in optimizers.values():
@@ -387,6 +398,8 @@ def main(argv=None):
     parser.add_argument("--warmup-steps", type=int, default=None, help="linear learning-rate warm-up (default: 100 with --init, else 0)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine (scripts/gpu-train)")
+    parser.add_argument("--workers", type=int, default=0, help="DataLoader processes preparing batches (a GPU wants several)")
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--snapshot-every", type=int, default=0, help="also keep weights every N epochs")
     parser.add_argument("--check-replicas", action="store_true", help="under torchrun: record how far the replicas differ after each epoch")

@@ -197,3 +197,21 @@ def test_training_cli_warm_up_leaves_the_schedule_as_it_was(tmp_path):
     assert groups[0]["lr"] == config["train_params"]["lr_generator"]
     assert "scheduled_lr" not in groups[0]
     assert "warms up over 1000 steps" in (out / "train.log").read_text()
+
+
+def test_weights_carry_over_to_another_resolution(tmp_path):
+    """face-128's weights start face-256: every learned tensor is taken; the anti-aliasing kernels,
+    fixed by each configuration's scale, stay the new network's own."""
+    from fomm.checkpoint import load_weights, save_weights
+
+    small = build_models(load_config("face-128-v3"))
+    large = build_models(load_config("face-256"))
+    path = tmp_path / "w.fp16.pth"
+    save_weights(path, {"kp_detector": small[0], "generator": small[1]}, 3)
+    own_kernel = large[0].state_dict()["down.weight"].clone()
+    assert own_kernel.shape != small[0].state_dict()["down.weight"].shape
+    assert load_weights(path, {"kp_detector": large[0], "generator": large[1]}) == 3
+    assert torch.equal(large[0].state_dict()["down.weight"], own_kernel)
+    for net_small, net_large in zip(small[:2], large[:2]):
+        for (name, a), (_, b) in zip(net_small.named_parameters(), net_large.named_parameters()):
+            assert torch.equal(a.detach().half().float(), b.detach()), name
