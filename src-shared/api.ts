@@ -131,7 +131,13 @@ export type EnqueueArgs = z.input<typeof EnqueueArgsSchema>;
 export const apiMethods = {
   version: {
     args: z.tuple([]),
-    result: z.object({ app: z.string(), executionProviders: z.array(z.string()), desktop: z.boolean() }),
+    result: z.object({
+      app: z.string(),
+      executionProviders: z.array(z.string()),
+      /** The GPU WebGPU would run on ("NVIDIA …", "llvmpipe (software)"); null: none found. */
+      gpu: z.string().nullable(),
+      desktop: z.boolean(),
+    }),
   },
   listModels: { args: z.tuple([]), result: z.array(ModelSummarySchema) },
   importModel: { args: z.tuple([FilePath]), result: ModelSummarySchema },

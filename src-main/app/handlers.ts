@@ -34,6 +34,7 @@ import {
   removeImportedModel,
   type CatalogEntry,
 } from '../engine/model-catalog.js';
+import { adapterLabel, findGpu } from '../engine/providers.js';
 import { importInThread } from '../import/import-thread.js';
 import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
@@ -185,11 +186,21 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     });
     return ctx.queue.enqueue({ ...spec, outputPath }, farm);
   };
+  // The GPU WebGPU would use, as the settings show it: looked up once (sysfs and the PCI ID database).
+  let gpu: string | null | undefined;
+  const gpuName = () => {
+    if (gpu === undefined) {
+      const found = findGpu();
+      gpu = found ? adapterLabel(found) : null;
+    }
+    return gpu;
+  };
   return {
     async version() {
       return {
         app: ctx.appVersion,
         executionProviders: ort.listSupportedBackends().map((b) => b.name),
+        gpu: gpuName(),
         desktop: ctx.shell !== null,
       };
     },

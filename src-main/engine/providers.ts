@@ -16,9 +16,17 @@ const requireFromHere = createRequire(import.meta.url);
 
 /** A GPU the machine shows (Linux: PCI display devices; elsewhere: assumed present). */
 export interface GpuAdapter {
-  /** Human name: "NVIDIA", "AMD", "Intel", "llvmpipe" (Mesa's software Vulkan), or the platform's API. */
+  /**
+   * Human name: the maker and, where the PCI ID database is installed, the model ("NVIDIA GH100
+   * [H200 SXM 141GB]"); "llvmpipe" (Mesa's software Vulkan); or the platform's API ("D3D12", "Metal").
+   */
   name: string;
   software: boolean;
+}
+
+/** The adapter as the studio's settings show it: "NVIDIA …", "llvmpipe (software)". */
+export function adapterLabel(gpu: GpuAdapter): string {
+  return `${gpu.name}${gpu.software ? ' (software)' : ''}`;
 }
 
 export interface ProviderProbe {
@@ -73,8 +81,7 @@ export function providerLabel(
   fallbacks: readonly string[],
   precision: 'float32' | 'float16' = 'float32',
 ): string {
-  const device =
-    provider === 'webgpu' && gpu ? `webgpu: ${gpu.name}${gpu.software ? ' (software)' : ''}` : provider;
+  const device = provider === 'webgpu' && gpu ? `webgpu: ${adapterLabel(gpu)}` : provider;
   const name = precision === 'float16' ? `${device}, float16` : device;
   return fallbacks.length ? `${name} (${fallbacks.join('; ')})` : name;
 }
@@ -100,15 +107,34 @@ export function cudaInstalled(): boolean {
 
 const PCI_VENDORS: Record<string, string> = { '0x10de': 'NVIDIA', '0x1002': 'AMD', '0x8086': 'Intel' };
 
-/** The PCI display devices' makers (Linux), read from sysfs. */
-function pciDisplayVendors(root = '/sys/bus/pci/devices'): string[] {
+/** Where the machine describes its hardware (overridable for tests). */
+export interface HardwareSources {
+  /** sysfs's PCI devices. */
+  pciRoot: string;
+  /** The PCI ID databases to look model names up in, first found wins (pciutils / hwdata). */
+  pciIds: readonly string[];
+}
+
+const LINUX_HARDWARE: HardwareSources = {
+  pciRoot: '/sys/bus/pci/devices',
+  pciIds: ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids'],
+};
+
+interface PciDisplay {
+  maker: string;
+  /** "GH100 [H200 SXM 141GB]" when the PCI ID database knows it. */
+  model: string | null;
+}
+
+/** The PCI display devices (Linux), read from sysfs, named from the PCI ID database where there is one. */
+function pciDisplays(sources: HardwareSources): PciDisplay[] {
+  let found: { vendor: string; device: string }[];
   try {
-    return readdirSync(root).flatMap((dev) => {
+    found = readdirSync(sources.pciRoot).flatMap((dev) => {
       try {
-        const cls = readFileSync(path.join(root, dev, 'class'), 'utf8').trim();
-        if (!cls.startsWith('0x03')) return []; // display controllers
-        const vendor = readFileSync(path.join(root, dev, 'vendor'), 'utf8').trim();
-        return [PCI_VENDORS[vendor] ?? `GPU ${vendor}`];
+        const read = (f: string) => readFileSync(path.join(sources.pciRoot, dev, f), 'utf8').trim();
+        if (!read('class').startsWith('0x03')) return []; // display controllers
+        return [{ vendor: read('vendor'), device: read('device') }];
       } catch {
         return [];
       }
@@ -116,6 +142,26 @@ function pciDisplayVendors(root = '/sys/bus/pci/devices'): string[] {
   } catch {
     return [];
   }
+  const ids = sources.pciIds.find((f) => existsSync(f));
+  const text = ids ? readFileSync(ids, 'latin1') : '';
+  return found.map(({ vendor, device }) => ({
+    maker: PCI_VENDORS[vendor] ?? `GPU ${vendor}`,
+    model: text ? pciModelName(text, vendor, device) : null,
+  }));
+}
+
+/** A device's name in the PCI ID database's text ("10de" then a tab-indented "2335  GH100 [...]"). */
+export function pciModelName(database: string, vendor: string, device: string): string | null {
+  const v = vendor.replace(/^0x/, '').toLowerCase();
+  const d = device.replace(/^0x/, '').toLowerCase();
+  const start = database.search(new RegExp(`^${v}  `, 'm'));
+  if (start < 0) return null;
+  for (const line of database.slice(start).split('\n').slice(1)) {
+    if (!line.startsWith('\t')) return null; // the next vendor
+    const match = /^\t([0-9a-f]{4}) {2}(.+)$/.exec(line);
+    if (match && match[1] === d) return match[2]!.trim();
+  }
+  return null;
 }
 
 /** Vulkan drivers installed (Linux): the ICD manifests' names, honouring VK_ICD_FILENAMES. */
@@ -141,15 +187,18 @@ function vulkanDrivers(env: NodeJS.ProcessEnv = process.env): string[] {
  * installed (Mesa installs manifests for every driver, so the manifests alone prove nothing), else
  * Mesa's software lavapipe when it is installed; Windows and macOS: D3D12 / Metal, assumed.
  */
-export function findGpu(platform: NodeJS.Platform = process.platform): GpuAdapter | null {
+export function findGpu(
+  platform: NodeJS.Platform = process.platform,
+  sources: HardwareSources = LINUX_HARDWARE,
+): GpuAdapter | null {
   if (platform === 'win32') return { name: 'D3D12', software: false };
   if (platform === 'darwin') return { name: 'Metal', software: false };
   const drivers = vulkanDrivers();
   const has = (pattern: RegExp) => drivers.some((d) => pattern.test(d));
-  for (const vendor of pciDisplayVendors()) {
-    if (vendor === 'NVIDIA' && has(/nvidia/i)) return { name: 'NVIDIA', software: false };
-    if (vendor === 'AMD' && has(/radeon|amd/i)) return { name: 'AMD', software: false };
-    if (vendor === 'Intel' && has(/intel/i)) return { name: 'Intel', software: false };
+  const driverFor: Record<string, RegExp> = { NVIDIA: /nvidia/i, AMD: /radeon|amd/i, Intel: /intel/i };
+  for (const { maker, model } of pciDisplays(sources)) {
+    const driver = driverFor[maker];
+    if (driver && has(driver)) return { name: model ? `${maker} ${model}` : maker, software: false };
   }
   if (has(/lvp/i)) return { name: 'llvmpipe', software: true };
   return null;

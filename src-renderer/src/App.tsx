@@ -45,7 +45,11 @@ import { chooseModel, loadDriving, loadSource, queueBatch } from './studio-actio
 import { drivingTrackFor } from '../../src-shared/requests';
 
 export function App() {
-  const [info, setInfo] = useState({ desktop: false, providers: ['cpu'] });
+  const [info, setInfo] = useState<{ desktop: boolean; providers: string[]; gpu: string | null }>({
+    desktop: false,
+    providers: ['cpu'],
+    gpu: null,
+  });
   const models = useModels();
   const project = useProject();
   const preview = usePreview();
@@ -68,7 +72,7 @@ export function App() {
   const [keptModelFor, setKeptModelFor] = useState<string | null>(null);
   useEffect(() => {
     api.invoke('version').then(
-      (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders }),
+      (v) => setInfo({ desktop: v.desktop, providers: v.executionProviders, gpu: v.gpu }),
       () => undefined,
     );
   }, []);
@@ -299,7 +303,7 @@ export function App() {
         />
       </main>
       <section className="bottom">
-        <SettingsPanel providers={info.providers} model={model} />
+        <SettingsPanel providers={info.providers} gpu={info.gpu} model={model} />
         <div className="render">
           <label>
             Output

@@ -19,6 +19,21 @@ describe('SettingsPanel', () => {
     expect(options('Execution provider')).toEqual(['auto', 'cpu', 'cuda', 'dml']);
   });
 
+  it('says which GPU the machine has and what Automatic does with it', () => {
+    const hint = () => screen.getByTestId('gpu-adapter').textContent;
+    render(<SettingsPanel providers={['cpu']} gpu={null} model={null} />);
+    expect(hint()).toBe('No GPU found: renders run on the CPU.');
+    cleanup();
+    render(
+      <SettingsPanel providers={['cpu', 'webgpu']} gpu="NVIDIA AD102 [GeForce RTX 4090]" model={null} />,
+    );
+    expect(hint()).toBe('GPU: NVIDIA AD102 [GeForce RTX 4090]. Automatic renders on it.');
+    expect(screen.getByLabelText(/Half precision on the GPU/)).toBeTruthy();
+    cleanup();
+    render(<SettingsPanel providers={['cpu', 'webgpu']} gpu="llvmpipe (software)" model={null} />);
+    expect(hint()).toMatch(/^Only a software GPU \(llvmpipe \(software\)\): slower than the CPU/);
+  });
+
   it('changes the render settings the queue will use', () => {
     render(<SettingsPanel providers={['cpu']} model={null} />);
     fireEvent.change(screen.getByLabelText('Motion'), { target: { value: 'absolute' } });

@@ -3,7 +3,16 @@ import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../../
 import { pasteBackWarning } from '../../../src-shared/studio-guide';
 import { useSettings } from '../stores/settings';
 
-export function SettingsPanel({ providers, model }: { providers: string[]; model: ModelSummary | null }) {
+export function SettingsPanel({
+  providers,
+  gpu = null,
+  model,
+}: {
+  providers: string[];
+  /** The GPU WebGPU would use, as the engine names it; null: none found. */
+  gpu?: string | null;
+  model: ModelSummary | null;
+}) {
   const { settings, update, setFormat, error } = useSettings();
   const format = settings.exportFormat ?? 'h264';
   const warning = pasteBackWarning(model?.subject ?? null, settings.pasteBack);
@@ -111,6 +120,9 @@ export function SettingsPanel({ providers, model }: { providers: string[]; model
           {providers.includes('coreml') && <option value="coreml">CoreML</option>}
         </select>
       </label>
+      <p className="hint" data-testid="gpu-adapter">
+        {gpuHint(gpu, providers)}
+      </p>
       {settings.executionProvider !== 'cpu' &&
         providers.some((p) => p !== 'cpu') &&
         checkbox('gpuFloat16', 'Half precision on the GPU (faster; where the model has it)')}
@@ -121,4 +133,13 @@ export function SettingsPanel({ providers, model }: { providers: string[]; model
       )}
     </fieldset>
   );
+}
+
+/** What the provider list means on this machine, in the user's words. */
+function gpuHint(gpu: string | null, providers: string[]): string {
+  if (providers.includes('cuda')) return `CUDA is installed${gpu ? `; GPU: ${gpu}` : ''}.`;
+  if (!gpu || !providers.includes('webgpu')) return 'No GPU found: renders run on the CPU.';
+  if (/\(software\)$/.test(gpu))
+    return `Only a software GPU (${gpu}): slower than the CPU, so Automatic uses the CPU.`;
+  return `GPU: ${gpu}. Automatic renders on it.`;
 }
