@@ -34,7 +34,7 @@ import {
   removeImportedModel,
   type CatalogEntry,
 } from '../engine/model-catalog.js';
-import { adapterLabel, findGpu } from '../engine/providers.js';
+import { adapterLabel, cudaInstalled, findGpu } from '../engine/providers.js';
 import { importInThread } from '../import/import-thread.js';
 import { pngDataUrl } from '../media/png.js';
 import { checkOutputTarget, freeOutputName } from '../media/output-target.js';
@@ -199,7 +199,11 @@ export function createHandlers(ctx: AppContext): ApiHandlers {
     async version() {
       return {
         app: ctx.appVersion,
-        executionProviders: ort.listSupportedBackends().map((b) => b.name),
+        // onnxruntime-node lists CUDA wherever it could load it; its add-on is a separate download.
+        executionProviders: ort
+          .listSupportedBackends()
+          .map((b) => b.name)
+          .filter((name) => name !== 'cuda' || cudaInstalled()),
         gpu: gpuName(),
         desktop: ctx.shell !== null,
       };

@@ -139,7 +139,8 @@ export function SettingsPanel({
 function gpuHint(gpu: string | null, providers: string[]): string {
   if (providers.includes('cuda')) return `CUDA is installed${gpu ? `; GPU: ${gpu}` : ''}.`;
   if (!gpu || !providers.includes('webgpu')) return 'No GPU found: renders run on the CPU.';
-  if (/\(software\)$/.test(gpu))
-    return `Only a software GPU (${gpu}): slower than the CPU, so Automatic uses the CPU.`;
+  const software = / \(software\)$/;
+  if (software.test(gpu))
+    return `Only a software GPU (${gpu.replace(software, '')}): slower than the CPU, so Automatic uses the CPU.`;
   return `GPU: ${gpu}. Automatic renders on it.`;
 }
