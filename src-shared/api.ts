@@ -23,6 +23,8 @@ export const ModelSummarySchema = z.object({
   /** What it animates (face, body, other): framing and the studio's model suggestion use it. */
   subject: ModelSubjectSchema.default('body'),
   metrics: z.record(z.string(), z.unknown()).nullable(),
+  /** It has an int8 generator (CPU fast mode). */
+  int8: z.boolean().default(false),
   /** The manifest as label / value lines (weights, training data and budget, why this size, …). */
   details: z.array(z.tuple([z.string(), z.string()])),
 });

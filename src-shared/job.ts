@@ -70,6 +70,11 @@ export const RenderSettingsSchema = z.object({
   executionProvider: ExecutionProviderSchema.default('auto'),
   /** On a GPU provider, the model's float16 graphs where it has them (faster; within 2/255 of float32). */
   gpuFloat16: z.boolean().default(true),
+  /**
+   * Fast mode: on the CPU, the generator in int8 where the model has one; the first fast job
+   * calibrates it on its own frames and keeps it when it stays within 32 dB PSNR of float32.
+   */
+  int8: z.boolean().default(false),
   batchSize: z.number().int().min(1).max(64).default(4),
   sideBySide: z.boolean().default(false),
   occlusionVideo: z.boolean().default(false),

@@ -60,6 +60,11 @@ export const ModelManifestSchema = z.object({
   gpu_float16: z
     .object({ source_encoder: GraphSchema.pick({ file: true }), generator: GraphSchema.pick({ file: true }) })
     .optional(),
+  /** The int8 generator's plan (models/fomm/int8.py): the app calibrates it for CPU fast mode. */
+  int8: z
+    .string()
+    .regex(/^[\w-][\w.-]*\.json$/, 'a file name inside the model folder')
+    .optional(),
   training: z.record(z.string(), z.unknown()).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
   resolution_rationale: z.string().optional(),

@@ -23,6 +23,7 @@ const model = (id: string, category: string | null): ModelSummary => ({
   category,
   subject: modelSubject({ category }),
   metrics: null,
+  int8: false,
   details: [],
 });
 

@@ -105,6 +105,22 @@ def store_float16(path, min_elements=1024):
     return converted, before, Path(path).stat().st_size
 
 
+def external_weights(path, location):
+    """Move the graph's initializers into one external data file beside it (replacing an old one)."""
+    import onnx
+    from onnx import external_data_helper
+
+    model = onnx.load(str(path))
+    target = Path(path).parent / location
+    if target.exists():
+        target.unlink()
+    external_data_helper.convert_model_to_external_data(model, all_tensors_to_one_file=True, location=location,
+                                                        size_threshold=0)
+    tmp = Path(str(path) + ".partial")
+    onnx.save_model(model, str(tmp))
+    os.replace(tmp, path)
+
+
 def values_name(stored):
     """The float32 name a float16-stored weight is cast back to: the name the graph's nodes use."""
     return stored[: -len(".float16")]
@@ -134,13 +150,16 @@ def _export(module, args, path, input_names, output_names):
 
 
 def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=None, batch=2, weights_dtype="float32",
-                  gpu_float16=False):
+                  gpu_float16=False, int8=False):
     """Export the three graphs in eval mode and write manifest.json; returns the manifest.
 
     weights_dtype "float16" stores the large weights at half size (store_float16): the graphs still
     compute in float32. gpu_float16 also writes float16-computing variants of the source encoder and
     the generator (fomm.half_precision), which the app runs on GPU providers; the keypoint detector
-    (3% of the work, and its soft-argmax wants the precision) stays float32 everywhere."""
+    (3% of the work, and its soft-argmax wants the precision) stays float32 everywhere. int8 also
+    writes the structure of an int8 generator (fomm.int8), which the app calibrates on a job's own
+    frames and runs on the CPU; the float32 generator's weights then live in generator.weights, which
+    both graphs read."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     kp_detector.eval()
@@ -176,6 +195,11 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
         for key in ("source_encoder", "generator"):
             variants[key] = {"file": f"{key}.fp16.onnx"}
             convert_file(out_dir / files[key]["file"], out_dir / variants[key]["file"])
+    if int8:
+        from .int8 import PLAN, write_int8
+
+        external_weights(out_dir / files["generator"]["file"], "generator.weights")
+        write_int8(out_dir / files["generator"]["file"], out_dir)
     manifest = {
         "format": MANIFEST_FORMAT,
         "name": name,
@@ -192,6 +216,8 @@ def export_models(kp_detector, generator, config, out_dir, name, extra_manifest=
     }
     if variants:
         manifest["gpu_float16"] = variants
+    if int8:
+        manifest["int8"] = PLAN
     manifest.update(extra_manifest or {})
     tmp = out_dir / "manifest.json.partial"
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
@@ -209,6 +235,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
                         help="float16 halves the files (the graphs still compute in float32)")
+    parser.add_argument("--int8", action="store_true",
+                        help="also write an int8 generator's structure (the app calibrates it; CPU fast mode)")
     parser.add_argument("--gpu-float16", action="store_true",
                         help="also write float16-computing encoder and generator graphs for GPU providers")
     args = parser.parse_args(argv)
@@ -223,7 +251,7 @@ def main(argv=None):
     if not args.checkpoint:
         extra.setdefault("seed", args.seed)  # fomm.reference_run rebuilds the same random weights from it
     manifest = export_models(kp_detector, generator, config, args.out, args.name or Path(args.out).name, extra,
-                             weights_dtype=args.weights_dtype, gpu_float16=args.gpu_float16)
+                             weights_dtype=args.weights_dtype, gpu_float16=args.gpu_float16, int8=args.int8)
     print(json.dumps({k: manifest[k] for k in ("name", "resolution", "num_kp", "weights")}))
 
 

@@ -4,7 +4,8 @@ For an architecture this writes the three graphs of export_onnx.py with every in
 external data in `<graph>.weights` (not kept), plus `recipe.json` that says how to compute each
 initializer from a checkpoint's state dicts: copy a tensor, or fold a convolution with the
 BatchNorm after it (the exporter fuses them in eval mode). The recipe is found by value: every
-initializer of a random-weight export must equal exactly one candidate, or the export fails.
+initializer of a random-weight export must equal exactly one candidate, or the export fails. The int8
+generator's structure files (fomm.int8) are listed under "files": the importer copies them.
 
     /usr/bin/python3 -m fomm.export_template --config configs/vox-256.yaml --out templates/vox-256
 """
@@ -20,6 +21,7 @@ from onnx import external_data_helper, numpy_helper
 
 from .config import build_models, frame_size, load_config
 from .export_onnx import export_models
+from .int8 import PLAN, write_int8
 
 BN_EPS = 1e-5
 
@@ -129,6 +131,10 @@ def export_template(config, out_dir, name):
         files.update({f"{key}_float16": spec for key, spec in manifest["gpu_float16"].items()})
         for key, spec in files.items():
             graphs[key] = template_graph(os.path.join(tmp, spec["file"]), out_dir, spec["file"], key, pool)
+    # The int8 generator's structure reads the float32 generator's weights file, which the importer
+    # writes; the app calibrates the int8 values itself (fomm.int8).
+    plan = write_int8(out_dir / manifest["files"]["generator"]["file"], out_dir)
+    manifest["int8"] = PLAN
     height, width = frame_size(config)
     recipe = {
         "format": "marionette-template/1",
@@ -138,6 +144,8 @@ def export_template(config, out_dir, name):
         "signature": signature(kp_detector, generator),
         "resolution": [height, width],
         "graphs": graphs,
+        # Copied as they are into every imported model.
+        "files": [plan["graph"], plan["calibration_graph"], PLAN],
     }
     (out_dir / "recipe.json").write_text(json.dumps(recipe, indent=1) + "\n")
     return recipe

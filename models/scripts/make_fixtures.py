@@ -93,7 +93,7 @@ def main(out_dir):
     history = fit_steps(kp_detector, generator, discriminator, config["train_params"], training_clips, steps=120, seed=3)
     export_models(kp_detector, generator, config, out / "tiny-model", "tiny test model",
                   {"weights": "trained (fixture)", "category": "test", "training": {"steps": 120, "final_loss": history[-1]}},
-                  gpu_float16=True)
+                  gpu_float16=True, int8=True)
 
     driving = moving_blob_video(frames=FRAMES, size=64, seed=5)
     source = moving_blob_video(frames=1, size=64, seed=9)[0]

@@ -91,6 +91,7 @@ function summary(m: CatalogEntry): ModelSummary {
     category: m.manifest.category ?? null,
     subject: modelSubject(m.manifest),
     metrics: m.manifest.metrics ?? null,
+    int8: m.manifest.int8 !== undefined,
     details: manifestDetails(m.manifest),
   };
 }

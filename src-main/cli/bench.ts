@@ -6,7 +6,7 @@
 import { describeIssues, JobSpecSchema, type ExecutionProviderChoice } from '../../src-shared/job.js';
 import { executionProvider } from './options.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,9 @@ function ensureInputs(maxFrames: number): { source: string; driving: string } {
 
 function ensurePublishedArchitecture(): string {
   const dir = path.join(benchDir(), 'vox-256-random');
-  if (!existsSync(path.join(dir, 'manifest.json'))) {
+  // Exports made before int8 plans existed are made again (fast mode needs the plan).
+  const manifest = path.join(dir, 'manifest.json');
+  if (!existsSync(manifest) || !readFileSync(manifest, 'utf8').includes('"int8"')) {
     console.error('exporting the published vox-256 architecture with random weights…');
     execFileSync(
       '/usr/bin/python3',
@@ -99,6 +101,7 @@ function ensurePublishedArchitecture(): string {
         dir,
         '--name',
         'vox-256 (random weights)',
+        '--int8',
       ],
       {
         cwd: path.join(packageRoot(), 'models'),
@@ -164,6 +167,7 @@ async function engineRun(
   driving: string,
   provider: ExecutionProviderChoice = 'cpu',
   wholeFrame = false,
+  int8 = false,
 ): Promise<RunReport> {
   const timings = emptyTimings();
   const job = JobSpecSchema.parse({
@@ -174,11 +178,11 @@ async function engineRun(
     // The bench's own scratch file, written again by every run.
     overwrite: true,
     trimOut: (frames - 0.5) / 30,
-    settings: { executionProvider: provider, autoFrame: !wholeFrame },
+    settings: { executionProvider: provider, autoFrame: !wholeFrame, int8 },
   });
   const result = await animate(job, {
     signal: new AbortController().signal,
-    loadModel: (d) => ModelSet.load(d, provider),
+    loadModel: (d, p, options) => ModelSet.load(d, p, undefined, options),
     timings,
   });
   const per = (ms: number) => ms / result.frames;
@@ -265,6 +269,7 @@ export async function benchRunCommand(argv: string[]): Promise<void> {
       driving: { type: 'string' },
       provider: { type: 'string' },
       'whole-frame': { type: 'boolean' },
+      int8: { type: 'boolean' },
     },
   });
   const provider = executionProvider(values.provider) ?? 'cpu';
@@ -276,7 +281,15 @@ export async function benchRunCommand(argv: string[]): Promise<void> {
   ];
   const report = values.naive
     ? await naiveRun(model, frames, source, driving, provider)
-    : await engineRun(model, frames, source, driving, provider, values['whole-frame'] ?? false);
+    : await engineRun(
+        model,
+        frames,
+        source,
+        driving,
+        provider,
+        values['whole-frame'] ?? false,
+        values.int8 ?? false,
+      );
   console.log(JSON.stringify(report));
 }
 
@@ -290,8 +303,11 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
       provider: { type: 'string' },
       'reference-frames': { type: 'string' },
       'startup-frames': { type: 'string' },
+      int8: { type: 'boolean' },
     },
   });
+  // CPU fast mode: models with an int8 plan run their int8 generator (calibrated once, first).
+  const int8 = values.int8 ?? false;
   // The CPU unless asked: a benchmark measures one provider, named in its header.
   const provider = executionProvider(values.provider) ?? 'cpu';
   const lengths = (values.frames ?? '100,1000').split(',').map(Number);
@@ -325,6 +341,7 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
     ];
     if (naive) args.push('--naive');
     if (wholeFrame) args.push('--whole-frame');
+    if (int8 && !naive) args.push('--int8');
     const proc = spawnSync(process.execPath, args, {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
@@ -338,6 +355,14 @@ export async function benchCommand(argv: string[], places: ModelPlaces): Promise
   const startupRows: string[][] = [];
   let lastProvider: string | null = null;
   for (const model of models) {
+    if (int8) {
+      // Calibration happens once a model (the first fast job); every measured run uses what it kept.
+      console.error(`${model.id}: int8 calibration job…`);
+      const first = measure(model.dir, 8, false, true);
+      console.log(
+        `${model.id}: ${first.provider}; calibration ${((first.stagesMs?.calibrateMs ?? 0) / 1000).toFixed(1)} s`,
+      );
+    }
     const runs = lengths.map((n) => {
       console.error(`${model.id}: ${n} frames…`);
       return measure(model.dir, n, false);

@@ -44,6 +44,8 @@ const renderFlags = {
   crf: { type: 'string' },
   provider: { type: 'string' },
   'gpu-float32': { type: 'boolean' },
+  int8: { type: 'boolean' },
+  'no-int8': { type: 'boolean' },
   batch: { type: 'string' },
   'side-by-side': { type: 'boolean' },
   occlusion: { type: 'boolean' },
@@ -90,6 +92,9 @@ options:
   --provider auto|cpu|webgpu|cuda|dml|coreml   execution provider (default auto: CUDA, a GPU through
                                        WebGPU, DirectML/CoreML, else CPU; the one used is printed)
   --gpu-float32         on a GPU, the float32 graphs even where the model has float16 ones
+  --int8 / --no-int8    fast mode on the CPU: the generator in int8 where the model has one (imported
+                        and bench models); the first fast job calibrates it on its own frames (a few
+                        seconds, once a model) and keeps it only within 32 dB PSNR of float32
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
   --face N              in a photo with several faces, frame face N (1 = the largest; default 1)

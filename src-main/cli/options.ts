@@ -99,6 +99,7 @@ export function settingsFromFlags(flags: FlagValues, project: ProjectDoc | null 
     exportFormat: exportFormat(flags.format) ?? base.exportFormat,
     executionProvider: executionProvider(flags.provider) ?? base.executionProvider,
     gpuFloat16: off('gpu-float32', base.gpuFloat16),
+    int8: off('no-int8', on('int8', base.int8)),
     batchSize: num(flags.batch, '--batch') ?? base.batchSize,
     sideBySide: on('side-by-side', base.sideBySide),
     occlusionVideo: on('occlusion', base.occlusionVideo),

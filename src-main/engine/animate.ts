@@ -52,6 +52,8 @@ export interface StageTimings {
   transferMs: number;
   generatorMs: number;
   encodeWaitMs: number;
+  /** Fast mode's first job: calibrating the int8 generator on this job's frames. */
+  calibrateMs: number;
   /** Closing the encoder and publishing the output. */
   finishMs: number;
 }
@@ -66,6 +68,7 @@ export function emptyTimings(): StageTimings {
     transferMs: 0,
     generatorMs: 0,
     encodeWaitMs: 0,
+    calibrateMs: 0,
     finishMs: 0,
   };
 }
@@ -89,6 +92,19 @@ class RateMeter {
     const seconds = (performance.now() - this.start) / 1000;
     return seconds > 0 ? done / seconds : 0;
   }
+}
+
+/** Poses that calibrate fast mode, then the ones that judge it: spread over the whole clip. */
+const INT8_CALIBRATION_POSES = 4;
+const INT8_CHECK_POSES = 2;
+
+export function calibrationPoses(track: readonly Keypoints[]): Keypoints[] {
+  const count = INT8_CALIBRATION_POSES + INT8_CHECK_POSES;
+  // An even spread over the clip; the check poses interleave with the calibration ones (spread
+  // positions 1, 3, …), so both see the whole clip. A short clip repeats poses.
+  const spread = Array.from({ length: count }, (_, i) => track[Math.floor((i * track.length) / count)]!);
+  const checking = (i: number) => i % 2 === 1 && i < 2 * INT8_CHECK_POSES;
+  return [...spread.filter((_, i) => !checking(i)), ...spread.filter((_, i) => checking(i))];
 }
 
 /** Pass 1: keypoints of every driving frame in the trimmed range. */
@@ -145,7 +161,10 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   // not depend on each other: a short job's start-up is the longer of the two, not their sum.
   const loadStarted = performance.now();
   const loading = hooks
-    .loadModel(job.modelDir, job.settings.executionProvider, { gpuFloat16: job.settings.gpuFloat16 })
+    .loadModel(job.modelDir, job.settings.executionProvider, {
+      gpuFloat16: job.settings.gpuFloat16,
+      int8: job.settings.int8,
+    })
     .then((loaded) => {
       timings.loadMs += since(loadStarted);
       return loaded;
@@ -198,6 +217,17 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
     relativeJacobian: settings.relativeJacobian,
   };
   const scale = settings.adaptScale ? movementScale(source.kp, kpReference) : 1;
+  const transfer = (kp: Keypoints) => transferMotion(source.kp, kp, kpReference, transferOptions, scale);
+  if (models.int8NeedsCalibration) {
+    mark = performance.now();
+    await models.calibrateInt8(source, calibrationPoses(track).map(transfer), INT8_CHECK_POSES, source.kp, {
+      signal,
+      onProgress: (done, total) => hooks.onProgress?.('calibrate', done, total, 0),
+    });
+    if (signal.aborted) throw cancelled();
+    timings.calibrateMs += since(mark);
+    hooks.onModel?.(models.executionProvider);
+  }
 
   const audio =
     settings.audio && inputs.driving.hasAudio
@@ -219,7 +249,7 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
       models,
       source,
       track,
-      transfer: (kp) => transferMotion(source.kp, kp, kpReference, transferOptions, scale),
+      transfer,
       batchSize: settings.batchSize,
       paste,
       outputs,

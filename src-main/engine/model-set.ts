@@ -12,6 +12,15 @@ import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
 import { tile } from './tensors.js';
 import {
+  calibrateInt8,
+  describeCalibration,
+  Int8Error,
+  readCalibration,
+  readInt8Plan,
+  type CalibrationReport,
+} from './int8.js';
+import type { Int8Plan } from '../../src-shared/int8/quantize.js';
+import {
   cudaInstalled,
   findGpu,
   type GpuAdapter,
@@ -78,21 +87,51 @@ export interface LoadOptions {
   keepFeaturesOnDevice?: boolean;
   /** On a GPU provider, the model's float16 encoder and generator where it has them (default true). */
   gpuFloat16?: boolean;
+  /** On the CPU, the model's int8 generator (fast mode), calibrated by the first job that asks. */
+  int8?: boolean;
 }
+
+/**
+ * Fast mode's state: not asked or not possible (`off`, with the reason when asked), waiting for a
+ * job to calibrate it, or running.
+ */
+type Int8State =
+  | { state: 'off'; note: string | null }
+  | { state: 'uncalibrated'; plan: Int8Plan }
+  | { state: 'on'; report: CalibrationReport; graph: string };
 
 export class ModelSet {
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
-    readonly executionProvider: string,
+    private readonly provider: { name: string; gpu: GpuAdapter | null; notes: string[] },
     /** Whether the source features stay in GPU memory between the encoder and the generator. */
     readonly featuresOnDevice: boolean,
-    /** What the encoder and the generator compute in. */
-    readonly precision: 'float32' | 'float16',
+    private half: boolean,
     private readonly kpSession: ort.InferenceSession,
     private readonly encoderSession: ort.InferenceSession,
-    private readonly generatorSession: ort.InferenceSession,
+    private generatorSession: ort.InferenceSession,
+    private int8: Int8State,
+    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {}
+
+  /** What the generator computes in. */
+  get precision(): 'float32' | 'float16' | 'int8' {
+    return this.int8.state === 'on' ? 'int8' : this.half ? 'float16' : 'float32';
+  }
+
+  /** Where it runs, in words: "cpu, int8 (int8 34.1 dB against float32)", "webgpu: NVIDIA …, float16". */
+  get executionProvider(): string {
+    const notes = [...this.provider.notes];
+    if (this.int8.state === 'on') notes.push(describeCalibration(this.int8.report));
+    if (this.int8.state === 'off' && this.int8.note) notes.push(this.int8.note);
+    return providerLabel(this.provider.name, this.provider.gpu, notes, this.precision);
+  }
+
+  /** Fast mode was asked for and waits for a job's frames to calibrate it (calibrateInt8). */
+  get int8NeedsCalibration(): boolean {
+    return this.int8.state === 'uncalibrated';
+  }
 
   get size(): { width: number; height: number } {
     return { height: this.manifest.resolution[0], width: this.manifest.resolution[1] };
@@ -102,7 +141,7 @@ export class ModelSet {
     dir: string,
     choice: ExecutionProviderChoice = 'auto',
     threads = os.availableParallelism(),
-    { keepFeaturesOnDevice = true, gpuFloat16 = true }: LoadOptions = {},
+    { keepFeaturesOnDevice = true, gpuFloat16 = true, int8 = false }: LoadOptions = {},
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
     const gpu = choice === 'cpu' ? null : findGpu();
@@ -131,6 +170,7 @@ export class ModelSet {
           gpu,
           threads,
           keepFeaturesOnDevice,
+          int8,
         });
       } catch (err) {
         const reason = plainProviderError((err as Error).message);
@@ -157,7 +197,8 @@ export class ModelSet {
       gpu,
       threads,
       keepFeaturesOnDevice,
-    }: { gpu: GpuAdapter | null; threads: number; keepFeaturesOnDevice: boolean },
+      int8,
+    }: { gpu: GpuAdapter | null; threads: number; keepFeaturesOnDevice: boolean; int8: boolean },
   ): Promise<ModelSet> {
     if (provider === 'webgpu') prepareWebGpuEnvironment();
     const options: ort.InferenceSession.SessionOptions = {
@@ -180,14 +221,26 @@ export class ModelSet {
         return session;
       };
       const graphs = half && manifest.gpu_float16 ? manifest.gpu_float16 : manifest.files;
+      const fast: Int8State = int8
+        ? await ModelSet.int8State(dir, manifest, provider)
+        : { state: 'off', note: null };
       const [kp, enc, gen] = await Promise.all([
         open(manifest.files.kp_detector.file),
         open(graphs.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
-        open(graphs.generator.file),
+        open(fast.state === 'on' ? fast.graph : graphs.generator.file),
       ]);
-      const precision = half ? 'float16' : 'float32';
-      const label = providerLabel(provider, provider === 'webgpu' ? gpu : null, fallbacks, precision);
-      const models = new ModelSet(dir, manifest, label, onDevice, precision, kp, enc, gen);
+      const models = new ModelSet(
+        dir,
+        manifest,
+        { name: provider, gpu: provider === 'webgpu' ? gpu : null, notes: [...fallbacks] },
+        onDevice,
+        half,
+        kp,
+        enc,
+        gen,
+        fast,
+        options,
+      );
       // A provider can create a session and still fail on its first run (a GPU without a
       // kernel it needs): run the graphs once before trusting it.
       if (provider !== 'cpu') await models.trialRun();
@@ -195,6 +248,56 @@ export class ModelSet {
     } catch (err) {
       await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
       throw err;
+    }
+  }
+
+  /** Fast mode as far as loading can tell: the kept calibration, one to make, or why not. */
+  private static async int8State(dir: string, manifest: ModelManifest, provider: string): Promise<Int8State> {
+    if (provider !== 'cpu') return { state: 'off', note: `int8 runs on the CPU only, not on ${provider}` };
+    if (!manifest.int8) return { state: 'off', note: 'int8: this model has no int8 generator' };
+    let plan: Int8Plan;
+    try {
+      plan = await readInt8Plan(dir, manifest.int8);
+    } catch (err) {
+      return { state: 'off', note: `int8: ${(err as Error).message}` };
+    }
+    const report = await readCalibration(dir, plan);
+    if (!report) return { state: 'uncalibrated', plan };
+    if (!report.accepted) return { state: 'off', note: describeCalibration(report) };
+    return { state: 'on', report, graph: plan.graph };
+  }
+
+  /**
+   * Calibrates the int8 generator on this job's photo and poses (the last `check` of them judge
+   * it against float32, never calibrate it) and switches to it when it is good enough. A failure
+   * to calibrate (a read-only model folder, say) leaves float32 running and says why.
+   */
+  async calibrateInt8(
+    source: SourceEncoding,
+    poses: readonly Keypoints[],
+    check: number,
+    kpSource: Keypoints = source.kp,
+    hooks: { signal?: AbortSignal; onProgress?(done: number, total: number): void } = {},
+  ): Promise<void> {
+    if (this.int8.state !== 'uncalibrated') return;
+    const plan = this.int8.plan;
+    try {
+      const { session, report } = await calibrateInt8(this.dir, plan, {
+        feeds: poses.map((pose) => this.generatorFeeds(source, [pose], kpSource)),
+        check,
+        options: this.sessionOptions,
+        ...hooks,
+      });
+      if (session) {
+        const old = this.generatorSession;
+        this.generatorSession = session;
+        this.int8 = { state: 'on', report, graph: plan.graph };
+        await old.release();
+      } else this.int8 = { state: 'off', note: describeCalibration(report) };
+    } catch (err) {
+      if (hooks.signal?.aborted) throw err;
+      if (!(err instanceof Int8Error)) throw err;
+      this.int8 = { state: 'off', note: `int8: ${err.message}` };
     }
   }
 
@@ -267,24 +370,32 @@ export class ModelSet {
     { count: number; source: ort.Tensor; source_features: ort.Tensor }
   >();
 
+  private generatorFeeds(
+    source: SourceEncoding,
+    kpDriving: readonly Keypoints[],
+    kpSource: Keypoints,
+  ): Record<string, ort.Tensor> {
+    const count = kpDriving.length;
+    const k = this.manifest.num_kp;
+    const src = joinBatch(Array<Keypoints>(count).fill(kpSource));
+    const drv = joinBatch(kpDriving);
+    return {
+      ...this.sourceInputs(source, count),
+      kp_source_value: new ort.Tensor('float32', src.value, [count, k, 2]),
+      kp_source_jacobian: new ort.Tensor('float32', src.jacobian, [count, k, 2, 2]),
+      kp_driving_value: new ort.Tensor('float32', drv.value, [count, k, 2]),
+      kp_driving_jacobian: new ort.Tensor('float32', drv.jacobian, [count, k, 2, 2]),
+    };
+  }
+
   /** One generator call: the source moved to each of `kpDriving`'s poses from `kpSource`. */
   async generate(
     source: SourceEncoding,
     kpDriving: readonly Keypoints[],
     kpSource: Keypoints = source.kp,
   ): Promise<GeneratorOutput> {
-    const count = kpDriving.length;
-    const k = this.manifest.num_kp;
-    const src = joinBatch(Array<Keypoints>(count).fill(kpSource));
-    const drv = joinBatch(kpDriving);
     const out = await this.generatorSession.run(
-      {
-        ...this.sourceInputs(source, count),
-        kp_source_value: new ort.Tensor('float32', src.value, [count, k, 2]),
-        kp_source_jacobian: new ort.Tensor('float32', src.jacobian, [count, k, 2, 2]),
-        kp_driving_value: new ort.Tensor('float32', drv.value, [count, k, 2]),
-        kp_driving_jacobian: new ort.Tensor('float32', drv.jacobian, [count, k, 2, 2]),
-      },
+      this.generatorFeeds(source, kpDriving, kpSource),
       GENERATOR_FETCHES,
     );
     return {

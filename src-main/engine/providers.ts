@@ -79,10 +79,10 @@ export function providerLabel(
   provider: string,
   gpu: GpuAdapter | null,
   fallbacks: readonly string[],
-  precision: 'float32' | 'float16' = 'float32',
+  precision: 'float32' | 'float16' | 'int8' = 'float32',
 ): string {
   const device = provider === 'webgpu' && gpu ? `webgpu: ${adapterLabel(gpu)}` : provider;
-  const name = precision === 'float16' ? `${device}, float16` : device;
+  const name = precision === 'float32' ? device : `${device}, ${precision}`;
   return fallbacks.length ? `${name} (${fallbacks.join('; ')})` : name;
 }
 

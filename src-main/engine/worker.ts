@@ -55,7 +55,7 @@ function loadModel(
   provider: Parameters<typeof ModelSet.load>[1],
   options: LoadOptions = {},
 ): Promise<ModelSet> {
-  const key = `${dir}|${provider}|${options.gpuFloat16 !== false}`;
+  const key = `${dir}|${provider}|${options.gpuFloat16 !== false}|${options.int8 === true}`;
   let hit = models.get(key);
   if (!hit) {
     hit = ModelSet.load(dir, provider, undefined, options);

@@ -50,6 +50,8 @@ export interface TemplateRecipe {
   signature: Record<string, number[]>;
   resolution: [number, number];
   graphs: Record<string, { file: string; weights: string; initializers: InitializerRecipe[] }>;
+  /** Files copied as they are (the int8 generator's structure, which the engine calibrates). */
+  files?: string[];
 }
 
 export interface Template {
@@ -289,6 +291,11 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
       } finally {
         await out.close();
       }
+    }
+    for (const file of recipe.files ?? []) {
+      if (!/^[\w-][\w.-]*$/.test(file))
+        throw new ImportError(`template ${template.id}: bad file name ${file}`);
+      await copyFile(path.join(template.dir, file), path.join(tempDir, file));
     }
     const manifest = {
       ...recipe.manifest,

@@ -13,6 +13,7 @@ export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummar
     weights: null,
     category: null,
     metrics: null,
+    int8: false,
     details: [],
     ...overrides,
     subject: overrides.subject ?? modelSubject({ category: overrides.category ?? null }),

@@ -30,7 +30,7 @@ export const EngineErrorCodeSchema = z.enum([
 ]);
 export type EngineErrorCode = z.infer<typeof EngineErrorCodeSchema>;
 
-export const StageSchema = z.enum(['probe', 'framing', 'keypoints', 'render', 'finalise']);
+export const StageSchema = z.enum(['probe', 'framing', 'keypoints', 'calibrate', 'render', 'finalise']);
 export type Stage = z.infer<typeof StageSchema>;
 
 export const EngineEventSchema = z.discriminatedUnion('type', [

@@ -17,7 +17,15 @@ export function SettingsPanel({
   const format = settings.exportFormat ?? 'h264';
   const warning = pasteBackWarning(model?.subject ?? null, settings.pasteBack);
   const checkbox = (
-    key: 'adaptScale' | 'bestFrame' | 'audio' | 'pasteBack' | 'autoFrame' | 'followSubject' | 'gpuFloat16',
+    key:
+      | 'adaptScale'
+      | 'bestFrame'
+      | 'audio'
+      | 'pasteBack'
+      | 'autoFrame'
+      | 'followSubject'
+      | 'gpuFloat16'
+      | 'int8',
     label: string,
   ) => (
     <label className="check">
@@ -126,6 +134,15 @@ export function SettingsPanel({
       {settings.executionProvider !== 'cpu' &&
         providers.some((p) => p !== 'cpu') &&
         checkbox('gpuFloat16', 'Half precision on the GPU (faster; where the model has it)')}
+      {settings.executionProvider !== 'cpu' && providers.some((p) => p !== 'cpu') ? null : model?.int8 ? (
+        <>
+          {checkbox('int8', 'Fast mode: int8 on the CPU')}
+          <p className="hint">
+            The first fast render calibrates this model on its own frames (a few seconds, once) and keeps int8
+            only if it stays within 32 dB of full precision.
+          </p>
+        </>
+      ) : null}
       {error && (
         <p role="alert" className="field-error">
           {error}
