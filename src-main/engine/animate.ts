@@ -52,7 +52,7 @@ export interface StageTimings {
   transferMs: number;
   generatorMs: number;
   encodeWaitMs: number;
-  /** Fast mode's first job: calibrating the int8 generator on this job's frames. */
+  /** Fast mode: checking the int8 generator on this job's poses (and calibrating it when needed). */
   calibrateMs: number;
   /** Closing the encoder and publishing the output. */
   finishMs: number;
@@ -218,9 +218,9 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   };
   const scale = settings.adaptScale ? movementScale(source.kp, kpReference) : 1;
   const transfer = (kp: Keypoints) => transferMotion(source.kp, kp, kpReference, transferOptions, scale);
-  if (models.int8NeedsCalibration) {
+  if (models.int8Available) {
     mark = performance.now();
-    await models.calibrateInt8(source, calibrationPoses(track).map(transfer), INT8_CHECK_POSES, source.kp, {
+    await models.prepareInt8(source, calibrationPoses(track).map(transfer), INT8_CHECK_POSES, source.kp, {
       signal,
       onProgress: (done, total) => hooks.onProgress?.('calibrate', done, total, 0),
     });

@@ -13,7 +13,7 @@ function modelCopy(): string {
   return dir;
 }
 
-async function fastRender(modelDir: string, int8 = true) {
+async function fastRender(modelDir: string, int8 = true, int8MinPsnrDb?: number) {
   const out = tempDir();
   const frames: Uint8Array[] = [];
   const stages = new Set<Stage>();
@@ -21,7 +21,7 @@ async function fastRender(modelDir: string, int8 = true) {
     job({ modelDir, outputPath: path.join(out, 'out.mp4') }, { int8, batchSize: 4 }),
     {
       signal: new AbortController().signal,
-      loadModel: (dir, provider, options) => ModelSet.load(dir, provider, 1, options),
+      loadModel: (dir, provider, options) => ModelSet.load(dir, provider, 1, { ...options, int8MinPsnrDb }),
       onFrame: (i, rgb) => (frames[i] = rgb),
       onProgress: (stage) => stages.add(stage),
     },
@@ -40,23 +40,23 @@ function meanAbs(frames: Uint8Array[], reference: Float32Array, size = 64): numb
   return sum / (frames.length * 3 * plane);
 }
 
-const report = (dir: string) =>
+const reportOf = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, 'generator.int8.calibration.json'), 'utf8')) as {
-    accepted: boolean;
     psnr_db: number;
     calibration_frames: number;
-    check_frames: number;
+    ranges: Record<string, [number, number]>;
+    seconds: number;
   };
+const LABEL = /^cpu, int8 \(int8 \d+\.\d dB against float32 on this job\)$/;
 
 describe('CPU fast mode (int8)', () => {
   it('calibrates on the first fast job, keeps the calibration, and stays close to float32', async () => {
     const dir = modelCopy();
     const first = await fastRender(dir);
-    expect(first.stages.has('calibrate')).toBe(true);
-    const kept = report(dir);
-    expect(kept).toMatchObject({ accepted: true, calibration_frames: 4, check_frames: 2 });
+    const kept = reportOf(dir);
+    expect(kept.calibration_frames).toBe(4);
     expect(kept.psnr_db).toBeGreaterThanOrEqual(32);
-    expect(first.result.executionProvider).toMatch(/^cpu, int8 \(int8 \d+\.\d dB against float32\)$/);
+    expect(first.result.executionProvider).toMatch(LABEL);
     // The frames are the int8 generator's: close to PyTorch's float32 reference, not equal.
     const reference = readFloat32(path.join(FIXTURES, 'reference-relative.f32'));
     expect(first.frames).toHaveLength(16);
@@ -65,33 +65,36 @@ describe('CPU fast mode (int8)', () => {
     expect(float32.result.executionProvider).toBe('cpu');
     expect(meanAbs(first.frames, reference)).toBeGreaterThan(meanAbs(float32.frames, reference));
 
-    // A later fast job loads the int8 generator straight away.
+    // A later fast job loads the kept int8 generator, checks it and does not calibrate again.
     const second = await fastRender(dir);
-    expect(second.stages.has('calibrate')).toBe(false);
-    expect(second.result.executionProvider).toBe(first.result.executionProvider);
+    expect(second.result.executionProvider).toMatch(LABEL);
+    expect(reportOf(dir)).toEqual(kept);
     expect(second.frames).toEqual(first.frames);
   });
 
-  it('keeps float32, and says why, when the kept calibration was refused', async () => {
+  it('calibrates again, keeping the old ranges, when the kept calibration does not hold for a job', async () => {
     const dir = modelCopy();
-    writeFileSync(
-      path.join(dir, 'generator.int8.calibration.json'),
-      JSON.stringify({
-        format: 'marionette-int8-calibration/1',
-        accepted: false,
-        psnr_db: 27.5,
-        mean_abs_255: 6,
-        calibration_frames: 4,
-        check_frames: 2,
-        seconds: 1,
-        weights_bytes: 10,
-      }),
+    await fastRender(dir);
+    const kept = reportOf(dir);
+    // Squeeze every kept range to almost nothing (and its int8 values with it): the check fails.
+    const squeezed = {
+      ...kept,
+      ranges: Object.fromEntries(Object.keys(kept.ranges).map((t) => [t, [0, 1e-6]])),
+    };
+    writeFileSync(path.join(dir, 'generator.int8.calibration.json'), JSON.stringify(squeezed));
+    await fastRender(dir, true, 200); // refused: recalibrates (from the squeezed ranges) and renders float32
+    const refused = await fastRender(dir, true, 200);
+    expect(refused.result.executionProvider).toMatch(
+      /^cpu \(int8 refused: \d+\.\d dB against float32 on this job, below 200 dB; float32 used\)$/,
     );
-    const { result, stages } = await fastRender(dir);
-    expect(stages.has('calibrate')).toBe(false);
-    expect(result.executionProvider).toBe(
-      'cpu (int8 refused: 27.5 dB against float32, below 32 dB; float32 kept)',
-    );
+    const float32 = await fastRender(dir, false);
+    expect(refused.frames).toEqual(float32.frames);
+    const again = reportOf(dir);
+    expect(again.calibration_frames).toBe(12); // 4, then 4 more by each refused job
+    for (const [t, [min, max]] of Object.entries(again.ranges)) {
+      expect(min).toBeLessThanOrEqual(Math.min(0, kept.ranges[t]![0]));
+      expect(max).toBeGreaterThanOrEqual(kept.ranges[t]![1]);
+    }
   });
 
   it('renders in float32 and says why when the model folder cannot take the calibration', async () => {
@@ -107,7 +110,7 @@ describe('CPU fast mode (int8)', () => {
     expect(existsSync(path.join(dir, 'generator.int8.calibration.json'))).toBe(false);
   });
 
-  it('says so for a model without an int8 generator, and for a torn calibration recalibrates', async () => {
+  it('says so for a model without an int8 generator, and calibrates again after a torn file', async () => {
     const plain = modelCopy();
     const manifest = JSON.parse(readFileSync(path.join(plain, 'manifest.json'), 'utf8')) as Record<
       string,
@@ -123,8 +126,8 @@ describe('CPU fast mode (int8)', () => {
     await fastRender(torn);
     writeFileSync(path.join(torn, 'generator.int8.weights'), 'short');
     const again = await fastRender(torn);
-    expect(again.stages.has('calibrate')).toBe(true);
-    expect(again.result.executionProvider).toMatch(/^cpu, int8/);
+    expect(again.result.executionProvider).toMatch(LABEL);
+    expect(reportOf(torn).calibration_frames).toBe(4); // a fresh calibration, not a continued one
   });
 });
 

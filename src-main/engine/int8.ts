@@ -1,9 +1,11 @@
 /**
  * CPU fast mode: the generator in int8. A model exported or imported with an int8 plan
- * (models/fomm/int8.py) carries the graph's structure only; its numbers depend on the frames, so the
- * first fast job calibrates it on that job's own photo and driving poses, checks it against float32
- * on poses it did not calibrate on, and keeps the result in the model folder for later jobs. A
- * model whose int8 generator loses too much (PSNR below INT8_MIN_PSNR_DB) keeps float32, and says so.
+ * (models/fomm/int8.py) carries the graph's structure only; its numbers depend on the frames, so
+ * the first fast job calibrates it on its own photo and poses and keeps the ranges and the int8
+ * values in the model folder. Every fast job then checks int8 against float32 on two of its own
+ * poses; when a photo or clip falls outside what was calibrated, the job calibrates again (the kept
+ * ranges only grow), and where int8 still loses too much (PSNR below INT8_MIN_PSNR_DB) that job
+ * renders in float32 and says so.
  */
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import {
   convWeightOutput,
   imageAgreement,
   INT8_MIN_PSNR_DB,
+  INT8_RANGE_MARGIN,
   int8WeightsFile,
   Int8PlanSchema,
   widenRange,
@@ -27,17 +30,26 @@ export class Int8Error extends Error {
 }
 
 const CalibrationReportSchema = z.object({
-  format: z.literal('marionette-int8-calibration/1'),
-  accepted: z.boolean(),
+  format: z.literal('marionette-int8-calibration/2'),
+  /** Every tensor's range over every calibration so far (before the margin). */
+  ranges: z.record(z.string(), z.tuple([z.number(), z.number()])),
+  margin: z.number().positive(),
+  /** The last calibration's check. */
   psnr_db: z.number(),
   mean_abs_255: z.number(),
+  /** Frames calibrated on, over every calibration. */
   calibration_frames: z.number().int().positive(),
-  check_frames: z.number().int().positive(),
   seconds: z.number(),
-  /** Bytes of the int8 weights file it wrote (a torn or foreign file is recalibrated). */
+  /** Bytes of the int8 weights file it wrote (a torn or foreign file means calibrating again). */
   weights_bytes: z.number().int().nonnegative(),
 });
 export type CalibrationReport = z.infer<typeof CalibrationReportSchema>;
+
+/** How int8 compares with float32 on some frames. */
+export interface Agreement {
+  psnrDb: number;
+  meanAbs255: number;
+}
 
 export async function readInt8Plan(dir: string, file: string): Promise<Int8Plan> {
   let json: unknown;
@@ -60,7 +72,6 @@ export async function readCalibration(dir: string, plan: Int8Plan): Promise<Cali
     const report = CalibrationReportSchema.parse(
       JSON.parse(await readFile(path.join(dir, reportFile(plan)), 'utf8')),
     );
-    if (!report.accepted) return report;
     const size = (await stat(path.join(dir, plan.weights))).size;
     return size === report.weights_bytes && size === weightsBytes(plan) ? report : null;
   } catch {
@@ -68,12 +79,42 @@ export async function readCalibration(dir: string, plan: Int8Plan): Promise<Cali
   }
 }
 
-/** What the label says of a calibration. */
-export function describeCalibration(report: CalibrationReport): string {
-  const quality = `${report.psnr_db.toFixed(1)} dB against float32`;
-  return report.accepted
+/** What the label says of a job's int8 check. */
+export function describeAgreement(agreement: Agreement, minPsnrDb = INT8_MIN_PSNR_DB): string {
+  const quality = `${agreement.psnrDb.toFixed(1)} dB against float32 on this job`;
+  return agreement.psnrDb >= minPsnrDb
     ? `int8 ${quality}`
-    : `int8 refused: ${quality}, below ${INT8_MIN_PSNR_DB} dB; float32 kept`;
+    : `int8 refused: ${quality}, below ${minPsnrDb} dB; float32 used`;
+}
+
+/** Predictions of `session` on `feeds` (one frame each). */
+export async function predictions(
+  session: ort.InferenceSession,
+  feeds: readonly Record<string, ort.Tensor>[],
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const feed of feeds) {
+    if (signal?.aborted) throw new Int8Error('calibration was cancelled');
+    out.push((await session.run(feed, ['prediction'])).prediction!.data as Float32Array);
+  }
+  return out;
+}
+
+/** PSNR of the pooled squared error, and the mean absolute difference in 1/255. */
+export function agreementOf(reference: readonly Float32Array[], int8: readonly Float32Array[]): Agreement {
+  let squares = 0;
+  let abs = 0;
+  reference.forEach((r, j) => {
+    const a = imageAgreement(r, int8[j]!);
+    squares += 10 ** (-a.psnrDb / 10);
+    abs += a.meanAbs;
+  });
+  const psnr = squares > 0 ? Math.min(99, 10 * Math.log10(reference.length / squares)) : 99;
+  return {
+    psnrDb: Math.round(psnr * 100) / 100,
+    meanAbs255: Math.round((255 * abs * 1000) / reference.length) / 1000,
+  };
 }
 
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
@@ -93,27 +134,32 @@ export interface CalibrationInput {
   /** Generator feeds (one frame each): the first ones calibrate, the last `check` ones judge. */
   feeds: Record<string, ort.Tensor>[];
   check: number;
+  /** The calibration kept so far: its ranges are kept too (they only grow). */
+  previous: CalibrationReport | null;
   options: ort.InferenceSession.SessionOptions;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
 }
 
 /**
- * Calibrates, writes the int8 values and the report, and returns the int8 session when the check
- * passed (null when it did not: the report says why).
+ * Calibrates, writes the int8 values and the report, and returns the int8 session with how it
+ * compares with float32 on the check frames (the caller decides whether that is good enough).
  */
 export async function calibrateInt8(
   dir: string,
   plan: Int8Plan,
-  { feeds, check, options, signal, onProgress }: CalibrationInput,
-): Promise<{ session: ort.InferenceSession | null; report: CalibrationReport }> {
+  { feeds, check, previous, options, signal, onProgress }: CalibrationInput,
+): Promise<{ session: ort.InferenceSession; report: CalibrationReport; agreement: Agreement }> {
   const calibrating = feeds.length - check;
   if (calibrating < 1 || check < 1) throw new Int8Error('calibration needs frames to calibrate and to check');
   const started = performance.now();
-  const ranges = new Map<string, Range>();
+  const ranges = new Map<string, Range>(
+    Object.entries(previous?.ranges ?? {}).map(([name, [min, max]]) => [name, { min, max }]),
+  );
   const weights: Float32Array[] = [];
   const biases: (Float32Array | null)[] = [];
   const reference: Float32Array[] = [];
+  const total = feeds.length + check;
   const session = await ort.InferenceSession.create(path.join(dir, plan.calibration_graph), options);
   try {
     for (const [k, feed] of feeds.entries()) {
@@ -138,47 +184,37 @@ export async function calibrateInt8(
           weights.push(values(convWeightOutput(i)));
           biases.push(conv.bias ? values(convBiasOutput(i)) : null);
         });
-      onProgress?.(k + 1, feeds.length + check);
+      onProgress?.(k + 1, total);
     }
   } finally {
     await session.release();
   }
   let file: Uint8Array;
   try {
-    file = int8WeightsFile(plan, { ranges, weights, biases });
+    file = int8WeightsFile(plan, { ranges, weights, biases, margin: INT8_RANGE_MARGIN });
   } catch (err) {
     throw new Int8Error(`cannot quantize: ${(err as Error).message}`);
   }
   await writeAtomically(path.join(dir, plan.weights), file);
   const int8 = await ort.InferenceSession.create(path.join(dir, plan.graph), options);
-  let squares = 0;
-  let abs = 0;
+  let agreement: Agreement;
   try {
-    for (const [j, feed] of feeds.slice(calibrating).entries()) {
-      if (signal?.aborted) throw new Int8Error('calibration was cancelled');
-      const out = await int8.run(feed, ['prediction']);
-      const agreement = imageAgreement(reference[j]!, out.prediction!.data as Float32Array);
-      squares += 10 ** (-agreement.psnrDb / 10);
-      abs += agreement.meanAbs;
-      onProgress?.(feeds.length + j + 1, feeds.length + check);
-    }
+    agreement = agreementOf(reference, await predictions(int8, feeds.slice(calibrating), signal));
+    onProgress?.(total, total);
+    const report: CalibrationReport = {
+      format: 'marionette-int8-calibration/2',
+      ranges: Object.fromEntries([...ranges].map(([name, r]) => [name, [r.min, r.max]])),
+      margin: INT8_RANGE_MARGIN,
+      psnr_db: agreement.psnrDb,
+      mean_abs_255: agreement.meanAbs255,
+      calibration_frames: (previous?.calibration_frames ?? 0) + calibrating,
+      seconds: Math.round(performance.now() - started) / 1000,
+      weights_bytes: file.byteLength,
+    };
+    await writeAtomically(path.join(dir, reportFile(plan)), `${JSON.stringify(report, null, 2)}\n`);
+    return { session: int8, report, agreement };
   } catch (err) {
     await int8.release();
     throw err;
   }
-  const psnr = squares > 0 ? Math.min(99, 10 * Math.log10(check / squares)) : 99;
-  const report: CalibrationReport = {
-    format: 'marionette-int8-calibration/1',
-    accepted: psnr >= INT8_MIN_PSNR_DB,
-    psnr_db: Math.round(psnr * 100) / 100,
-    mean_abs_255: Math.round((255 * abs * 1000) / check) / 1000,
-    calibration_frames: calibrating,
-    check_frames: check,
-    seconds: Math.round(performance.now() - started) / 1000,
-    weights_bytes: file.byteLength,
-  };
-  await writeAtomically(path.join(dir, reportFile(plan)), `${JSON.stringify(report, null, 2)}\n`);
-  if (report.accepted) return { session: int8, report };
-  await int8.release();
-  return { session: null, report };
 }

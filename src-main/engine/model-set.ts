@@ -12,14 +12,16 @@ import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
 import { tile } from './tensors.js';
 import {
+  agreementOf,
   calibrateInt8,
-  describeCalibration,
+  describeAgreement,
   Int8Error,
+  predictions,
   readCalibration,
   readInt8Plan,
   type CalibrationReport,
 } from './int8.js';
-import type { Int8Plan } from '../../src-shared/int8/quantize.js';
+import { INT8_MIN_PSNR_DB, type Int8Plan } from '../../src-shared/int8/quantize.js';
 import {
   cudaInstalled,
   findGpu,
@@ -87,18 +89,25 @@ export interface LoadOptions {
   keepFeaturesOnDevice?: boolean;
   /** On a GPU provider, the model's float16 encoder and generator where it has them (default true). */
   gpuFloat16?: boolean;
-  /** On the CPU, the model's int8 generator (fast mode), calibrated by the first job that asks. */
+  /** On the CPU, the model's int8 generator (fast mode), checked on every job (prepareInt8). */
   int8?: boolean;
+  /** The PSNR against float32 a job's int8 check must reach (default INT8_MIN_PSNR_DB). */
+  int8MinPsnrDb?: number;
 }
 
-/**
- * Fast mode's state: not asked or not possible (`off`, with the reason when asked), waiting for a
- * job to calibrate it, or running.
- */
-type Int8State =
-  | { state: 'off'; note: string | null }
-  | { state: 'uncalibrated'; plan: Int8Plan }
-  | { state: 'on'; report: CalibrationReport; graph: string };
+/** Fast mode where the model and the provider allow it. */
+interface Int8Mode {
+  plan: Int8Plan;
+  /** The calibration kept in the model folder. */
+  report: CalibrationReport | null;
+  /** The int8 generator, once calibrated. */
+  session: ort.InferenceSession | null;
+  /** This job runs it (its check passed). */
+  active: boolean;
+  /** What this job's check found, or why it could not run. */
+  note: string | null;
+  minPsnrDb: number;
+}
 
 export class ModelSet {
   private constructor(
@@ -110,27 +119,37 @@ export class ModelSet {
     private half: boolean,
     private readonly kpSession: ort.InferenceSession,
     private readonly encoderSession: ort.InferenceSession,
-    private generatorSession: ort.InferenceSession,
-    private int8: Int8State,
+    private readonly generatorSession: ort.InferenceSession,
+    /** Fast mode: null when not asked for or not possible (`int8Off` says why). */
+    private readonly int8: Int8Mode | null,
+    private readonly int8Off: string | null,
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {}
 
-  /** What the generator computes in. */
-  get precision(): 'float32' | 'float16' | 'int8' {
-    return this.int8.state === 'on' ? 'int8' : this.half ? 'float16' : 'float32';
+  /** The generator this job runs. */
+  private get generator(): ort.InferenceSession {
+    return this.int8?.active && this.int8.session ? this.int8.session : this.generatorSession;
   }
 
-  /** Where it runs, in words: "cpu, int8 (int8 34.1 dB against float32)", "webgpu: NVIDIA …, float16". */
+  /** What the generator computes in. */
+  get precision(): 'float32' | 'float16' | 'int8' {
+    return this.int8?.active ? 'int8' : this.half ? 'float16' : 'float32';
+  }
+
+  /**
+   * Where it runs, in words: "cpu, int8 (int8 43.1 dB against float32 on this job)",
+   * "webgpu: NVIDIA …, float16".
+   */
   get executionProvider(): string {
     const notes = [...this.provider.notes];
-    if (this.int8.state === 'on') notes.push(describeCalibration(this.int8.report));
-    if (this.int8.state === 'off' && this.int8.note) notes.push(this.int8.note);
+    const int8 = this.int8Off ?? this.int8?.note;
+    if (int8) notes.push(int8);
     return providerLabel(this.provider.name, this.provider.gpu, notes, this.precision);
   }
 
-  /** Fast mode was asked for and waits for a job's frames to calibrate it (calibrateInt8). */
-  get int8NeedsCalibration(): boolean {
-    return this.int8.state === 'uncalibrated';
+  /** Fast mode was asked for and is possible: each job checks (or calibrates) it (prepareInt8). */
+  get int8Available(): boolean {
+    return this.int8 !== null;
   }
 
   get size(): { width: number; height: number } {
@@ -141,7 +160,12 @@ export class ModelSet {
     dir: string,
     choice: ExecutionProviderChoice = 'auto',
     threads = os.availableParallelism(),
-    { keepFeaturesOnDevice = true, gpuFloat16 = true, int8 = false }: LoadOptions = {},
+    {
+      keepFeaturesOnDevice = true,
+      gpuFloat16 = true,
+      int8 = false,
+      int8MinPsnrDb = INT8_MIN_PSNR_DB,
+    }: LoadOptions = {},
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
     const gpu = choice === 'cpu' ? null : findGpu();
@@ -170,7 +194,7 @@ export class ModelSet {
           gpu,
           threads,
           keepFeaturesOnDevice,
-          int8,
+          int8: int8 ? int8MinPsnrDb : null,
         });
       } catch (err) {
         const reason = plainProviderError((err as Error).message);
@@ -198,7 +222,13 @@ export class ModelSet {
       threads,
       keepFeaturesOnDevice,
       int8,
-    }: { gpu: GpuAdapter | null; threads: number; keepFeaturesOnDevice: boolean; int8: boolean },
+    }: {
+      gpu: GpuAdapter | null;
+      threads: number;
+      keepFeaturesOnDevice: boolean;
+      /** Fast mode's PSNR bar, or null: not asked for. */
+      int8: number | null;
+    },
   ): Promise<ModelSet> {
     if (provider === 'webgpu') prepareWebGpuEnvironment();
     const options: ort.InferenceSession.SessionOptions = {
@@ -221,14 +251,14 @@ export class ModelSet {
         return session;
       };
       const graphs = half && manifest.gpu_float16 ? manifest.gpu_float16 : manifest.files;
-      const fast: Int8State = int8
-        ? await ModelSet.int8State(dir, manifest, provider)
-        : { state: 'off', note: null };
-      const [kp, enc, gen] = await Promise.all([
+      const fast = int8 === null ? null : await ModelSet.int8Mode(dir, manifest, provider, int8);
+      const [kp, enc, gen, int8Session] = await Promise.all([
         open(manifest.files.kp_detector.file),
         open(graphs.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
-        open(fast.state === 'on' ? fast.graph : graphs.generator.file),
+        open(graphs.generator.file),
+        typeof fast === 'object' && fast?.report ? open(fast.plan.graph) : null,
       ]);
+      const mode = typeof fast === 'object' && fast ? { ...fast, session: int8Session } : null;
       const models = new ModelSet(
         dir,
         manifest,
@@ -238,7 +268,8 @@ export class ModelSet {
         kp,
         enc,
         gen,
-        fast,
+        mode,
+        typeof fast === 'string' ? fast : null,
         options,
       );
       // A provider can create a session and still fail on its first run (a GPU without a
@@ -251,53 +282,71 @@ export class ModelSet {
     }
   }
 
-  /** Fast mode as far as loading can tell: the kept calibration, one to make, or why not. */
-  private static async int8State(dir: string, manifest: ModelManifest, provider: string): Promise<Int8State> {
-    if (provider !== 'cpu') return { state: 'off', note: `int8 runs on the CPU only, not on ${provider}` };
-    if (!manifest.int8) return { state: 'off', note: 'int8: this model has no int8 generator' };
+  /** Fast mode as far as loading can tell: its plan and kept calibration, or why not. */
+  private static async int8Mode(
+    dir: string,
+    manifest: ModelManifest,
+    provider: string,
+    minPsnrDb: number,
+  ): Promise<Omit<Int8Mode, 'session'> | string> {
+    if (provider !== 'cpu') return `int8 runs on the CPU only, not on ${provider}`;
+    if (!manifest.int8) return 'int8: this model has no int8 generator';
     let plan: Int8Plan;
     try {
       plan = await readInt8Plan(dir, manifest.int8);
     } catch (err) {
-      return { state: 'off', note: `int8: ${(err as Error).message}` };
+      return `int8: ${(err as Error).message}`;
     }
-    const report = await readCalibration(dir, plan);
-    if (!report) return { state: 'uncalibrated', plan };
-    if (!report.accepted) return { state: 'off', note: describeCalibration(report) };
-    return { state: 'on', report, graph: plan.graph };
+    return { plan, report: await readCalibration(dir, plan), active: false, note: null, minPsnrDb };
   }
 
   /**
-   * Calibrates the int8 generator on this job's photo and poses (the last `check` of them judge
-   * it against float32, never calibrate it) and switches to it when it is good enough. A failure
-   * to calibrate (a read-only model folder, say) leaves float32 running and says why.
+   * Fast mode for this job: int8 against float32 on its last `check` poses; when the kept
+   * calibration does not hold for them (or there is none), calibrate on the others, keeping the
+   * old ranges too, and check again. The job runs int8 only when the check passes; the label says
+   * how it went. A failure to calibrate (a read-only model folder, say) leaves float32 running.
    */
-  async calibrateInt8(
+  async prepareInt8(
     source: SourceEncoding,
     poses: readonly Keypoints[],
     check: number,
     kpSource: Keypoints = source.kp,
     hooks: { signal?: AbortSignal; onProgress?(done: number, total: number): void } = {},
   ): Promise<void> {
-    if (this.int8.state !== 'uncalibrated') return;
-    const plan = this.int8.plan;
+    const mode = this.int8;
+    if (!mode) return;
+    mode.active = false;
+    mode.note = null;
+    const feeds = poses.map((pose) => this.generatorFeeds(source, [pose], kpSource));
     try {
-      const { session, report } = await calibrateInt8(this.dir, plan, {
-        feeds: poses.map((pose) => this.generatorFeeds(source, [pose], kpSource)),
+      if (mode.session) {
+        const checking = feeds.slice(-check);
+        const agreement = agreementOf(
+          await predictions(this.generatorSession, checking, hooks.signal),
+          await predictions(mode.session, checking, hooks.signal),
+        );
+        if (agreement.psnrDb >= mode.minPsnrDb) {
+          mode.active = true;
+          mode.note = describeAgreement(agreement, mode.minPsnrDb);
+          return;
+        }
+      }
+      const calibrated = await calibrateInt8(this.dir, mode.plan, {
+        feeds,
         check,
+        previous: mode.report,
         options: this.sessionOptions,
         ...hooks,
       });
-      if (session) {
-        const old = this.generatorSession;
-        this.generatorSession = session;
-        this.int8 = { state: 'on', report, graph: plan.graph };
-        await old.release();
-      } else this.int8 = { state: 'off', note: describeCalibration(report) };
+      const old = mode.session;
+      mode.session = calibrated.session;
+      mode.report = calibrated.report;
+      await old?.release();
+      mode.active = calibrated.agreement.psnrDb >= mode.minPsnrDb;
+      mode.note = describeAgreement(calibrated.agreement, mode.minPsnrDb);
     } catch (err) {
-      if (hooks.signal?.aborted) throw err;
-      if (!(err instanceof Int8Error)) throw err;
-      this.int8 = { state: 'off', note: `int8: ${err.message}` };
+      if (hooks.signal?.aborted || !(err instanceof Int8Error)) throw err;
+      mode.note = `int8: ${err.message}`;
     }
   }
 
@@ -394,10 +443,7 @@ export class ModelSet {
     kpDriving: readonly Keypoints[],
     kpSource: Keypoints = source.kp,
   ): Promise<GeneratorOutput> {
-    const out = await this.generatorSession.run(
-      this.generatorFeeds(source, kpDriving, kpSource),
-      GENERATOR_FETCHES,
-    );
+    const out = await this.generator.run(this.generatorFeeds(source, kpDriving, kpSource), GENERATOR_FETCHES);
     return {
       prediction: out.prediction!.data as Float32Array,
       occlusionMap: out.occlusion_map!.data as Float32Array,
@@ -416,6 +462,7 @@ export class ModelSet {
       this.kpSession.release(),
       this.encoderSession.release(),
       this.generatorSession.release(),
+      this.int8?.session?.release(),
     ]);
   }
 }

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   activationQuantization,
   imageAgreement,
+  INT8_RANGE_MARGIN,
   int8WeightsFile,
   type Int8Plan,
   quantizeBias,
   quantizeWeights,
+  unionRange,
   widenRange,
 } from './quantize.js';
 
@@ -16,7 +18,7 @@ describe('activation quantization', () => {
       { min: 0.2, max: 5 },
       { min: -4, max: -0.5 },
     ]) {
-      const { scale, zero } = activationQuantization(range);
+      const { scale, zero } = activationQuantization(range, 1);
       expect(Number.isInteger(zero) && zero >= 0 && zero <= 255).toBe(true);
       // The ends of the range (stretched to 0) fall within half a step of uint8's ends.
       expect(Math.min(0, range.min) / scale + zero).toBeCloseTo(0, 0);
@@ -24,9 +26,19 @@ describe('activation quantization', () => {
       expect(Math.max(0, range.max) / scale + zero).toBeGreaterThan(254.4);
     }
   });
+  it('keeps a margin past the calibrated range by default', () => {
+    const seen = activationQuantization({ min: -1, max: 2 }, 1);
+    const kept = activationQuantization({ min: -1, max: 2 });
+    expect(kept.scale).toBeCloseTo(INT8_RANGE_MARGIN * seen.scale, 7);
+    expect(kept.zero).toBe(seen.zero);
+  });
   it('handles a constant zero tensor and refuses a range never seen', () => {
     expect(activationQuantization({ min: 0, max: 0 })).toEqual({ scale: 1, zero: 0 });
     expect(() => activationQuantization(widenRange(undefined, new Float32Array(0)))).toThrow(/not finite/);
+  });
+  it('joins the ranges of several calibrations', () => {
+    expect(unionRange(undefined, { min: 1, max: 2 })).toEqual({ min: 1, max: 2 });
+    expect(unionRange({ min: -1, max: 1 }, { min: 0, max: 3 })).toEqual({ min: -1, max: 3 });
   });
   it('widens a range over several frames', () => {
     const r = widenRange(widenRange(undefined, Float32Array.of(1, -2, 3)), Float32Array.of(0, 7));
@@ -99,6 +111,7 @@ describe('the int8 weights file', () => {
     ]),
     weights: [Float32Array.of(1.27, -0.634, 0.254, 0.126)],
     biases: [Float32Array.of(0.1, -0.2)],
+    margin: 1,
   };
   it('holds every slot at its offset', () => {
     const file = int8WeightsFile(plan(), calibration);
