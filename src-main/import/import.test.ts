@@ -70,6 +70,32 @@ describe.each(['legacy', 'zip'])('a %s-format checkpoint in the full published l
     await models.release();
   });
 
+  it('carries the int8 generator for CPU fast mode, which calibrates on the imported weights', async () => {
+    const { result } = await importInto(file);
+    const manifest = JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8')) as {
+      int8?: string;
+    };
+    expect(manifest.int8).toBe('generator.int8.json');
+    const models = await ModelSet.load(result.dir, 'cpu', 1, { int8: true });
+    expect(models.int8Available).toBe(true);
+    const source = await models.encodeSource(input('source'));
+    const pose = makeKeypoints(5, input('kp_driving_value'), input('kp_driving_jacobian'));
+    const poses = [0.9, 0.95, 1, 1.05, 1.1, 1].map((k) =>
+      makeKeypoints(
+        5,
+        Float32Array.from(pose.value, (v) => v * k),
+        pose.jacobian,
+      ),
+    );
+    await models.prepareInt8(source, poses, 2);
+    expect(models.executionProvider).toMatch(/^cpu, int8 \(int8 \d+\.\d dB against float32 on this job\)$/);
+    const fast = await models.generate(source, [pose]);
+    expect(maxAbsDiff(fast.prediction, input('prediction'))).toBeLessThan(0.1);
+    expect(maxAbsDiff(fast.prediction, input('prediction'))).toBeGreaterThan(0);
+    expect(statSync(path.join(result.dir, 'generator.int8.weights')).size).toBeGreaterThan(0);
+    await models.release();
+  });
+
   it("also writes the float16 GPU graphs, whose outputs are PyTorch's within float16 precision", async () => {
     const { result } = await importInto(file);
     const manifest = JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8')) as {

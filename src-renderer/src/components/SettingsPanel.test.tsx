@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, useSettings } from '../stores/settings';
+import { modelSummary } from '../test-fixtures';
 import { SettingsPanel } from './SettingsPanel';
 
 const options = (label: string) =>
@@ -32,6 +33,22 @@ describe('SettingsPanel', () => {
     cleanup();
     render(<SettingsPanel providers={['cpu', 'webgpu']} gpu="llvmpipe (software)" model={null} />);
     expect(hint()).toBe('Only a software GPU (llvmpipe): slower than the CPU, so Automatic uses the CPU.');
+  });
+
+  it('offers fast mode for a model with an int8 generator where renders run on the CPU', () => {
+    const fast = () => screen.queryByLabelText('Fast mode: int8 on the CPU');
+    render(<SettingsPanel providers={['cpu']} model={modelSummary({ int8: true })} />);
+    fireEvent.click(fast()!);
+    expect(useSettings.getState().settings.int8).toBe(true);
+    cleanup();
+    render(<SettingsPanel providers={['cpu']} model={modelSummary({ int8: false })} />);
+    expect(fast()).toBeNull();
+    cleanup();
+    // Automatic with a GPU renders on the GPU; choosing the CPU brings fast mode back.
+    render(<SettingsPanel providers={['cpu', 'webgpu']} gpu="NVIDIA" model={modelSummary({ int8: true })} />);
+    expect(fast()).toBeNull();
+    fireEvent.change(screen.getByLabelText('Execution provider'), { target: { value: 'cpu' } });
+    expect(fast()).toBeTruthy();
   });
 
   it('changes the render settings the queue will use', () => {
