@@ -44,6 +44,16 @@ describe('SettingsPanel', () => {
     render(<SettingsPanel providers={['cpu']} model={modelSummary({ int8: false })} />);
     expect(fast()).toBeNull();
     cleanup();
+    // Automatic with only a software GPU renders on the CPU: fast mode is there.
+    render(
+      <SettingsPanel
+        providers={['cpu', 'webgpu']}
+        gpu="llvmpipe (software)"
+        model={modelSummary({ int8: true })}
+      />,
+    );
+    expect(fast()).toBeTruthy();
+    cleanup();
     // Automatic with a GPU renders on the GPU; choosing the CPU brings fast mode back.
     render(<SettingsPanel providers={['cpu', 'webgpu']} gpu="NVIDIA" model={modelSummary({ int8: true })} />);
     expect(fast()).toBeNull();

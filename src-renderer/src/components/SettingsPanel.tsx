@@ -134,12 +134,15 @@ export function SettingsPanel({
       {settings.executionProvider !== 'cpu' &&
         providers.some((p) => p !== 'cpu') &&
         checkbox('gpuFloat16', 'Half precision on the GPU (faster; where the model has it)')}
-      {settings.executionProvider !== 'cpu' && providers.some((p) => p !== 'cpu') ? null : model?.int8 ? (
+      {model?.int8 &&
+      (settings.executionProvider === 'cpu' ||
+        (settings.executionProvider === 'auto' && autoUsesCpu(gpu, providers))) ? (
         <>
           {checkbox('int8', 'Fast mode: int8 on the CPU')}
           <p className="hint">
-            The first fast render calibrates this model on its own frames (a few seconds, once) and keeps int8
-            only if it stays within 32 dB of full precision.
+            The first fast render calibrates this model on its own frames (a few seconds, once). Every fast
+            render checks int8 against full precision on two of its frames and uses it only at 32 dB PSNR or
+            better; the queue says how it went.
           </p>
         </>
       ) : null}
@@ -153,11 +156,18 @@ export function SettingsPanel({
 }
 
 /** What the provider list means on this machine, in the user's words. */
+const SOFTWARE_GPU = / \(software\)$/;
+
+/** Whether Automatic renders on the CPU here (no CUDA, DirectML, CoreML or real GPU). */
+export function autoUsesCpu(gpu: string | null, providers: string[]): boolean {
+  if (providers.some((p) => p === 'cuda' || p === 'dml' || p === 'coreml')) return false;
+  return !gpu || !providers.includes('webgpu') || SOFTWARE_GPU.test(gpu);
+}
+
 function gpuHint(gpu: string | null, providers: string[]): string {
   if (providers.includes('cuda')) return `CUDA is installed${gpu ? `; GPU: ${gpu}` : ''}.`;
   if (!gpu || !providers.includes('webgpu')) return 'No GPU found: renders run on the CPU.';
-  const software = / \(software\)$/;
-  if (software.test(gpu))
-    return `Only a software GPU (${gpu.replace(software, '')}): slower than the CPU, so Automatic uses the CPU.`;
+  if (SOFTWARE_GPU.test(gpu))
+    return `Only a software GPU (${gpu.replace(SOFTWARE_GPU, '')}): slower than the CPU, so Automatic uses the CPU.`;
   return `GPU: ${gpu}. Automatic renders on it.`;
 }
