@@ -128,6 +128,17 @@ describe('CPU fast mode (int8)', () => {
     const again = await fastRender(torn);
     expect(again.result.executionProvider).toMatch(LABEL);
     expect(reportOf(torn).calibration_frames).toBe(4); // a fresh calibration, not a continued one
+
+    // The right size but not an int8 generator ONNX Runtime can load (the graph file damaged):
+    // the model still loads, and the job calibrates again.
+    const damaged = modelCopy();
+    await fastRender(damaged);
+    writeFileSync(path.join(damaged, 'generator.int8.onnx'), 'not a graph');
+    const after = await fastRender(damaged);
+    expect(after.result.executionProvider).toBe(
+      'cpu (int8: cannot load generator.int8.onnx (Protobuf parsing failed.))',
+    );
+    expect(after.frames).toHaveLength(16);
   });
 });
 

@@ -130,6 +130,20 @@ async function writeAtomically(file: string, data: Uint8Array | string): Promise
   }
 }
 
+/** A graph of the plan as a session; a file ONNX Runtime refuses is an Int8Error (float32 goes on). */
+async function openSession(
+  dir: string,
+  file: string,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(path.join(dir, file), options);
+  } catch (err) {
+    const line = (err as Error).message.split('\n')[0] ?? '';
+    throw new Int8Error(`cannot load ${file} (${line.replace(/^.*failed:\s*/, '')})`);
+  }
+}
+
 export interface CalibrationInput {
   /** Generator feeds (one frame each): the first ones calibrate, the last `check` ones judge. */
   feeds: Record<string, ort.Tensor>[];
@@ -160,7 +174,7 @@ export async function calibrateInt8(
   const biases: (Float32Array | null)[] = [];
   const reference: Float32Array[] = [];
   const total = feeds.length + check;
-  const session = await ort.InferenceSession.create(path.join(dir, plan.calibration_graph), options);
+  const session = await openSession(dir, plan.calibration_graph, options);
   try {
     for (const [k, feed] of feeds.entries()) {
       if (signal?.aborted) throw new Int8Error('calibration was cancelled');
@@ -196,7 +210,7 @@ export async function calibrateInt8(
     throw new Int8Error(`cannot quantize: ${(err as Error).message}`);
   }
   await writeAtomically(path.join(dir, plan.weights), file);
-  const int8 = await ort.InferenceSession.create(path.join(dir, plan.graph), options);
+  const int8 = await openSession(dir, plan.graph, options);
   let agreement: Agreement;
   try {
     agreement = agreementOf(reference, await predictions(int8, feeds.slice(calibrating), signal));

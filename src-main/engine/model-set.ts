@@ -256,7 +256,8 @@ export class ModelSet {
         open(manifest.files.kp_detector.file),
         open(graphs.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
         open(graphs.generator.file),
-        typeof fast === 'object' && fast?.report ? open(fast.plan.graph) : null,
+        // A kept int8 generator that will not load is calibrated again by the job, not fatal.
+        typeof fast === 'object' && fast?.report ? open(fast.plan.graph).catch(() => null) : null,
       ]);
       const mode = typeof fast === 'object' && fast ? { ...fast, session: int8Session } : null;
       const models = new ModelSet(
