@@ -71,8 +71,9 @@ export const RenderSettingsSchema = z.object({
   /** On a GPU provider, the model's float16 graphs where it has them (faster; within 2/255 of float32). */
   gpuFloat16: z.boolean().default(true),
   /**
-   * Fast mode: on the CPU, the generator in int8 where the model has one; the first fast job
-   * calibrates it on its own frames and keeps it when it stays within 32 dB PSNR of float32.
+   * Fast mode: on the CPU, the generator in int8 where the model has one; each fast job checks it
+   * against float32 on its own frames (calibrating it when needed) and uses it only at 32 dB PSNR
+   * or better.
    */
   int8: z.boolean().default(false),
   batchSize: z.number().int().min(1).max(64).default(4),

@@ -7,6 +7,10 @@ const TensorSpecSchema = z.object({
   dtype: z.literal('float32'),
 });
 
+/** A file inside the model folder, named by a manifest or a plan: no folders, no leading dot. */
+export const MODEL_FILE_NAME = /^[\w-][\w.-]*$/;
+export const ModelFileNameSchema = z.string().regex(MODEL_FILE_NAME, 'a file name inside the model folder');
+
 const GraphSchema = z.object({
   file: z.string().regex(/^[\w.-]+\.onnx$/, 'a file name inside the model folder'),
   inputs: z.array(TensorSpecSchema),
@@ -61,10 +65,7 @@ export const ModelManifestSchema = z.object({
     .object({ source_encoder: GraphSchema.pick({ file: true }), generator: GraphSchema.pick({ file: true }) })
     .optional(),
   /** The int8 generator's plan (models/fomm/int8.py): the app calibrates it for CPU fast mode. */
-  int8: z
-    .string()
-    .regex(/^[\w-][\w.-]*\.json$/, 'a file name inside the model folder')
-    .optional(),
+  int8: ModelFileNameSchema.regex(/\.json$/, 'a .json file').optional(),
   training: z.record(z.string(), z.unknown()).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
   resolution_rationale: z.string().optional(),

@@ -88,7 +88,8 @@ function ensurePublishedArchitecture(): string {
   const dir = path.join(benchDir(), 'vox-256-random');
   // Exports made before int8 plans existed are made again (fast mode needs the plan).
   const manifest = path.join(dir, 'manifest.json');
-  if (!existsSync(manifest) || !readFileSync(manifest, 'utf8').includes('"int8"')) {
+  const hasInt8 = () => (JSON.parse(readFileSync(manifest, 'utf8')) as { int8?: string }).int8 !== undefined;
+  if (!existsSync(manifest) || !hasInt8()) {
     console.error('exporting the published vox-256 architecture with random weights…');
     execFileSync(
       '/usr/bin/python3',

@@ -94,7 +94,8 @@ options:
   --gpu-float32         on a GPU, the float32 graphs even where the model has float16 ones
   --int8 / --no-int8    fast mode on the CPU: the generator in int8 where the model has one (imported
                         and bench models); the first fast job calibrates it on its own frames (a few
-                        seconds, once a model) and keeps it only within 32 dB PSNR of float32
+                        seconds, kept in the model folder); every fast job checks it against float32
+                        on two of its frames and uses it only at 32 dB PSNR or better
   --source-crop x,y,size --driving-crop x,y,size   square crops in pixels (default: automatic)
   --no-auto-frame       centred squares instead of finding the face (face models only find faces)
   --face N              in a photo with several faces, frame face N (1 = the largest; default 1)

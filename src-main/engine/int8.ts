@@ -15,12 +15,13 @@ import { describeIssues } from '../../src-shared/job.js';
 import {
   convBiasOutput,
   convWeightOutput,
-  imageAgreement,
+  framesAgreement,
   INT8_MIN_PSNR_DB,
   INT8_RANGE_MARGIN,
   int8WeightsFile,
   Int8PlanSchema,
   widenRange,
+  type Agreement,
   type Int8Plan,
   type Range,
 } from '../../src-shared/int8/quantize.js';
@@ -44,12 +45,6 @@ const CalibrationReportSchema = z.object({
   weights_bytes: z.number().int().nonnegative(),
 });
 export type CalibrationReport = z.infer<typeof CalibrationReportSchema>;
-
-/** How int8 compares with float32 on some frames. */
-export interface Agreement {
-  psnrDb: number;
-  meanAbs255: number;
-}
 
 export async function readInt8Plan(dir: string, file: string): Promise<Int8Plan> {
   let json: unknown;
@@ -99,22 +94,6 @@ export async function predictions(
     out.push((await session.run(feed, ['prediction'])).prediction!.data as Float32Array);
   }
   return out;
-}
-
-/** PSNR of the pooled squared error, and the mean absolute difference in 1/255. */
-export function agreementOf(reference: readonly Float32Array[], int8: readonly Float32Array[]): Agreement {
-  let squares = 0;
-  let abs = 0;
-  reference.forEach((r, j) => {
-    const a = imageAgreement(r, int8[j]!);
-    squares += 10 ** (-a.psnrDb / 10);
-    abs += a.meanAbs;
-  });
-  const psnr = squares > 0 ? Math.min(99, 10 * Math.log10(reference.length / squares)) : 99;
-  return {
-    psnrDb: Math.round(psnr * 100) / 100,
-    meanAbs255: Math.round((255 * abs * 1000) / reference.length) / 1000,
-  };
 }
 
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
@@ -213,7 +192,7 @@ export async function calibrateInt8(
   const int8 = await openSession(dir, plan.graph, options);
   let agreement: Agreement;
   try {
-    agreement = agreementOf(reference, await predictions(int8, feeds.slice(calibrating), signal));
+    agreement = framesAgreement(reference, await predictions(int8, feeds.slice(calibrating), signal));
     onProgress?.(total, total);
     const report: CalibrationReport = {
       format: 'marionette-int8-calibration/2',

@@ -12,7 +12,6 @@ import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
 import { tile } from './tensors.js';
 import {
-  agreementOf,
   calibrateInt8,
   describeAgreement,
   Int8Error,
@@ -21,7 +20,7 @@ import {
   readInt8Plan,
   type CalibrationReport,
 } from './int8.js';
-import { INT8_MIN_PSNR_DB, type Int8Plan } from '../../src-shared/int8/quantize.js';
+import { framesAgreement, INT8_MIN_PSNR_DB, type Int8Plan } from '../../src-shared/int8/quantize.js';
 import {
   cudaInstalled,
   findGpu,
@@ -116,7 +115,7 @@ export class ModelSet {
     private readonly provider: { name: string; gpu: GpuAdapter | null; notes: string[] },
     /** Whether the source features stay in GPU memory between the encoder and the generator. */
     readonly featuresOnDevice: boolean,
-    private half: boolean,
+    private readonly half: boolean,
     private readonly kpSession: ort.InferenceSession,
     private readonly encoderSession: ort.InferenceSession,
     private readonly generatorSession: ort.InferenceSession,
@@ -252,14 +251,15 @@ export class ModelSet {
       };
       const graphs = half && manifest.gpu_float16 ? manifest.gpu_float16 : manifest.files;
       const fast = int8 === null ? null : await ModelSet.int8Mode(dir, manifest, provider, int8);
+      const possible = typeof fast === 'string' ? null : fast;
       const [kp, enc, gen, int8Session] = await Promise.all([
         open(manifest.files.kp_detector.file),
         open(graphs.source_encoder.file, onDevice ? { source_features: 'gpu-buffer' } : undefined),
         open(graphs.generator.file),
         // A kept int8 generator that will not load is calibrated again by the job, not fatal.
-        typeof fast === 'object' && fast?.report ? open(fast.plan.graph).catch(() => null) : null,
+        possible?.report ? open(possible.plan.graph).catch(() => null) : null,
       ]);
-      const mode = typeof fast === 'object' && fast ? { ...fast, session: int8Session } : null;
+      const mode = possible ? { ...possible, session: int8Session } : null;
       const models = new ModelSet(
         dir,
         manifest,
@@ -322,7 +322,7 @@ export class ModelSet {
     try {
       if (mode.session) {
         const checking = feeds.slice(-check);
-        const agreement = agreementOf(
+        const agreement = framesAgreement(
           await predictions(this.generatorSession, checking, hooks.signal),
           await predictions(mode.session, checking, hooks.signal),
         );

@@ -5,7 +5,12 @@
  * initializer — copy a tensor or fold a convolution with its BatchNorm. Weights are streamed into
  * `<graph>.weights` one tensor at a time, inside a temporary folder renamed into place at the end.
  */
-import { modelSubject, subjectFromFileName, type ModelSubject } from '../../src-shared/model-manifest.js';
+import {
+  MODEL_FILE_NAME,
+  modelSubject,
+  subjectFromFileName,
+  type ModelSubject,
+} from '../../src-shared/model-manifest.js';
 import { unknownArchitectureSentence } from '../../src-shared/checkpoint/architecture.js';
 import { existsSync } from 'node:fs';
 import {
@@ -293,7 +298,7 @@ export async function importCheckpoint(file: string, options: ImportOptions): Pr
       }
     }
     for (const file of recipe.files ?? []) {
-      if (!/^[\w-][\w.-]*$/.test(file))
+      if (!MODEL_FILE_NAME.test(file))
         throw new ImportError(`template ${template.id}: bad file name ${file}`);
       await copyFile(path.join(template.dir, file), path.join(tempDir, file));
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   activationQuantization,
+  framesAgreement,
   imageAgreement,
   INT8_RANGE_MARGIN,
   int8WeightsFile,
@@ -146,5 +147,18 @@ describe('image agreement', () => {
     expect(meanAbs).toBeCloseTo(0.1, 6);
     expect(imageAgreement(a, a).psnrDb).toBe(Infinity);
     expect(() => imageAgreement(a, new Float32Array(3))).toThrow(/different sizes/);
+  });
+});
+
+describe('agreement over several frames', () => {
+  it('pools the squared error before taking the PSNR, and caps identical frames at 99 dB', () => {
+    const base = new Float32Array(100).fill(0.5);
+    const far = base.map((v) => v + 0.1); // mean square 0.01
+    const near = base.map((v) => v + 0.01); // mean square 0.0001
+    const { psnrDb, meanAbs255 } = framesAgreement([base, base], [far, near]);
+    expect(psnrDb).toBeCloseTo(10 * Math.log10(1 / 0.00505), 2);
+    expect(meanAbs255).toBeCloseTo((255 * 0.11) / 2, 2);
+    expect(framesAgreement([base], [base]).psnrDb).toBe(99);
+    expect(() => framesAgreement([base], [])).toThrow(/differ in number/);
   });
 });

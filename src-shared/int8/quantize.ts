@@ -5,6 +5,7 @@
  * int32 at (input scale × weight scale), as ONNX Runtime's QLinearConv wants them.
  */
 import { z } from 'zod';
+import { ModelFileNameSchema } from '../model-manifest.js';
 
 export const INT8_PLAN_FORMAT = 'marionette-int8/1';
 
@@ -18,14 +19,11 @@ const SlotSchema = z.object({
   length: z.number().int().nonnegative(),
 });
 
-/** A file beside the plan: no folders, no leading dot. */
-const FileName = z.string().regex(/^[\w-][\w.-]*$/, 'a file name inside the model folder');
-
 export const Int8PlanSchema = z.object({
   format: z.literal(INT8_PLAN_FORMAT),
-  graph: FileName,
-  weights: FileName,
-  calibration_graph: FileName,
+  graph: ModelFileNameSchema,
+  weights: ModelFileNameSchema,
+  calibration_graph: ModelFileNameSchema,
   /** Every tensor whose range is calibrated (the quantized convolutions' inputs and outputs). */
   tensors: z.array(z.string().min(1)).min(1),
   convs: z
@@ -192,8 +190,14 @@ export function int8WeightsFile(plan: Int8Plan, calibration: Calibration): Uint8
   return file;
 }
 
-/** Peak signal-to-noise ratio of two images in [0, 1], in dB, and their mean absolute difference. */
-export function imageAgreement(a: Float32Array, b: Float32Array): { psnrDb: number; meanAbs: number } {
+/**
+ * Peak signal-to-noise ratio of two images in [0, 1], in dB, their mean absolute difference and
+ * their mean squared difference.
+ */
+export function imageAgreement(
+  a: Float32Array,
+  b: Float32Array,
+): { psnrDb: number; meanAbs: number; meanSquare: number } {
   if (a.length !== b.length || a.length === 0) throw new Error('images of different sizes');
   let squares = 0;
   let abs = 0;
@@ -203,7 +207,37 @@ export function imageAgreement(a: Float32Array, b: Float32Array): { psnrDb: numb
     abs += Math.abs(d);
   }
   const mse = squares / a.length;
-  return { psnrDb: mse > 0 ? 10 * Math.log10(1 / mse) : Infinity, meanAbs: abs / a.length };
+  return { psnrDb: mse > 0 ? 10 * Math.log10(1 / mse) : Infinity, meanAbs: abs / a.length, meanSquare: mse };
+}
+
+/** How int8 compares with float32 on some frames. */
+export interface Agreement {
+  psnrDb: number;
+  meanAbs255: number;
+}
+
+/**
+ * PSNR of the squared error pooled over frame pairs (capped at 99 dB for identical frames), and
+ * the mean absolute difference in 1/255, rounded as the label and the report show them.
+ */
+export function framesAgreement(
+  reference: readonly Float32Array[],
+  other: readonly Float32Array[],
+): Agreement {
+  if (reference.length === 0 || reference.length !== other.length)
+    throw new Error('frames to compare differ in number');
+  let squares = 0;
+  let abs = 0;
+  reference.forEach((r, j) => {
+    const a = imageAgreement(r, other[j]!);
+    squares += a.meanSquare;
+    abs += a.meanAbs;
+  });
+  const psnr = squares > 0 ? Math.min(99, 10 * Math.log10(reference.length / squares)) : 99;
+  return {
+    psnrDb: Math.round(psnr * 100) / 100,
+    meanAbs255: Math.round((255 * abs * 1000) / reference.length) / 1000,
+  };
 }
 
 /** The quality an int8 generator must keep against float32 to be used (the issue's bar). */

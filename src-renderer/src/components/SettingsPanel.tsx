@@ -155,7 +155,6 @@ export function SettingsPanel({
   );
 }
 
-/** What the provider list means on this machine, in the user's words. */
 const SOFTWARE_GPU = / \(software\)$/;
 
 /** Whether Automatic renders on the CPU here (no CUDA, DirectML, CoreML or real GPU). */
@@ -164,6 +163,7 @@ export function autoUsesCpu(gpu: string | null, providers: string[]): boolean {
   return !gpu || !providers.includes('webgpu') || SOFTWARE_GPU.test(gpu);
 }
 
+/** What the provider list means on this machine, in the user's words. */
 function gpuHint(gpu: string | null, providers: string[]): string {
   if (providers.includes('cuda')) return `CUDA is installed${gpu ? `; GPU: ${gpu}` : ''}.`;
   if (!gpu || !providers.includes('webgpu')) return 'No GPU found: renders run on the CPU.';
