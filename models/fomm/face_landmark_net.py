@@ -1,15 +1,22 @@
-"""face-api's 68-point landmark networks in PyTorch, for a differentiable expression loss.
+"""face-api's face networks in PyTorch, for differentiable losses that know what a face is.
 
-`@vladmandic/face-api` (an npm dependency of the app) ships two landmark regressors with their
-weights: `face_landmark_68_tiny_model` (three dense blocks of separable convolutions, 128 features)
-and `face_landmark_68_model` (four blocks, 256 features). Both read a 112x112 RGB face and give 68
-(x, y) points relative to the image. This module rebuilds them from the package's weight manifest
-(uint8-quantized tensors) so that training can ask "does the generated frame's mouth open where
-the driving frame's does?" with gradients.
+`@vladmandic/face-api` (an npm dependency of the app) ships, with their weights, two landmark
+regressors, `face_landmark_68_tiny_model` (three dense blocks of separable convolutions, 128
+features) and `face_landmark_68_model` (four blocks, 256 features), which read a 112x112 RGB face
+and give 68 (x, y) points relative to it, and `face_expression_model`: the same four-block feature
+extractor trained to tell seven expressions apart (neutral, happy, sad, angry, fearful, disgusted,
+surprised). This module rebuilds them from the package's weight manifests (uint8-quantized
+tensors), frozen, for two losses:
 
-The tiny network is the one training uses: the AED metric aligns faces with the full landmark
-network and embeds them with the recognition network, so neither is used to train.
-`tests/test_face_landmark_net.py` checks the port against face-api itself (TensorFlow.js).
+- expression_landmark_loss: "does the generated frame's mouth open where the driving frame's
+  does?", through the tiny landmark network's points;
+- face_perceptual_loss: the paper's perceptual loss (Eq. 9) with the expression network's feature
+  maps standing in for VGG-19's, whose pretrained weights cannot be had here; its features were
+  learnt to separate open mouths from closed ones and raised brows from lowered ones.
+
+Neither is a network the AED metric uses (it aligns faces with the full landmark network and
+embeds them with the recognition network). `tests/test_face_landmark_net.py` checks the ports
+against face-api itself (TensorFlow.js).
 """
 import json
 from pathlib import Path
@@ -19,10 +26,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .losses import weighted_l1
+
 INPUT_SIZE = 112
 MEAN_RGB = (122.782, 117.001, 104.298)
 MODEL_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "@vladmandic" / "face-api" / "model"
-MANIFESTS = {"tiny": "face_landmark_68_tiny_model-weights_manifest.json", "full": "face_landmark_68_model-weights_manifest.json"}
+MANIFESTS = {
+    "tiny": "face_landmark_68_tiny_model-weights_manifest.json",
+    "full": "face_landmark_68_model-weights_manifest.json",
+    "expression": "face_expression_model-weights_manifest.json",
+}
+# Dense blocks and convolutions per block of each network's feature extractor.
+SHAPES = {"tiny": (3, 3), "full": (4, 4), "expression": (4, 4)}
+EXPRESSIONS = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised")
 # dlib / iBUG 68-point numbering: 36-47 the eyes, 48-67 the mouth.
 EYES = tuple(range(36, 48))
 MOUTH = tuple(range(48, 68))
@@ -119,30 +135,59 @@ class DenseBlock(nn.Module):
         return out
 
 
-class FaceLandmark68(nn.Module):
-    """(N, 3, H, W) RGB in [0, 1], a square face crop -> (N, 68, 2) points, x and y in [0, 1] of it.
+class FaceApiNet(nn.Module):
+    """One of face-api's 112x112 face networks: dense blocks, a global average, one linear layer.
 
-    Frozen: its buffers hold the weights, so it never trains, but gradients flow to the input.
+    (N, 3, H, W) RGB in [0, 1], a square face crop (resized to 112x112). Frozen: its buffers hold
+    the weights, so it never trains, but gradients flow to the input.
     """
 
-    def __init__(self, variant="tiny", model_dir=MODEL_DIR):
+    def __init__(self, variant, model_dir=MODEL_DIR):
         super().__init__()
         weights = read_weights(Path(model_dir) / MANIFESTS[variant])
-        blocks, convs = (3, 3) if variant == "tiny" else (4, 4)
+        blocks, convs = SHAPES[variant]
+        self.variant = variant
         self.blocks = nn.ModuleList(DenseBlock(weights, f"dense{i}", convs, i == 0) for i in range(blocks))
         self.pool = INPUT_SIZE >> blocks  # the last block's side: one average over it
         self.register_buffer("fc_weights", torch.from_numpy(weights["fc/weights"]))
         self.register_buffer("fc_bias", torch.from_numpy(weights["fc/bias"]))
         self.register_buffer("mean", torch.tensor(MEAN_RGB).view(1, 3, 1, 1) / 255)
 
-    def forward(self, image):
+    def features(self, image):
+        """Each dense block's output: 56, 28, 14 (and 7) pixels square."""
         if image.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
             image = F.interpolate(image, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False)
         x = image - self.mean
+        out = []
         for block in self.blocks:
             x = block(x)
-        x = F.avg_pool2d(x, self.pool).flatten(1)
-        return (x @ self.fc_weights + self.fc_bias).view(-1, 68, 2)
+            out.append(x)
+        return out
+
+    def head(self, last):
+        return F.avg_pool2d(last, self.pool).flatten(1) @ self.fc_weights + self.fc_bias
+
+    def forward(self, image):
+        return self.head(self.features(image)[-1])
+
+
+class FaceLandmark68(FaceApiNet):
+    """-> (N, 68, 2) points, x and y in [0, 1] of the crop."""
+
+    def __init__(self, variant="tiny", model_dir=MODEL_DIR):
+        if variant not in ("tiny", "full"):
+            raise ValueError(f"{variant!r} is not a landmark network (tiny or full)")
+        super().__init__(variant, model_dir)
+
+    def forward(self, image):
+        return super().forward(image).view(-1, 68, 2)
+
+
+class FaceExpressionNet(FaceApiNet):
+    """-> (N, 7) expression scores (logits, in EXPRESSIONS order); features() for the perceptual loss."""
+
+    def __init__(self, model_dir=MODEL_DIR):
+        super().__init__("expression", model_dir)
 
 
 def expression_landmark_loss(net, generated, driving, mouth_weight=1.0, eye_weight=1.0):
@@ -156,3 +201,20 @@ def expression_landmark_loss(net, generated, driving, mouth_weight=1.0, eye_weig
     found = net(generated)
     diff = (found - target).abs().sum(-1)  # (N, 68)
     return mouth_weight * diff[:, list(MOUTH)].mean() + eye_weight * diff[:, list(EYES)].mean()
+
+
+
+def face_perceptual_loss(net, generated, driving, weights, pixel_weights=None):
+    """Eq. 9's perceptual term on a face network's feature maps: sum of weight * mean |F(gen) - F(drv)|.
+
+    weights: one per dense block (0 skips it); pixel_weights (N, 1, H, W), optional, as for the
+    pixel reconstruction (the mouth and eyes count more), resampled to each map.
+    """
+    with torch.no_grad():
+        real = net.features(driving)
+    fake = net.features(generated)
+    total = generated.new_zeros(())
+    for weight, f, r in zip(weights, fake, real):
+        if weight:
+            total = total + weight * weighted_l1(f, r, pixel_weights)
+    return total

@@ -3,13 +3,13 @@ import torch
 from torch import nn
 
 from . import losses
-from .face_landmark_net import expression_landmark_loss
+from .face_landmark_net import expression_landmark_loss, face_perceptual_loss
 from .transforms import RandomWarp
 
 
 class GeneratorFullModel(nn.Module):
     def __init__(self, kp_detector, generator, discriminator, train_params, vgg=None, anchor_keypoints=None,
-                 landmark_net=None):
+                 landmark_net=None, face_net=None):
         super().__init__()
         self.kp_detector = kp_detector
         self.generator = generator
@@ -23,6 +23,8 @@ class GeneratorFullModel(nn.Module):
         self.anchor_keypoints = anchor_keypoints
         # A frozen face landmark network (face_landmark_net.FaceLandmark68) for the expression loss.
         self.landmark_net = landmark_net
+        # A frozen face network (face_landmark_net.FaceExpressionNet) for the face perceptual loss.
+        self.face_net = face_net
 
     def forward(self, source, driving, rng=None, pixel_weights=None, anchors=None):
         kp_source = self.kp_detector(source)
@@ -37,6 +39,13 @@ class GeneratorFullModel(nn.Module):
         terms["reconstruction"] = losses.pyramid_reconstruction_loss(
             pyr_fake, pyr_real, recon_weights, self.vgg, pixel_weights
         )
+
+        face_weights = self.weights.get("face_perceptual") or []
+        if any(face_weights) and self.face_net is not None:
+            # Eq. 9 on a face network's feature maps, as the paper's VGG-19 term (full scale only).
+            terms["face_perceptual"] = face_perceptual_loss(
+                self.face_net, generated["prediction"], driving, face_weights, pixel_weights
+            )
 
         if self.weights.get("generator_gan", 0):
             kp_for_disc = kp_driving["value"].detach()

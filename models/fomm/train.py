@@ -23,7 +23,7 @@ from .checkpoint import load_checkpoint, load_weights, read_extra, save_checkpoi
 from .config import build_models, frame_size, load_config
 from .data import ANCHORS, FramePairs, anchor_targets, cached_frames, load_split
 from .prepare_faces import load_prepared
-from .face_landmark_net import FaceLandmark68
+from .face_landmark_net import FaceExpressionNet, FaceLandmark68
 from .full_model import DiscriminatorFullModel, GeneratorFullModel, total
 from .losses import load_perceptual
 
@@ -149,7 +149,7 @@ def plot_losses(csv_path, png_path):
 
 
 class LossLog:
-    """Appends one CSV row per logged step; the column set is fixed by the first row written."""
+    """Appends one CSV row per logged step; a term first seen later (a resumed run) adds a column."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -163,6 +163,15 @@ class LossLog:
             self.fields = list(row)
             with open(self.path, "w", newline="") as handle:
                 csv.writer(handle).writerow(self.fields)
+        elif any(key not in self.fields for key in row):
+            # A resumed run with a new loss term: widen the header, earlier rows leave it empty.
+            with open(self.path, newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            self.fields += [key for key in row if key not in self.fields]
+            with open(self.path, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, self.fields)
+                writer.writeheader()
+                writer.writerows(rows)
         with open(self.path, "a", newline="") as handle:
             csv.DictWriter(handle, self.fields, extrasaction="ignore").writerow(row)
 
@@ -258,7 +267,13 @@ def train(args):
         variant = train_params.get("expression_landmark_net", "tiny")
         landmark_net = FaceLandmark68(variant).to(device)
         log.info("expression loss: face-api's %s 68-point landmark network", variant)
-    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints, landmark_net)
+    face_net = None
+    if any(train_params["loss_weights"].get("face_perceptual") or []):
+        face_net = FaceExpressionNet().to(device)
+        log.info("face perceptual loss: face-api's expression network, blocks weighted %s",
+                 train_params["loss_weights"]["face_perceptual"])
+    model = GeneratorFullModel(kp_detector, generator, discriminator, train_params, vgg, anchor_keypoints, landmark_net,
+                               face_net)
     pyramid = model.pyramid
     if world > 1:
         # Gradients averaged over the ranks at every step; the discriminator sits unused in here.

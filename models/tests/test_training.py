@@ -12,7 +12,7 @@ from conftest import moving_blob_video
 from fomm.checkpoint import load_checkpoint, save_checkpoint
 from fomm.config import build_models, load_config
 from fomm.data import read_frames, read_png_strip
-from fomm.train import fit_steps, make_optimizers
+from fomm.train import LossLog, fit_steps, make_optimizers
 
 
 def tiny_training_inputs(tmp_path, num_repeats):
@@ -215,3 +215,19 @@ def test_weights_carry_over_to_another_resolution(tmp_path):
     for net_small, net_large in zip(small[:2], large[:2]):
         for (name, a), (_, b) in zip(net_small.named_parameters(), net_large.named_parameters()):
             assert torch.equal(a.detach().half().float(), b.detach()), name
+
+
+def test_loss_log_keeps_its_rows_when_a_resumed_run_adds_a_term(tmp_path):
+    path = tmp_path / "losses.csv"
+    first = LossLog(path)
+    first.append({"reconstruction": 1.5, "step": 10})
+    resumed = LossLog(path)  # a later run reads the header back
+    resumed.append({"reconstruction": 1.25, "face_perceptual": 0.5, "step": 20})
+    resumed.append({"reconstruction": 1.0, "face_perceptual": 0.25, "step": 30})
+    lines = path.read_text().splitlines()
+    assert lines == [
+        "reconstruction,step,face_perceptual",
+        "1.5,10,",
+        "1.25,20,0.5",
+        "1.0,30,0.25",
+    ]

@@ -12,6 +12,7 @@ import type { CropBox } from '../../src-shared/job.js';
 import { decodeFrames } from '../media/frame-source.js';
 import { resolveModelDir, type ModelPlaces } from '../engine/model-catalog.js';
 import { ModelSet } from '../engine/model-set.js';
+import { sessionCacheDir } from '../engine/session-cache.js';
 import { rgbToChw } from '../engine/tensors.js';
 import { frameDriving, frameSource } from '../framing/auto-frame.js';
 import { checkOutputTarget, OutputTargetError } from '../media/output-target.js';
@@ -57,6 +58,8 @@ export async function keypointsCommand(argv: string[], places: ModelPlaces): Pro
   const models = await ModelSet.load(
     await resolveModelDir(values.model, places),
     executionProvider(values.provider) ?? 'auto',
+    undefined,
+    { sessionCache: sessionCacheDir() },
   );
   const signal = new AbortController().signal;
   let crop: CropBox | null = given;

@@ -11,6 +11,7 @@ import { ModelManifestSchema, type ModelManifest } from '../../src-shared/model-
 import type { Keypoints } from '../../src-shared/motion/keypoints.js';
 import { joinBatch, splitBatch } from '../../src-shared/motion/keypoints.js';
 import { tile } from './tensors.js';
+import { createSession, type SessionCacheOutcome } from './session-cache.js';
 import {
   calibrateInt8,
   describeAgreement,
@@ -92,6 +93,11 @@ export interface LoadOptions {
   int8?: boolean;
   /** The PSNR against float32 a job's int8 check must reach (default INT8_MIN_PSNR_DB). */
   int8MinPsnrDb?: number;
+  /**
+   * Where optimised CPU graphs are kept between runs (session-cache.ts; the engine process uses
+   * cacheHome()/sessions); null or absent: every load optimises again.
+   */
+  sessionCache?: string | null;
 }
 
 /** Fast mode where the model and the provider allow it. */
@@ -123,6 +129,8 @@ export class ModelSet {
     private readonly int8: Int8Mode | null,
     private readonly int8Off: string | null,
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
+    /** How the keypoint detector's, encoder's and generator's sessions were created (session-cache.ts). */
+    readonly sessionCache: readonly SessionCacheOutcome[],
   ) {}
 
   /** The generator this job runs. */
@@ -164,6 +172,7 @@ export class ModelSet {
       gpuFloat16 = true,
       int8 = false,
       int8MinPsnrDb = INT8_MIN_PSNR_DB,
+      sessionCache = null,
     }: LoadOptions = {},
   ): Promise<ModelSet> {
     const manifest = await readManifest(dir);
@@ -194,6 +203,7 @@ export class ModelSet {
           threads,
           keepFeaturesOnDevice,
           int8: int8 ? int8MinPsnrDb : null,
+          sessionCache,
         });
       } catch (err) {
         const reason = plainProviderError((err as Error).message);
@@ -221,12 +231,14 @@ export class ModelSet {
       threads,
       keepFeaturesOnDevice,
       int8,
+      sessionCache,
     }: {
       gpu: GpuAdapter | null;
       threads: number;
       keepFeaturesOnDevice: boolean;
       /** Fast mode's PSNR bar, or null: not asked for. */
       int8: number | null;
+      sessionCache: string | null;
     },
   ): Promise<ModelSet> {
     if (provider === 'webgpu') prepareWebGpuEnvironment();
@@ -240,13 +252,16 @@ export class ModelSet {
     // older exports get copies made on the CPU, so the encoder's output must come back there.
     const onDevice = keepFeaturesOnDevice && provider !== 'cpu' && manifest.source_broadcast === true;
     const sessions: ort.InferenceSession[] = [];
+    const outcomes = new Map<string, SessionCacheOutcome>();
     try {
       const open = async (file: string, locations?: OutputLocations) => {
-        const session = await ort.InferenceSession.create(
+        const { session, cache } = await createSession(
           path.join(dir, file),
           locations ? { ...options, preferredOutputLocation: locations } : options,
+          sessionCache,
         );
         sessions.push(session);
+        outcomes.set(file, cache);
         return session;
       };
       const graphs = half && manifest.gpu_float16 ? manifest.gpu_float16 : manifest.files;
@@ -272,6 +287,9 @@ export class ModelSet {
         mode,
         typeof fast === 'string' ? fast : null,
         options,
+        [manifest.files.kp_detector.file, graphs.source_encoder.file, graphs.generator.file].map(
+          (file) => outcomes.get(file) ?? 'off',
+        ),
       );
       // A provider can create a session and still fail on its first run (a GPU without a
       // kernel it needs): run the graphs once before trusting it.

@@ -15,6 +15,7 @@ import { inspectFrame } from './inspect.js';
 import { liveFrame } from './live.js';
 import { EngineError, engineErrorFrom } from './errors.js';
 import { ModelSet, type LoadOptions } from './model-set.js';
+import { sessionCacheDir } from './session-cache.js';
 
 interface Port {
   send(event: EngineEvent): void;
@@ -49,6 +50,7 @@ function connect(): Port {
 const port = connect();
 const models = new Map<string, Promise<ModelSet>>();
 const running = new Map<string, AbortController>();
+const sessionCache = sessionCacheDir();
 
 function loadModel(
   dir: string,
@@ -58,7 +60,7 @@ function loadModel(
   const key = `${dir}|${provider}|${options.gpuFloat16 !== false}|${options.int8 === true}`;
   let hit = models.get(key);
   if (!hit) {
-    hit = ModelSet.load(dir, provider, undefined, options);
+    hit = ModelSet.load(dir, provider, undefined, { sessionCache, ...options });
     hit.catch(() => models.delete(key));
     models.set(key, hit);
   }
