@@ -175,6 +175,9 @@ ANCHORS = (
     {"name": "lower lid (image left)", "points": (40, 41), "mirror": 7},
     {"name": "lower lid (image right)", "points": (46, 47), "mirror": 6},
 )
+# Anchor pairs whose distance is an opening: the inner lips, and each eye's upper and lower lid
+# (indices into ANCHORS; a mirrored frame swaps whole anchors, so the pairs still hold).
+ANCHOR_GAPS = ((0, 1), (4, 6), (5, 7))
 
 
 def anchor_targets(landmarks, height, width, mirrored=False):

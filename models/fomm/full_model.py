@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from . import losses
+from .data import ANCHOR_GAPS
 from .face_landmark_net import expression_landmark_loss, face_perceptual_loss
 from .transforms import RandomWarp
 
@@ -70,6 +71,14 @@ class GeneratorFullModel(nn.Module):
             terms["landmark_anchor"] = w_anchor * 0.5 * sum(
                 losses.landmark_anchor_loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"],
                                             self.anchor_keypoints)
+                for key, kp in (("source", kp_source), ("driving", kp_driving))
+            )
+
+        w_gap = self.weights.get("landmark_gap", 0)
+        if w_gap and anchors is not None and self.anchor_keypoints is not None:
+            terms["landmark_gap"] = w_gap * 0.5 * sum(
+                losses.landmark_gap_loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"],
+                                         self.anchor_keypoints, ANCHOR_GAPS)
                 for key, kp in (("source", kp_source), ("driving", kp_driving))
             )
 

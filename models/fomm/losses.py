@@ -110,6 +110,27 @@ def landmark_anchor_loss(kp_value, targets, valid, keypoints):
     return ((chosen - targets).abs() * mask).sum() / count
 
 
+def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
+    """Mean L1 between the openings the anchored keypoints make and the landmarks' openings.
+
+    For each (a, b) of gaps (indices into the anchors): kp[keypoints[b]] - kp[keypoints[a]]
+    against targets[b] - targets[a], both coordinates. Unlike landmark_anchor_loss this does not
+    care where the pair sits, only how far apart: the lips' and lids' keypoints must open as far as
+    the mouth and the eyes do (an absolute position that is unsure pulls each keypoint to the
+    middle, and the opening shrinks). A pair counts where both anchors have a face.
+    """
+    first = [a for a, _ in gaps]
+    second = [b for _, b in gaps]
+    chosen = kp_value[:, list(keypoints)]
+    found = chosen[:, second] - chosen[:, first]
+    wanted = targets[:, second] - targets[:, first]
+    mask = (valid[:, first] & valid[:, second]).to(found.dtype).unsqueeze(-1)
+    count = mask.sum() * 2
+    if float(count) == 0:
+        return found.sum() * 0
+    return ((found - wanted).abs() * mask).sum() / count
+
+
 def generator_gan_loss(disc_fake):
     return sum(((1 - pred) ** 2).mean() for _, pred in disc_fake.values())
 

@@ -4,9 +4,9 @@ import torch
 
 from conftest import moving_blob_video
 from fomm.config import build_models, load_config
-from fomm.data import ANCHORS, FramePairs, anchor_targets
+from fomm.data import ANCHOR_GAPS, ANCHORS, FramePairs, anchor_targets
 from fomm.full_model import GeneratorFullModel
-from fomm.losses import landmark_anchor_loss
+from fomm.losses import landmark_anchor_loss, landmark_gap_loss
 from fomm.train import assign_anchor_keypoints
 from test_expression_training import fake_landmarks
 
@@ -61,6 +61,34 @@ def test_loss_counts_only_valid_anchors_and_their_keypoints():
     assert abs(float(landmark_anchor_loss(kp, targets, valid, [3, 4])) - 0.5) < 1e-6
 
 
+def test_gap_loss_asks_for_the_openings_not_the_places():
+    # The pairs are openings: inner lips, and each eye's upper and lower lid (a mirror keeps them pairs).
+    names = [(ANCHORS[a]["name"], ANCHORS[b]["name"]) for a, b in ANCHOR_GAPS]
+    assert names[0] == ("upper inner lip", "lower inner lip")
+    assert all("upper lid" in a and "lower lid" in b and a.split("(")[1] == b.split("(")[1] for a, b in names[1:])
+    assert all({ANCHORS[a]["mirror"], ANCHORS[b]["mirror"]} in [set(g) for g in ANCHOR_GAPS] for a, b in ANCHOR_GAPS)
+    keypoints = list(range(8))
+    targets = torch.rand(2, 8, 2)
+    valid = torch.ones(2, 8, dtype=torch.bool)
+    # Every keypoint shifted by the same amount: wrong places (the anchor loss sees it), right openings.
+    shifted = targets + 0.3
+    assert float(landmark_gap_loss(shifted, targets, valid, keypoints, ANCHOR_GAPS)) < 1e-6
+    assert float(landmark_anchor_loss(shifted, targets, valid, keypoints)) > 0.29
+    # A mouth that opens half as far as the lips: the loss is half the lips' opening (y only, one of 3 pairs).
+    closed = targets.clone()
+    closed[:, 1, 1] = (targets[:, 0, 1] + targets[:, 1, 1]) / 2
+    expected = float((targets[:, 1, 1] - targets[:, 0, 1]).abs().mean() / 2 / 6)
+    assert abs(float(landmark_gap_loss(closed, targets, valid, keypoints, ANCHOR_GAPS)) - expected) < 1e-6
+    # A pair counts only where both of its anchors have a face.
+    valid[:, 0] = False
+    assert float(landmark_gap_loss(closed, targets, valid, keypoints, ANCHOR_GAPS)) == 0
+    none = torch.zeros(2, 8, dtype=torch.bool)
+    kp = torch.rand(2, 8, 2, requires_grad=True)
+    loss = landmark_gap_loss(kp, targets, none, keypoints, ANCHOR_GAPS)
+    assert float(loss) == 0
+    loss.backward()
+
+
 def test_frame_pairs_carry_the_anchors_of_their_own_frames():
     video = moving_blob_video(frames=6)
     marks = np.stack([fake_landmarks() + t for t in range(6)]).astype(np.float32)
@@ -105,3 +133,26 @@ def test_training_pulls_the_anchored_keypoints_onto_the_landmarks():
         optimizer.step()
         history.append(float(terms["landmark_anchor"]))
     assert np.mean(history[-5:]) < 0.65 * np.mean(history[:5])
+
+
+def test_training_step_adds_the_gap_term_where_anchors_are_trained():
+    config = load_config("tiny-64")
+    params = config["train_params"]
+    params["loss_weights"]["landmark_gap"] = 100
+    config["model_params"]["common_params"]["num_kp"] = 10
+    kp_detector, generator, discriminator = build_models(config)
+    video = moving_blob_video(frames=4)
+    marks = np.stack([fake_landmarks() for _ in range(4)]).astype(np.float32)
+    data = FramePairs([video], 4, landmarks=[marks], anchors=True)
+    items = [data[i] for i in range(2)]
+    batch = {k: torch.stack([it[k] for it in items]) for k in items[0]}
+    anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")}
+    model = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))
+    terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+    assert float(terms["landmark_gap"]) > 0
+    sum(terms.values()).backward()
+    assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in kp_detector.parameters())
+    params["loss_weights"]["landmark_gap"] = 0
+    terms, _ = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))(
+        batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+    assert "landmark_gap" not in terms

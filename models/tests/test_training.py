@@ -1,5 +1,7 @@
 """A short real training run whose loss goes down; checkpoints in both torch formats; data readers."""
+import os
 import shutil
+import signal
 import subprocess
 import zipfile
 
@@ -146,14 +148,21 @@ def test_distributed_training_keeps_replicas_equal(tmp_path):
 
     cfg_path, split = tiny_training_inputs(tmp_path, num_repeats=4)
     torchrun = shutil.which("torchrun") or "torchrun"
-    result = subprocess.run(
+    proc = subprocess.Popen(
         # --redirects/--tee 1: Debian's torch 1.13 on Python 3.11 cannot parse their defaults (0).
         [torchrun, "--standalone", "--nproc_per_node", "2", "--redirects", "1", "--tee", "1", "-m", "fomm.train", "--config", str(cfg_path),
          "--split", str(split), "--data-root", str(tmp_path), "--out", str(tmp_path / "run"),
          "--log-every", "1", "--threads", "1", "--check-replicas"],
-        cwd=MODELS_DIR, capture_output=True, text=True, timeout=600,
+        cwd=MODELS_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group: a timeout takes the ranks down with torchrun
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    try:
+        _, stderr = proc.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    assert proc.returncode == 0, stderr[-3000:]
     record = json.loads((tmp_path / "run" / "replicas.json").read_text())
     assert record["world"] == 2 and record["parameters"] > 1000
     assert record["max_abs_diff"] == 0.0

@@ -1,0 +1,90 @@
+"""Where does the mouth's movement get lost: in the keypoints, or in the generator?
+
+For each held-out clip of a split (prepared by fomm.prepare_faces, so dlib's 68 landmarks of every
+framed frame are known), the keypoint detector runs on the frames and the anchored mouth
+keypoints (upper and lower inner lip, fomm.data.ANCHORS; which keypoint each is comes from the
+weights file) give a per-frame "keypoint mouth opening": the vertical distance between the two. The
+landmarks give the same for the real mouth (the mean of the inner lip points, in the same [-1, 1]
+frame). Per clip: their Pearson correlation and amplitude ratio (std keypoints / std landmarks).
+A ratio near 1 with a high correlation means the keypoints carry the mouth's movement and a
+result that opens less loses it in the generator; a low ratio means the motion representation
+itself moves too little.
+
+    cd models && /usr/bin/python3 tools/keypoint_mouth.py --config configs/face-128-v3.yaml \
+        --weights weights/face-128-v4.fp16.pth --split data/face-split-v2.json --prepared ../../runs/faces-128
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fomm.checkpoint import load_weights, read_extra  # noqa: E402
+from fomm.config import build_models, load_config  # noqa: E402
+from fomm.data import ANCHORS  # noqa: E402
+
+
+def opening(points_upper, points_lower):
+    return points_lower[:, 1] - points_upper[:, 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--weights", required=True, help="fp16 weights file of fomm.train --weights-out")
+    parser.add_argument("--split", required=True)
+    parser.add_argument("--prepared", required=True)
+    parser.add_argument("--max-frames", type=int, default=100)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    config = load_config(args.config)
+    kp_detector, _, _ = build_models(config)
+    load_weights(args.weights, {"kp_detector": kp_detector})
+    kp_detector.eval()
+    chosen = read_extra(args.weights, "anchor_keypoints")
+    if not chosen:
+        raise SystemExit(f"{args.weights} records no anchor keypoints (trained without landmark anchors)")
+    upper_kp, lower_kp = chosen[0], chosen[1]
+    names = [a["name"] for a in ANCHORS]
+    assert names[0] == "upper inner lip" and names[1] == "lower inner lip"
+    rows = []
+    for clip in json.loads(Path(args.split).read_text())["test"]:
+        stem = Path(clip).stem
+        frames_path = Path(args.prepared) / f"{stem}.npy"
+        if not frames_path.exists():
+            continue
+        frames = np.load(frames_path, mmap_mode="r")[: args.max_frames]
+        marks = np.load(Path(args.prepared) / f"{stem}.landmarks.npy")[: args.max_frames]
+        height, width = frames.shape[1:3]
+        scale = np.array([2.0 / (width - 1), 2.0 / (height - 1)], dtype=np.float32)
+        with torch.no_grad():
+            batch = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255
+            kp = torch.cat([kp_detector(batch[i:i + 25])["value"] for i in range(0, len(batch), 25)]).numpy()
+        ok = np.isfinite(marks).all(axis=(1, 2))
+        if ok.sum() < 10:
+            continue
+        real_upper = marks[:, list(ANCHORS[0]["points"])].mean(1) * scale - 1
+        real_lower = marks[:, list(ANCHORS[1]["points"])].mean(1) * scale - 1
+        real = opening(real_upper, real_lower)[ok]
+        found = opening(kp[:, upper_kp], kp[:, lower_kp])[ok]
+        corr = float(np.corrcoef(real, found)[0, 1]) if real.std() > 0 and found.std() > 0 else float("nan")
+        rows.append({"clip": stem, "frames": int(ok.sum()), "corr": corr, "amplitude": float(found.std() / real.std()),
+                     "real_std": float(real.std()), "keypoint_std": float(found.std())})
+        print(f"{stem}: corr {corr:.2f}, amplitude {rows[-1]['amplitude']:.2f}", flush=True)
+    w = np.array([r["frames"] for r in rows], dtype=float)
+    summary = {
+        "clips": len(rows),
+        "corr": float(np.average([r["corr"] for r in rows], weights=w)),
+        "amplitude": float(np.average([r["amplitude"] for r in rows], weights=w)),
+    }
+    print(json.dumps(summary))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"summary": summary, "clips": rows}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
