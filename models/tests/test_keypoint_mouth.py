@@ -49,11 +49,16 @@ def test_reports_correlation_and_amplitude_per_clip(tmp_path):
     assert report["summary"]["clips"] == 1
     clip = report["clips"][0]
     assert clip["clip"] == "clip" and clip["frames"] == 11
-    # The landmarks' opening grows by 0.5 px a frame: its std in the [-1, 1] frame is known.
+    # The landmarks' mouth opening grows by 0.5 px a frame: its std in the [-1, 1] frame is known.
+    mouth = clip["mouth"]
     opening = np.delete(np.arange(12) * 0.5, 3) * 2 / 63
-    assert abs(clip["real_std"] - opening.std()) < 1e-5
-    assert abs(clip["amplitude"] - clip["keypoint_std"] / clip["real_std"]) < 1e-5
-    assert -1 <= clip["corr"] <= 1
+    assert abs(mouth["real_std"] - opening.std()) < 1e-5
+    assert abs(mouth["amplitude"] - mouth["keypoint_std"] / mouth["real_std"]) < 1e-5
+    assert -1 <= mouth["corr"] <= 1
+    assert report["summary"]["mouth"]["amplitude"] == mouth["amplitude"]
+    # The eyes do not move in these landmarks: nothing to compare with, said as such.
+    assert clip["eye (image left)"]["real_std"] == 0 and np.isnan(clip["eye (image left)"]["corr"])
+    assert report["summary"]["eye (image left)"]["corr"] is None
 
 
 def test_refuses_weights_trained_without_anchors(tmp_path):

@@ -1,11 +1,12 @@
 """Where does the mouth's movement get lost: in the keypoints, or in the generator?
 
 For each held-out clip of a split (prepared by fomm.prepare_faces, so dlib's 68 landmarks of every
-framed frame are known), the keypoint detector runs on the frames and the anchored mouth
-keypoints (upper and lower inner lip, fomm.data.ANCHORS; which keypoint each is comes from the
-weights file) give a per-frame "keypoint mouth opening": the vertical distance between the two. The
-landmarks give the same for the real mouth (the mean of the inner lip points, in the same [-1, 1]
-frame). Per clip: their Pearson correlation and amplitude ratio (std keypoints / std landmarks).
+framed frame are known), the keypoint detector runs on the frames and each pair of anchored
+keypoints that makes an opening (fomm.data.ANCHOR_GAPS: the upper and lower inner lip, each eye's
+upper and lower lid; which keypoint each anchor is comes from the weights file) gives a per-frame
+"keypoint opening": the vertical distance between the two. The landmarks give the same for the real
+mouth and eyes (the mean of each anchor's points, in the same [-1, 1] frame). Per clip and opening:
+their Pearson correlation and amplitude ratio (std keypoints / std landmarks).
 A ratio near 1 with a high correlation means the keypoints carry the mouth's movement and a
 result that opens less loses it in the generator; a low ratio means the motion representation
 itself moves too little.
@@ -24,7 +25,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fomm.checkpoint import load_weights, read_extra  # noqa: E402
 from fomm.config import build_models, load_config  # noqa: E402
-from fomm.data import ANCHORS  # noqa: E402
+from fomm.data import ANCHOR_GAPS, ANCHORS  # noqa: E402
+
+OPENINGS = ("mouth", "eye (image left)", "eye (image right)")
 
 
 def opening(points_upper, points_lower):
@@ -48,9 +51,6 @@ def main():
     chosen = read_extra(args.weights, "anchor_keypoints")
     if not chosen:
         raise SystemExit(f"{args.weights} records no anchor keypoints (trained without landmark anchors)")
-    upper_kp, lower_kp = chosen[0], chosen[1]
-    names = [a["name"] for a in ANCHORS]
-    assert names[0] == "upper inner lip" and names[1] == "lower inner lip"
     rows = []
     for clip in json.loads(Path(args.split).read_text())["test"]:
         stem = Path(clip).stem
@@ -62,25 +62,32 @@ def main():
         height, width = frames.shape[1:3]
         scale = np.array([2.0 / (width - 1), 2.0 / (height - 1)], dtype=np.float32)
         with torch.no_grad():
-            batch = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255
+            batch = torch.from_numpy(np.array(frames)).permute(0, 3, 1, 2).float() / 255
             kp = torch.cat([kp_detector(batch[i:i + 25])["value"] for i in range(0, len(batch), 25)]).numpy()
         ok = np.isfinite(marks).all(axis=(1, 2))
         if ok.sum() < 10:
             continue
-        real_upper = marks[:, list(ANCHORS[0]["points"])].mean(1) * scale - 1
-        real_lower = marks[:, list(ANCHORS[1]["points"])].mean(1) * scale - 1
-        real = opening(real_upper, real_lower)[ok]
-        found = opening(kp[:, upper_kp], kp[:, lower_kp])[ok]
-        corr = float(np.corrcoef(real, found)[0, 1]) if real.std() > 0 and found.std() > 0 else float("nan")
-        rows.append({"clip": stem, "frames": int(ok.sum()), "corr": corr, "amplitude": float(found.std() / real.std()),
-                     "real_std": float(real.std()), "keypoint_std": float(found.std())})
-        print(f"{stem}: corr {corr:.2f}, amplitude {rows[-1]['amplitude']:.2f}", flush=True)
-    w = np.array([r["frames"] for r in rows], dtype=float)
-    summary = {
-        "clips": len(rows),
-        "corr": float(np.average([r["corr"] for r in rows], weights=w)),
-        "amplitude": float(np.average([r["amplitude"] for r in rows], weights=w)),
-    }
+        row = {"clip": stem, "frames": int(ok.sum())}
+        for name, (a, b) in zip(OPENINGS, ANCHOR_GAPS):
+            real_a = marks[:, list(ANCHORS[a]["points"])].mean(1) * scale - 1
+            real_b = marks[:, list(ANCHORS[b]["points"])].mean(1) * scale - 1
+            real = opening(real_a, real_b)[ok]
+            found = opening(kp[:, chosen[a]], kp[:, chosen[b]])[ok]
+            corr = float(np.corrcoef(real, found)[0, 1]) if real.std() > 0 and found.std() > 0 else float("nan")
+            amplitude = float(found.std() / real.std()) if real.std() > 0 else float("nan")
+            row[name] = {"corr": corr, "amplitude": amplitude, "real_std": float(real.std()),
+                         "keypoint_std": float(found.std())}
+        rows.append(row)
+        print(stem + ": " + ", ".join(f"{n} corr {row[n]['corr']:.2f} amplitude {row[n]['amplitude']:.2f}"
+                                      for n in OPENINGS), flush=True)
+    summary = {"clips": len(rows)}
+    for name in OPENINGS:
+        usable = [r for r in rows if np.isfinite(r[name]["corr"])]
+        w = np.array([r["frames"] for r in usable], dtype=float)
+        summary[name] = {
+            "corr": float(np.average([r[name]["corr"] for r in usable], weights=w)) if usable else None,
+            "amplitude": float(np.average([r[name]["amplitude"] for r in usable], weights=w)) if usable else None,
+        }
     print(json.dumps(summary))
     if args.out:
         Path(args.out).write_text(json.dumps({"summary": summary, "clips": rows}, indent=1) + "\n")
