@@ -146,7 +146,6 @@ class FaceApiNet(nn.Module):
         super().__init__()
         weights = read_weights(Path(model_dir) / MANIFESTS[variant])
         blocks, convs = SHAPES[variant]
-        self.variant = variant
         self.blocks = nn.ModuleList(DenseBlock(weights, f"dense{i}", convs, i == 0) for i in range(blocks))
         self.pool = INPUT_SIZE >> blocks  # the last block's side: one average over it
         self.register_buffer("fc_weights", torch.from_numpy(weights["fc/weights"]))
@@ -201,7 +200,6 @@ def expression_landmark_loss(net, generated, driving, mouth_weight=1.0, eye_weig
     found = net(generated)
     diff = (found - target).abs().sum(-1)  # (N, 68)
     return mouth_weight * diff[:, list(MOUTH)].mean() + eye_weight * diff[:, list(EYES)].mean()
-
 
 
 def face_perceptual_loss(net, generated, driving, weights, pixel_weights=None):

@@ -66,21 +66,20 @@ class GeneratorFullModel(nn.Module):
                 self.landmark_net, generated["prediction"], driving
             )
 
-        w_anchor = self.weights.get("landmark_anchor", 0)
-        if w_anchor and anchors is not None and self.anchor_keypoints is not None:
-            terms["landmark_anchor"] = w_anchor * 0.5 * sum(
-                losses.landmark_anchor_loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"],
-                                            self.anchor_keypoints)
-                for key, kp in (("source", kp_source), ("driving", kp_driving))
-            )
+        if anchors is not None and self.anchor_keypoints is not None:
+            def on_both_frames(loss, *extra):
+                # The mean of the source's and the driving frame's anchor losses.
+                return 0.5 * sum(
+                    loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"], self.anchor_keypoints, *extra)
+                    for key, kp in (("source", kp_source), ("driving", kp_driving))
+                )
 
-        w_gap = self.weights.get("landmark_gap", 0)
-        if w_gap and anchors is not None and self.anchor_keypoints is not None:
-            terms["landmark_gap"] = w_gap * 0.5 * sum(
-                losses.landmark_gap_loss(kp["value"], anchors[f"anchors_{key}"], anchors[f"anchors_{key}_valid"],
-                                         self.anchor_keypoints, ANCHOR_GAPS)
-                for key, kp in (("source", kp_source), ("driving", kp_driving))
-            )
+            w_anchor = self.weights.get("landmark_anchor", 0)
+            if w_anchor:
+                terms["landmark_anchor"] = w_anchor * on_both_frames(losses.landmark_anchor_loss)
+            w_gap = self.weights.get("landmark_gap", 0)
+            if w_gap:
+                terms["landmark_gap"] = w_gap * on_both_frames(losses.landmark_gap_loss, ANCHOR_GAPS)
 
         w_value = self.weights.get("equivariance_value", 0)
         w_jac = self.weights.get("equivariance_jacobian", 0)

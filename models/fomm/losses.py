@@ -103,11 +103,17 @@ def landmark_anchor_loss(kp_value, targets, valid, keypoints):
     without a face (valid False) do not count; with none valid the loss is 0.
     """
     chosen = kp_value[:, list(keypoints)]
-    mask = valid.to(chosen.dtype).unsqueeze(-1)
+    return masked_mean_l1(chosen, targets, valid)
+
+
+def masked_mean_l1(found, wanted, valid):
+    """Mean |found - wanted| over the (N, P, 2) points whose (N, P) valid is True; 0 (still
+    differentiable) where none is."""
+    mask = valid.to(found.dtype).unsqueeze(-1)
     count = mask.sum() * 2
     if float(count) == 0:
-        return chosen.sum() * 0
-    return ((chosen - targets).abs() * mask).sum() / count
+        return found.sum() * 0
+    return ((found - wanted).abs() * mask).sum() / count
 
 
 def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
@@ -124,11 +130,7 @@ def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
     chosen = kp_value[:, list(keypoints)]
     found = chosen[:, second] - chosen[:, first]
     wanted = targets[:, second] - targets[:, first]
-    mask = (valid[:, first] & valid[:, second]).to(found.dtype).unsqueeze(-1)
-    count = mask.sum() * 2
-    if float(count) == 0:
-        return found.sum() * 0
-    return ((found - wanted).abs() * mask).sum() / count
+    return masked_mean_l1(found, wanted, valid[:, first] & valid[:, second])
 
 
 def generator_gan_loss(disc_fake):
