@@ -11,7 +11,10 @@ dlib's 68 landmarks are found on every driving frame and on every animated frame
   between the jaw ends (0, 16).
 
 For each series: the Pearson correlation between driving and result, and the amplitude ratio
-(std result / std driving: 1 when the result moves as much as the driver). Two settings:
+(std result / std driving: 1 when the result moves as much as the driver). Beside them, sharpness:
+the variance of the grey image's Laplacian (4-neighbour, 0-255 scale, model resolution), of the
+results and of the source they animate (a blurred result has a far lower one than its photo).
+Two settings:
 
 (a) same identity: a held-out clip's first frame animated by the rest of it (relative motion);
 (b) cross identity: held-out photos animated by held-out clips (relative motion, adapt scale).
@@ -105,6 +108,32 @@ def compare(driving_marks, result_marks):
     return row
 
 
+def sharpness(frames):
+    """Mean over frames of the variance of the grey image's 4-neighbour Laplacian: (T, H, W, 3) uint8."""
+    grey = np.asarray(frames, dtype=np.float64) @ np.array([0.299, 0.587, 0.114])
+    lap = (
+        grey[:, :-2, 1:-1] + grey[:, 2:, 1:-1] + grey[:, 1:-1, :-2] + grey[:, 1:-1, 2:] - 4 * grey[:, 1:-1, 1:-1]
+    )
+    return float(lap.reshape(len(lap), -1).var(axis=1).mean())
+
+
+def sharpness_row(source, result):
+    return {"source": sharpness(source[None]), "result": sharpness(result)}
+
+
+def summarise_sharpness(rows):
+    """Means over rows of the source's and the results' sharpness, and of their ratio (result / source)."""
+    found = [r["sharpness"] for r in rows if "sharpness" in r and r["sharpness"]["source"] > 0]
+    if not found:
+        return None
+    return {
+        "source": float(np.mean([f["source"] for f in found])),
+        "result": float(np.mean([f["result"] for f in found])),
+        "ratio": float(np.mean([f["result"] / f["source"] for f in found])),
+        "pairs": len(found),
+    }
+
+
 def summarise(rows):
     """Frame-weighted mean of each measure's correlation and amplitude over the rows that have one."""
     out = {}
@@ -191,20 +220,21 @@ def evaluate_expressions(animate, clips, photos, prepared, tool, size, max_frame
         driving_marks = [None if not np.isfinite(m).all() else m.astype(np.float64) for m in marks]
         result = animate(frames[0], frames)
         row = compare(driving_marks, face_landmarks(tool, result))
-        row["clip"] = Path(clip).name
+        row.update(clip=Path(clip).name, sharpness=sharpness_row(frames[0], result))
         same.append(row)
         for photo_path, photo in photos:
             n = min(len(frames), cross_frames)
             result = animate(photo, frames[:n])
             row = compare(driving_marks[:n], face_landmarks(tool, result))
-            row.update(clip=Path(clip).name, photo=Path(photo_path).name)
+            row.update(clip=Path(clip).name, photo=Path(photo_path).name, sharpness=sharpness_row(photo, result))
             cross.append(row)
     return {
         "measures": "mouth and eye opening over the inter-ocular distance (3-frame median), head roll (deg) and yaw; "
         "Pearson correlation and amplitude ratio (std result / std driving) between driving and result, "
         "frame-weighted means over clips / pairs",
-        "same_identity": summarise(same),
-        "cross_identity": summarise(cross),
+        "sharpness": "variance of the grey image's 4-neighbour Laplacian (0-255), results and their source",
+        "same_identity": {**summarise(same), "sharpness": summarise_sharpness(same)},
+        "cross_identity": {**summarise(cross), "sharpness": summarise_sharpness(cross)},
         "same_identity_clips": same,
         "cross_identity_pairs": cross,
     }

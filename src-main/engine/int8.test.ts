@@ -97,6 +97,26 @@ describe('CPU fast mode (int8)', () => {
     }
   });
 
+  it('calibrates again and passes, judged against the float32 frames it checked the kept one with', async () => {
+    const dir = modelCopy();
+    await fastRender(dir);
+    const kept = reportOf(dir);
+    // The kept int8 values are torn down to nothing (their ranges stay): the check fails, the job
+    // calibrates again, and its check reuses float32's predictions on the check poses.
+    const plan = JSON.parse(readFileSync(path.join(dir, 'generator.int8.json'), 'utf8')) as {
+      weights: string;
+    };
+    const weightsFile = path.join(dir, plan.weights);
+    writeFileSync(weightsFile, Buffer.alloc(readFileSync(weightsFile).length));
+    const again = await fastRender(dir);
+    expect(again.result.executionProvider).toMatch(LABEL);
+    const report = reportOf(dir);
+    expect(report.calibration_frames).toBe(8);
+    // The same poses and ranges as the first calibration: the same int8 numbers and check.
+    expect(report.ranges).toEqual(kept.ranges);
+    expect(report.psnr_db).toBeCloseTo(kept.psnr_db, 3);
+  });
+
   it('renders in float32 and says why when the model folder cannot take the calibration', async () => {
     const dir = modelCopy();
     // A folder where the int8 weights would go: the rename fails, and the folder stays.

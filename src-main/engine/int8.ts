@@ -129,6 +129,8 @@ export interface CalibrationInput {
   check: number;
   /** The calibration kept so far: its ranges are kept too (they only grow). */
   previous: CalibrationReport | null;
+  /** float32's predictions on the check feeds when the caller has them already (not computed again). */
+  reference?: Float32Array[];
   options: ort.InferenceSession.SessionOptions;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
@@ -141,21 +143,23 @@ export interface CalibrationInput {
 export async function calibrateInt8(
   dir: string,
   plan: Int8Plan,
-  { feeds, check, previous, options, signal, onProgress }: CalibrationInput,
+  { feeds, check, previous, reference: known, options, signal, onProgress }: CalibrationInput,
 ): Promise<{ session: ort.InferenceSession; report: CalibrationReport; agreement: Agreement }> {
   const calibrating = feeds.length - check;
   if (calibrating < 1 || check < 1) throw new Int8Error('calibration needs frames to calibrate and to check');
+  if (known && known.length !== check) throw new Int8Error('calibration: one reference per check frame');
   const started = performance.now();
   const ranges = new Map<string, Range>(
     Object.entries(previous?.ranges ?? {}).map(([name, [min, max]]) => [name, { min, max }]),
   );
   const weights: Float32Array[] = [];
   const biases: (Float32Array | null)[] = [];
-  const reference: Float32Array[] = [];
-  const total = feeds.length + check;
+  const reference: Float32Array[] = known ? [...known] : [];
+  const running = known ? feeds.slice(0, calibrating) : feeds;
+  const total = running.length + check;
   const session = await openSession(dir, plan.calibration_graph, options);
   try {
-    for (const [k, feed] of feeds.entries()) {
+    for (const [k, feed] of running.entries()) {
       if (signal?.aborted) throw new Int8Error('calibration was cancelled');
       const fetches = new Set(['prediction', ...(k < calibrating ? plan.tensors : [])]);
       if (k === 0)

@@ -338,12 +338,12 @@ export class ModelSet {
     mode.note = null;
     const feeds = poses.map((pose) => this.generatorFeeds(source, [pose], kpSource));
     try {
+      // float32 on the check poses, once: it judges the kept int8 and, if that fails, the new one.
+      let reference: Float32Array[] | undefined;
       if (mode.session) {
         const checking = feeds.slice(-check);
-        const agreement = framesAgreement(
-          await predictions(this.generatorSession, checking, hooks.signal),
-          await predictions(mode.session, checking, hooks.signal),
-        );
+        reference = await predictions(this.generatorSession, checking, hooks.signal);
+        const agreement = framesAgreement(reference, await predictions(mode.session, checking, hooks.signal));
         if (agreement.psnrDb >= mode.minPsnrDb) {
           mode.active = true;
           mode.note = describeAgreement(agreement, mode.minPsnrDb);
@@ -354,6 +354,7 @@ export class ModelSet {
         feeds,
         check,
         previous: mode.report,
+        reference,
         options: this.sessionOptions,
         ...hooks,
       });
