@@ -24,6 +24,7 @@ const model = (id: string, category: string | null): ModelSummary => ({
   subject: modelSubject({ category }),
   metrics: null,
   int8: false,
+  openings: false,
   details: [],
 });
 

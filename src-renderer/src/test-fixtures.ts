@@ -14,6 +14,7 @@ export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummar
     category: null,
     metrics: null,
     int8: false,
+    openings: false,
     details: [],
     ...overrides,
     subject: overrides.subject ?? modelSubject({ category: overrides.category ?? null }),

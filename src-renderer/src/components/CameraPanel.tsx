@@ -76,6 +76,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
             mode: settings.mode,
             adaptScale: settings.adaptScale,
             relativeJacobian: settings.relativeJacobian,
+            expressionGain: settings.expressionGain,
           },
         })
         .then(
@@ -127,6 +128,7 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
     settings.mode,
     settings.adaptScale,
     settings.relativeJacobian,
+    settings.expressionGain,
   ]);
 
   if (!camera.open)
