@@ -46,12 +46,10 @@ export function chooseModel(id: string): void {
   useModels.getState().select(id);
   const model = useModels.getState().models.find((m) => m.id === id);
   if (model)
-    useSettings
-      .getState()
-      .update({
-        pasteBack: pasteBackDefault(model.subject),
-        ...(model.openings ? {} : { expressionGain: 1 }),
-      });
+    useSettings.getState().update({
+      pasteBack: pasteBackDefault(model.subject),
+      ...(model.openings ? {} : { expressionGain: 1 }),
+    });
 }
 
 /** Why Render (and the range preview) cannot run yet, or null when it can. */
