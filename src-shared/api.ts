@@ -25,8 +25,6 @@ export const ModelSummarySchema = z.object({
   metrics: z.record(z.string(), z.unknown()).nullable(),
   /** It has an int8 generator (CPU fast mode). */
   int8: z.boolean().default(false),
-  /** It names keypoints on the lips and lids (manifest `openings`): the expression setting applies. */
-  openings: z.boolean().default(false),
   /** The manifest as label / value lines (weights, training data and budget, why this size, …). */
   details: z.array(z.tuple([z.string(), z.string()])),
 });

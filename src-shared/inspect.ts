@@ -1,6 +1,6 @@
 /** Preview of one moment: what the studio shows at the playhead (keypoints, result, occlusion, flow). */
 import { z } from 'zod';
-import { CropBoxSchema, CropTrackSchema, RenderSettingsSchema, TransferSettingsSchema } from './job.js';
+import { CropBoxSchema, CropTrackSchema, RenderSettingsSchema } from './job.js';
 
 export const InspectRequestSchema = z.object({
   modelDir: z.string().min(1),
@@ -14,7 +14,13 @@ export const InspectRequestSchema = z.object({
   drivingCrop: CropBoxSchema.nullable(),
   /** A moving driving crop; when set, each frame is cropped where the track is at its time. */
   drivingTrack: CropTrackSchema.nullable().default(null),
-  settings: TransferSettingsSchema.merge(RenderSettingsSchema.pick({ pasteBack: true, maxOutputSide: true })),
+  settings: RenderSettingsSchema.pick({
+    mode: true,
+    adaptScale: true,
+    relativeJacobian: true,
+    pasteBack: true,
+    maxOutputSide: true,
+  }),
 });
 export type InspectRequest = z.infer<typeof InspectRequestSchema>;
 

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { ExportFormatSchema } from './export-format.js';
-import { EXPRESSION_GAIN_MAX, EXPRESSION_GAIN_MIN } from './motion/openings.js';
 
 /** A square crop in source pixels (what the model sees, before scaling to its resolution). */
 export const CropBoxSchema = z.object({
@@ -51,8 +50,6 @@ export const RenderSettingsSchema = z.object({
   mode: z.enum(['relative', 'absolute']).default('relative'),
   adaptScale: z.boolean().default(true),
   relativeJacobian: z.boolean().default(true),
-  /** Relative mode, models with openings: how far the mouth and eyes open against the driver (1: as far). */
-  expressionGain: z.number().min(EXPRESSION_GAIN_MIN).max(EXPRESSION_GAIN_MAX).default(1),
   smoothing: SmoothingSchema.nullable().default(null),
   bestFrame: z.boolean().default(false),
   audio: z.boolean().default(true),
@@ -86,14 +83,6 @@ export const RenderSettingsSchema = z.object({
   keypointsJson: z.boolean().default(false),
 });
 export type RenderSettings = z.infer<typeof RenderSettingsSchema>;
-
-/** The settings that decide how the driver's motion moves the photo (motion/transfer.ts). */
-export const TransferSettingsSchema = RenderSettingsSchema.pick({
-  mode: true,
-  adaptScale: true,
-  relativeJacobian: true,
-  expressionGain: true,
-});
 
 export const JobSpecBaseSchema = z.object({
   modelDir: z.string().min(1),

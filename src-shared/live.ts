@@ -6,7 +6,7 @@
  * first frame is.
  */
 import { z } from 'zod';
-import { CropBoxSchema, TransferSettingsSchema } from './job.js';
+import { CropBoxSchema, RenderSettingsSchema } from './job.js';
 
 /** The live preview's pasted-back frame: its longer side (a frame a camera tick must stay small). */
 export const LIVE_PASTE_SIDE = 640;
@@ -15,6 +15,12 @@ export const LIVE_PASTE_SIDE = 640;
 export const LIVE_MAX_SIDE = 512;
 /** The longest camera frame on the wire (base64 of RGB at LIVE_MAX_SIDE²): API hosts must take it. */
 export const RGB_BASE64_MAX = Math.ceil((LIVE_MAX_SIDE * LIVE_MAX_SIDE * 3) / 3) * 4;
+
+export const LiveSettingsSchema = RenderSettingsSchema.pick({
+  mode: true,
+  adaptScale: true,
+  relativeJacobian: true,
+});
 
 export const LiveFrameArgsSchema = z.object({
   modelId: z.string().min(1),
@@ -30,7 +36,7 @@ export const LiveFrameArgsSchema = z.object({
   setNeutral: z.boolean().default(false),
   /** Answer with the frame composited into the photo (its longer side at most LIVE_PASTE_SIDE). */
   pasteBack: z.boolean().default(false),
-  settings: TransferSettingsSchema,
+  settings: LiveSettingsSchema,
 });
 export type LiveFrameArgs = z.infer<typeof LiveFrameArgsSchema>;
 

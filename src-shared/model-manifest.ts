@@ -42,59 +42,36 @@ export function subjectFromFileName(name: string): ModelSubject | null {
   return null;
 }
 
-export const ModelManifestSchema = z
-  .object({
-    format: z.literal('marionette-model/1'),
-    name: z.string().min(1),
-    resolution: z.tuple([z.number().int().min(16).max(1024), z.number().int().min(16).max(1024)]),
-    num_kp: z.number().int().min(1).max(64),
-    estimate_jacobian: z.boolean(),
-    estimate_occlusion_map: z.boolean(),
-    align_corners: z.boolean(),
-    opset: z.number().int(),
-    /** The generator repeats a single source over its batch (newer exports); else it takes a copy per frame. */
-    source_broadcast: z.boolean().optional(),
-    weights: z.string().optional(),
-    /** Random weights: the seed `fomm.export_onnx` drew them with (the bench's PyTorch reference rebuilds them). */
-    seed: z.number().int().optional(),
-    category: z.string().optional(),
-    /** What the model animates: faces are framed by the face detector, anything else by the centre. */
-    subject: ModelSubjectSchema.optional(),
-    files: z.object({ kp_detector: GraphSchema, source_encoder: GraphSchema, generator: GraphSchema }),
-    /** Float16-computing encoder and generator for GPU providers (same inputs and outputs, float32). */
-    gpu_float16: z
-      .object({
-        source_encoder: GraphSchema.pick({ file: true }),
-        generator: GraphSchema.pick({ file: true }),
-      })
-      .optional(),
-    /** The int8 generator's plan (models/fomm/int8.py): the app calibrates it for CPU fast mode. */
-    int8: ModelFileNameSchema.regex(/\.json$/, 'a .json file').optional(),
-    /** Keypoint pairs trained onto the upper and lower inner lip and each eye's lids (the expression setting). */
-    openings: z
-      .array(
-        z.object({
-          part: z.string().min(1),
-          keypoints: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
-        }),
-      )
-      .optional(),
-    training: z.record(z.string(), z.unknown()).optional(),
-    metrics: z.record(z.string(), z.unknown()).optional(),
-    resolution_rationale: z.string().optional(),
-    /** Imported models: the checkpoint they came from. */
-    source_checkpoint: z.string().optional(),
-  })
-  .superRefine((m, ctx) => {
-    m.openings?.forEach(({ keypoints: [upper, lower] }, i) => {
-      if (upper >= m.num_kp || lower >= m.num_kp || upper === lower)
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['openings', i, 'keypoints'],
-          message: `two different keypoints below num_kp (${m.num_kp})`,
-        });
-    });
-  });
+export const ModelManifestSchema = z.object({
+  format: z.literal('marionette-model/1'),
+  name: z.string().min(1),
+  resolution: z.tuple([z.number().int().min(16).max(1024), z.number().int().min(16).max(1024)]),
+  num_kp: z.number().int().min(1).max(64),
+  estimate_jacobian: z.boolean(),
+  estimate_occlusion_map: z.boolean(),
+  align_corners: z.boolean(),
+  opset: z.number().int(),
+  /** The generator repeats a single source over its batch (newer exports); else it takes a copy per frame. */
+  source_broadcast: z.boolean().optional(),
+  weights: z.string().optional(),
+  /** Random weights: the seed `fomm.export_onnx` drew them with (the bench's PyTorch reference rebuilds them). */
+  seed: z.number().int().optional(),
+  category: z.string().optional(),
+  /** What the model animates: faces are framed by the face detector, anything else by the centre. */
+  subject: ModelSubjectSchema.optional(),
+  files: z.object({ kp_detector: GraphSchema, source_encoder: GraphSchema, generator: GraphSchema }),
+  /** Float16-computing encoder and generator for GPU providers (same inputs and outputs, float32). */
+  gpu_float16: z
+    .object({ source_encoder: GraphSchema.pick({ file: true }), generator: GraphSchema.pick({ file: true }) })
+    .optional(),
+  /** The int8 generator's plan (models/fomm/int8.py): the app calibrates it for CPU fast mode. */
+  int8: ModelFileNameSchema.regex(/\.json$/, 'a .json file').optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  resolution_rationale: z.string().optional(),
+  /** Imported models: the checkpoint they came from. */
+  source_checkpoint: z.string().optional(),
+});
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
 const plain = (value: unknown): string | null =>

@@ -24,7 +24,6 @@ const model = (id: string, category: string | null): ModelSummary => ({
   subject: modelSubject({ category }),
   metrics: null,
   int8: false,
-  openings: false,
   details: [],
 });
 

@@ -176,16 +176,8 @@ ANCHORS = (
     {"name": "lower lid (image right)", "points": (46, 47), "mirror": 6},
 )
 # Anchor pairs whose distance is an opening: the inner lips, and each eye's upper and lower lid
-# (indices into ANCHORS, upper first; a mirrored frame swaps whole anchors, so the pairs still
-# hold). fomm.export_onnx writes them into the manifest as keypoint pairs ("openings"), which the
-# app's expression setting widens or narrows.
-OPENINGS = (("mouth", (0, 1)), ("eye (image left)", (4, 6)), ("eye (image right)", (5, 7)))
-ANCHOR_GAPS = tuple(pair for _, pair in OPENINGS)
-
-
-def opening_keypoints(anchor_keypoints):
-    """The manifest's openings: each part's (upper, lower) keypoint, from the anchors' keypoints."""
-    return [{"part": part, "keypoints": [int(anchor_keypoints[a]), int(anchor_keypoints[b])]} for part, (a, b) in OPENINGS]
+# (indices into ANCHORS; a mirrored frame swaps whole anchors, so the pairs still hold).
+ANCHOR_GAPS = ((0, 1), (4, 6), (5, 7))
 
 
 def anchor_targets(landmarks, height, width, mirrored=False):

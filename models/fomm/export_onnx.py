@@ -21,9 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import load_weights, read_extra
+from .checkpoint import load_weights
 from .config import build_models, frame_size, load_config
-from .data import opening_keypoints
 
 OPSET = 16
 MANIFEST_FORMAT = "marionette-model/1"
@@ -244,14 +243,10 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     config = load_config(args.config)
     kp_detector, generator, discriminator = build_models(config)
-    extra = json.loads(Path(args.extra).read_text()) if args.extra else {}
     if args.checkpoint:
         # A training checkpoint or fp16 weights (train --weights-out).
         load_weights(args.checkpoint, {"kp_detector": kp_detector, "generator": generator})
-        anchors = read_extra(args.checkpoint, "anchor_keypoints")
-        if anchors:
-            # Keypoints trained onto the lips and the lids: the app's expression setting moves their pairs.
-            extra.setdefault("openings", opening_keypoints(anchors))
+    extra = json.loads(Path(args.extra).read_text()) if args.extra else {}
     extra.setdefault("weights", "trained" if args.checkpoint else "random")
     if not args.checkpoint:
         extra.setdefault("seed", args.seed)  # fomm.reference_run rebuilds the same random weights from it

@@ -164,11 +164,8 @@ def torch_animator(config_path, checkpoint):
     return run
 
 
-def cli_animator(model_dir, expression=1.0):
-    """The app's own render path: `marionette animate` on the framed photo and clip, lossless output.
-
-    expression: the app's expression setting (`--expression`: how far the mouth and eyes open
-    against the driver's; 1 is plain relative motion)."""
+def cli_animator(model_dir):
+    """The app's own render path: `marionette animate` on the framed photo and clip, lossless output."""
     node = shutil.which("node")
     cli = REPO / "dist" / "cli.mjs"
     if node is None or not cli.exists():
@@ -186,7 +183,7 @@ def cli_animator(model_dir, expression=1.0):
             subprocess.run(
                 [node, str(cli), "animate", "--model", str(model_dir), "--source", str(src), "--driving", str(drv),
                  "-o", str(out), "-q", "--no-audio", "--no-auto-frame", "--provider", "cpu",
-                 "--source-crop", f"0,0,{size}", "--driving-crop", f"0,0,{size}", "--expression", str(expression)],
+                 "--source-crop", f"0,0,{size}", "--driving-crop", f"0,0,{size}"],
                 check=True, capture_output=True,
             )
             decoded = subprocess.run(
@@ -258,8 +255,6 @@ def main(argv=None):
     parser.add_argument("--cross-frames", type=int, default=100, help="driving frames per cross-identity pair")
     parser.add_argument("--clips", type=int, default=None, help="only the first N held-out clips (quick runs)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--expression", type=float, default=1.0,
-                        help="with --onnx: the app's expression setting (mouth and eye openings x G)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     tool = landmark_tool(args.tools)
@@ -267,13 +262,11 @@ def main(argv=None):
         raise SystemExit("the dlib landmark tool needs Debian's libdlib-dev and libdlib-data")
     if args.onnx:
         size = json.loads((Path(args.onnx) / "manifest.json").read_text())["resolution"][0]
-        animate = cli_animator(Path(args.onnx).resolve(), args.expression)
-        source = {"onnx": args.onnx, "expression": args.expression}
+        animate = cli_animator(Path(args.onnx).resolve())
+        source = {"onnx": args.onnx}
     else:
         if not args.config:
             parser.error("--checkpoint needs --config")
-        if args.expression != 1.0:
-            parser.error("--expression is the app's setting: measure it with --onnx")
         size = load_config(args.config)["dataset_params"]["frame_shape"][0]
         animate = torch_animator(args.config, args.checkpoint)
         source = {"config": args.config, "checkpoint": args.checkpoint}

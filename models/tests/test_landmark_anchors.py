@@ -1,6 +1,4 @@
 """Landmark anchors: keypoints pulled onto the lips and lids so the mouth and eyes move on their own."""
-import json
-
 import numpy as np
 import torch
 
@@ -158,28 +156,3 @@ def test_training_step_adds_the_gap_term_where_anchors_are_trained():
     terms, _ = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))(
         batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert "landmark_gap" not in terms
-
-
-def test_export_writes_the_openings_of_weights_trained_with_anchors(tmp_path):
-    from fomm import export_onnx
-    from fomm.checkpoint import save_weights
-
-    # tiny-64 with enough keypoints for the eight anchors.
-    config_path = tmp_path / "tiny-10kp.yaml"
-    config_path.write_text("extends: tiny-64\nmodel_params:\n  common_params: {num_kp: 10}\n")
-    torch.manual_seed(0)
-    kp_detector, generator, _ = build_models(load_config(config_path))
-    networks = {"kp_detector": kp_detector, "generator": generator}
-    weights = tmp_path / "w.fp16.pth"
-    save_weights(weights, networks, 1, extra={"anchor_keypoints": [3, 1, 0, 2, 4, 5, 6, 9]})
-    export_onnx.main(["--config", str(config_path), "--checkpoint", str(weights), "--out", str(tmp_path / "with")])
-    manifest = json.loads((tmp_path / "with" / "manifest.json").read_text())
-    # ANCHORS order: upper/lower inner lip, mouth corners, upper lids (left, right), lower lids.
-    assert manifest["openings"] == [
-        {"part": "mouth", "keypoints": [3, 1]},
-        {"part": "eye (image left)", "keypoints": [4, 6]},
-        {"part": "eye (image right)", "keypoints": [5, 9]},
-    ]
-    save_weights(weights, networks, 1)
-    export_onnx.main(["--config", str(config_path), "--checkpoint", str(weights), "--out", str(tmp_path / "without")])
-    assert "openings" not in json.loads((tmp_path / "without" / "manifest.json").read_text())

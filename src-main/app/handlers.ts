@@ -92,7 +92,6 @@ function summary(m: CatalogEntry): ModelSummary {
     subject: modelSubject(m.manifest),
     metrics: m.manifest.metrics ?? null,
     int8: m.manifest.int8 !== undefined,
-    openings: (m.manifest.openings?.length ?? 0) > 0,
     details: manifestDetails(m.manifest),
   };
 }

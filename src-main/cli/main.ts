@@ -37,7 +37,6 @@ const renderFlags = {
   mode: { type: 'string' },
   'no-adapt-scale': { type: 'boolean' },
   'absolute-jacobian': { type: 'boolean' },
-  expression: { type: 'string' },
   smooth: { type: 'boolean' },
   'best-frame': { type: 'boolean' },
   'no-audio': { type: 'boolean' },
@@ -81,9 +80,6 @@ options:
   --trim-in S --trim-out S   range of the driving clip in seconds
   --mode relative|absolute   motion transfer (paper Sec. 3.4; default relative)
   --no-adapt-scale      do not scale motion by keypoint-hull size
-  --expression G        relative mode: the mouth and eyes open G times as far as the driver's, 0-2
-                        (default 1; models whose manifest names the lip and lid keypoints, such as
-                        the bundled face-128; others ignore it)
   --smooth              One Euro smoothing of the driving keypoints
   --best-frame          use the driving frame closest in pose to the source as reference
   --no-audio            do not copy the driving clip's audio

@@ -45,12 +45,6 @@ describe('CLI options', () => {
     expect(() => jobFromFlags({ ...base, 'max-side': '10' }, 'm')).toThrow(/--max-side: Too small/);
     expect(() => jobFromFlags({ ...base, 'max-side': 'big' }, 'm')).toThrow(/--max-side takes a number/);
   });
-  it('takes the expression gain, from 0 to 2', () => {
-    expect(jobFromFlags(base, 'm').settings.expressionGain).toBe(1);
-    expect(jobFromFlags({ ...base, expression: '1.4' }, 'm').settings.expressionGain).toBe(1.4);
-    expect(() => jobFromFlags({ ...base, expression: '2.5' }, 'm')).toThrow(/--expression: Too big/);
-    expect(() => jobFromFlags({ ...base, expression: 'more' }, 'm')).toThrow('--expression takes a number');
-  });
   it('names the flag at fault', () => {
     expect(() => jobFromFlags({ ...base, crf: 'high' }, 'm')).toThrow('--crf takes a number, got "high"');
     expect(() => jobFromFlags({ ...base, mode: 'sideways' }, 'm')).toThrow(UsageError);

@@ -87,7 +87,6 @@ export function settingsFromFlags(flags: FlagValues, project: ProjectDoc | null 
     mode: (str(flags.mode) ?? base.mode) as 'relative' | 'absolute',
     adaptScale: off('no-adapt-scale', base.adaptScale),
     relativeJacobian: off('absolute-jacobian', base.relativeJacobian),
-    expressionGain: num(flags.expression, '--expression') ?? base.expressionGain,
     smoothing: flags.smooth === true ? defaultSmoothing : base.smoothing,
     bestFrame: on('best-frame', base.bestFrame),
     audio: off('no-audio', base.audio),
@@ -113,7 +112,6 @@ export function settingsFromFlags(flags: FlagValues, project: ProjectDoc | null 
 
 /** The flag that sets a number in the settings, so that a bad value is named as the user wrote it. */
 const SETTING_FLAGS: Readonly<Record<string, string>> = {
-  expressionGain: '--expression',
   maxOutputSide: '--max-side',
   outputSize: '--size',
   crf: '--crf',

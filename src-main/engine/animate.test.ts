@@ -1,8 +1,8 @@
 /** The engine against PyTorch's reference animation, and the MP4 it writes. */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ffprobe, FIXTURES, job, readFloat32, tempDir, TINY_MODEL } from '../test-support/fixtures.js';
+import { ffprobe, FIXTURES, job, readFloat32, tempDir } from '../test-support/fixtures.js';
 import { animate } from './animate.js';
 import { ModelSet } from './model-set.js';
 
@@ -139,61 +139,5 @@ describe('best frame', () => {
       { signal: new AbortController().signal, loadModel },
     );
     expect(result.referenceFrame).toBe(7);
-  });
-});
-
-describe('the expression setting', () => {
-  /** The tiny model, its manifest naming keypoints 0 and 1 as an opening (or not). */
-  function tinyModel(openings: boolean): string {
-    const dir = path.join(tempDir(), 'tiny');
-    cpSync(TINY_MODEL, dir, { recursive: true });
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    if (openings) manifest.openings = [{ part: 'mouth', keypoints: [0, 1] }];
-    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    return dir;
-  }
-  async function render(modelDir: string, expressionGain: number) {
-    const dir = tempDir();
-    const frames: Uint8Array[] = [];
-    const result = await animate(
-      job({ modelDir, outputPath: path.join(dir, 'out.mp4') }, { expressionGain }),
-      {
-        signal: new AbortController().signal,
-        loadModel: (d) => ModelSet.load(d, 'cpu'),
-        onFrame: (i, rgb) => (frames[i] = rgb),
-      },
-    );
-    return { dir, frames, result };
-  }
-  const meanAbs = (a: Uint8Array[], b: Uint8Array[]) =>
-    a.reduce((sum, f, n) => sum + f.reduce((s, v, i) => s + Math.abs(v - b[n]![i]!), 0) / f.length, 0) /
-    a.length;
-
-  it('changes the frames only where the model names its openings', async () => {
-    const model = tinyModel(true);
-    const plain = await render(model, 1);
-    const reference = readFloat32(path.join(FIXTURES, 'reference-relative.f32'));
-    expect(Math.max(...meanAbsPerFrame(plain.frames, reference))).toBeLessThanOrEqual(1 / 255);
-    const wider = await render(model, 2);
-    expect(wider.frames).toHaveLength(16);
-    expect(meanAbs(wider.frames, plain.frames)).toBeGreaterThan(0.05);
-  });
-
-  it('refuses a gain the model cannot take, before writing anything', async () => {
-    const model = tinyModel(false);
-    const dir = tempDir();
-    await expect(
-      animate(job({ modelDir: model, outputPath: path.join(dir, 'out.mp4') }, { expressionGain: 1.5 }), {
-        signal: new AbortController().signal,
-        loadModel: (d) => ModelSet.load(d, 'cpu'),
-      }),
-    ).rejects.toMatchObject({
-      code: 'input',
-      message: expect.stringMatching(/no "openings" in its manifest/),
-    });
-    expect(readdirSync(dir)).toEqual([]);
   });
 });

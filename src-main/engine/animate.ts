@@ -16,8 +16,7 @@ import { PasteBack } from './paste-back.js';
 import { bestFrameIndex } from '../../src-shared/motion/best-frame.js';
 import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
 import { smoothKeypointTrack } from '../../src-shared/motion/smoothing.js';
-import { movementScale, transferMotion, transferOptions } from '../../src-shared/motion/transfer.js';
-import { expressionGainProblem } from '../../src-shared/motion/openings.js';
+import { movementScale, transferMotion } from '../../src-shared/motion/transfer.js';
 import type { Stage } from '../../src-shared/protocol/engine.js';
 import type { DecodeOptions, Rational } from '../media/ffmpeg-args.js';
 import { cancelled, EngineError, engineErrorFrom } from './errors.js';
@@ -180,9 +179,6 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   hooks.onModel?.(models.executionProvider);
   const { width, height } = models.size;
   const settings = job.settings;
-  const expressionProblem = expressionGainProblem(settings.expressionGain, models.manifest.openings);
-  if (expressionProblem)
-    throw new EngineError('input', `expression ${settings.expressionGain}: ${expressionProblem}`);
 
   const sourceRgb = await decodeSingleFrame(
     { input: job.sourcePath, width, height, crop: sourceCrop, strict: true },
@@ -215,9 +211,13 @@ async function render(job: JobSpec, hooks: AnimateHooks): Promise<AnimateResult>
   if (settings.smoothing) track = smoothKeypointTrack(track, fps.num / fps.den, settings.smoothing);
   const referenceFrame = settings.bestFrame ? bestFrameIndex(source.kp, track) : 0;
   const kpReference = track[referenceFrame]!;
-  const options = transferOptions(settings, models.manifest);
+  const transferOptions = {
+    mode: settings.mode,
+    adaptScale: settings.adaptScale,
+    relativeJacobian: settings.relativeJacobian,
+  };
   const scale = settings.adaptScale ? movementScale(source.kp, kpReference) : 1;
-  const transfer = (kp: Keypoints) => transferMotion(source.kp, kp, kpReference, options, scale);
+  const transfer = (kp: Keypoints) => transferMotion(source.kp, kp, kpReference, transferOptions, scale);
   if (models.int8Available) {
     mark = performance.now();
     await models.prepareInt8(source, calibrationPoses(track).map(transfer), INT8_CHECK_POSES, source.kp, {

@@ -10,7 +10,7 @@ import { trackAt } from '../../src-shared/framing/crop.js';
 import { PREVIEW_MAX_SIDE, type InspectRequest, type InspectResult } from '../../src-shared/inspect.js';
 import type { CropBox } from '../../src-shared/job.js';
 import { keypointsJson, type Keypoints } from '../../src-shared/motion/keypoints.js';
-import { transferMotion, transferOptions, type TransferOptions } from '../../src-shared/motion/transfer.js';
+import { transferMotion, type TransferOptions } from '../../src-shared/motion/transfer.js';
 import { pngDataUrl } from '../media/png.js';
 import { decodeSingleFrame } from '../media/frame-source.js';
 import { probeMedia } from '../media/probe.js';
@@ -85,12 +85,7 @@ export function moveSource(
   settings: TransferOptions,
 ): ReturnType<ModelSet['generate']> {
   const { encoded } = source;
-  const kpNew = transferMotion(
-    encoded.kp,
-    kpDriving,
-    kpReference,
-    transferOptions(settings, models.manifest),
-  );
+  const kpNew = transferMotion(encoded.kp, kpDriving, kpReference, settings);
   return models.generate(encoded, [kpNew]);
 }
 

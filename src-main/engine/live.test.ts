@@ -5,7 +5,7 @@ import { liveFrame } from './live.js';
 import { ModelSet } from './model-set.js';
 
 const signal = new AbortController().signal;
-const settings = { mode: 'relative', adaptScale: true, relativeJacobian: true, expressionGain: 1 } as const;
+const settings = { mode: 'relative', adaptScale: true, relativeJacobian: true } as const;
 
 /** Frame n of the fixture clip at the model's size, as the studio sends it. */
 function cameraFrame(n: number, size: number): string {

@@ -47,9 +47,7 @@ export function useInspection(): void {
   // While the clip plays in its video element the frames are on screen already; the model
   // preview catches up when playback stops.
   const videoPlaying = useTimeline((s) => s.playing && s.videoClock && s.rate > 0);
-  const { mode, adaptScale, relativeJacobian, expressionGain, pasteBack, maxOutputSide } = useSettings(
-    (s) => s.settings,
-  );
+  const { mode, adaptScale, relativeJacobian, pasteBack, maxOutputSide } = useSettings((s) => s.settings);
   useEffect(() => {
     if (!modelId || !source || videoPlaying) return;
     const timer = setTimeout(() => {
@@ -62,7 +60,7 @@ export function useInspection(): void {
         sourceCrop,
         drivingCrop,
         drivingTrack: drivingTrackFor(drivingTrack, { followSubject }),
-        settings: { mode, adaptScale, relativeJacobian, expressionGain, pasteBack, maxOutputSide },
+        settings: { mode, adaptScale, relativeJacobian, pasteBack, maxOutputSide },
       });
     }, 80);
     return () => clearTimeout(timer);
@@ -80,7 +78,6 @@ export function useInspection(): void {
     mode,
     adaptScale,
     relativeJacobian,
-    expressionGain,
     pasteBack,
     maxOutputSide,
   ]);

@@ -38,18 +38,11 @@ export async function loadDriving(path: string): Promise<void> {
   await suggestOutput(undefined, path);
 }
 
-/**
- * Choose a model (a click in the list, or the studio's suggestion): its subject's paste-back
- * default applies, and the expression setting goes back to 1 where the model cannot take it.
- */
+/** Choose a model (a click in the list, or the studio's suggestion): its subject's paste-back default applies. */
 export function chooseModel(id: string): void {
   useModels.getState().select(id);
   const model = useModels.getState().models.find((m) => m.id === id);
-  if (model)
-    useSettings.getState().update({
-      pasteBack: pasteBackDefault(model.subject),
-      ...(model.openings ? {} : { expressionGain: 1 }),
-    });
+  if (model) useSettings.getState().update({ pasteBack: pasteBackDefault(model.subject) });
 }
 
 /** Why Render (and the range preview) cannot run yet, or null when it can. */

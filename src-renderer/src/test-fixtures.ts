@@ -14,7 +14,6 @@ export function modelSummary(overrides: Partial<ModelSummary> = {}): ModelSummar
     category: null,
     metrics: null,
     int8: false,
-    openings: false,
     details: [],
     ...overrides,
     subject: overrides.subject ?? modelSubject({ category: overrides.category ?? null }),

@@ -6,14 +6,11 @@
  *   jacobian = (J_driving · J_drivingInitial^-1) · J_source
  * Absolute mode hands the driving keypoints to the generator unchanged (the result inherits the
  * driving subject's proportions). With adaptScale the displacement is scaled by the ratio of the
- * keypoints' convex-hull sizes, so a small face is not moved by a large face's motion. In
- * relative mode, a model's openings (lips, lids) then open `expressionGain` times as far as the
- * driver's (./openings.ts).
+ * keypoints' convex-hull sizes, so a small face is not moved by a large face's motion.
  */
 import { hullArea } from './convex-hull.js';
 import { points, type Keypoints } from './keypoints.js';
 import { inverse, mat2At, multiply } from './matrix2.js';
-import { scaleOpenings, type OpeningPair } from './openings.js';
 
 export type TransferMode = 'relative' | 'absolute';
 
@@ -22,18 +19,6 @@ export interface TransferOptions {
   adaptScale: boolean;
   /** Transfer Jacobians relatively too (the published demo does); off keeps J_driving. */
   relativeJacobian: boolean;
-  /** How far the openings move against the driver's (relative mode; 1: as far). */
-  expressionGain?: number;
-  /** The model's (upper, lower) keypoint pairs on the lips and lids (manifest `openings`). */
-  openings?: readonly OpeningPair[];
-}
-
-/** A job's transfer settings with its model's openings (manifest `openings`, if any). */
-export function transferOptions(
-  settings: Omit<TransferOptions, 'openings'>,
-  manifest: { openings?: readonly { keypoints: OpeningPair }[] | undefined },
-): TransferOptions {
-  return { ...settings, openings: manifest.openings?.map((o) => o.keypoints) ?? [] };
 }
 
 /** sqrt(area(hull(source))) / sqrt(area(hull(drivingInitial))); 1 when either hull is degenerate. */
@@ -72,10 +57,5 @@ export function transferMotion(
   } else {
     jacobian = kpDriving.jacobian.slice();
   }
-  return scaleOpenings(
-    kpSource,
-    { numKp, value, jacobian },
-    options.openings ?? [],
-    options.expressionGain ?? 1,
-  );
+  return { numKp, value, jacobian };
 }

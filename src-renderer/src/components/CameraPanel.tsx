@@ -76,7 +76,6 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
             mode: settings.mode,
             adaptScale: settings.adaptScale,
             relativeJacobian: settings.relativeJacobian,
-            expressionGain: settings.expressionGain,
           },
         })
         .then(
@@ -128,7 +127,6 @@ export function CameraPanel({ onTake }: { onTake(path: string): void }) {
     settings.mode,
     settings.adaptScale,
     settings.relativeJacobian,
-    settings.expressionGain,
   ]);
 
   if (!camera.open)

@@ -35,22 +35,6 @@ describe('SettingsPanel', () => {
     expect(hint()).toBe('Only a software GPU (llvmpipe): slower than the CPU, so Automatic uses the CPU.');
   });
 
-  it('offers the expression setting for a model that names its lip and lid keypoints', () => {
-    const slider = () => screen.queryByLabelText('Expression') as HTMLInputElement | null;
-    render(<SettingsPanel providers={['cpu']} model={modelSummary({ openings: true })} />);
-    expect(slider()!.value).toBe('100');
-    fireEvent.change(slider()!, { target: { value: '140' } });
-    expect(useSettings.getState().settings.expressionGain).toBeCloseTo(1.4);
-    expect(screen.getByText('Expression (140 %)')).toBeTruthy();
-    fireEvent.doubleClick(slider()!);
-    expect(useSettings.getState().settings.expressionGain).toBe(1);
-    act(() => useSettings.getState().update({ mode: 'absolute' }));
-    expect(slider()!.disabled).toBe(true);
-    cleanup();
-    render(<SettingsPanel providers={['cpu']} model={modelSummary({ openings: false })} />);
-    expect(slider()).toBeNull();
-  });
-
   it('offers fast mode for a model with an int8 generator where renders run on the CPU', () => {
     const fast = () => screen.queryByLabelText('Fast mode: int8 on the CPU');
     render(<SettingsPanel providers={['cpu']} model={modelSummary({ int8: true })} />);

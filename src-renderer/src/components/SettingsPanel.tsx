@@ -1,6 +1,5 @@
 import type { ModelSummary } from '../../../src-shared/api';
 import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../../src-shared/export-format';
-import { EXPRESSION_GAIN_MAX, EXPRESSION_GAIN_MIN } from '../../../src-shared/motion/openings';
 import { pasteBackWarning } from '../../../src-shared/studio-guide';
 import { useSettings } from '../stores/settings';
 
@@ -57,22 +56,6 @@ export function SettingsPanel({
           ))}
         </select>
       </label>
-      {model?.openings && (
-        <label title="How far the mouth and the eyes open against the driver's (relative motion)">
-          Expression ({Math.round(settings.expressionGain * 100)} %)
-          <input
-            type="range"
-            aria-label="Expression"
-            min={EXPRESSION_GAIN_MIN * 100}
-            max={EXPRESSION_GAIN_MAX * 100}
-            step={5}
-            disabled={settings.mode !== 'relative'}
-            value={Math.round(settings.expressionGain * 100)}
-            onChange={(e) => update({ expressionGain: Number(e.target.value) / 100 })}
-            onDoubleClick={() => update({ expressionGain: 1 })}
-          />
-        </label>
-      )}
       {checkbox('adaptScale', 'Adapt movement scale')}
       <label className="check">
         <input
