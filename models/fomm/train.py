@@ -245,7 +245,8 @@ def train(args):
         log.info("resumed from %s at epoch %d", ckpt, start_epoch)
     elif args.init:
         start_epoch = load_weights(args.init, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}) + 1
-        log.info("weights from %s (epoch %d; fresh optimizer state)", args.init, start_epoch)
+        log.info("weights from %s (epoch %d; fresh optimizer state; %s discriminator)", args.init, start_epoch,
+                 "its" if read_extra(args.init, "discriminator") is not None else "a fresh")
     for opt in optimizers.values():
         for group in opt.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -367,9 +368,12 @@ def train(args):
             # Weights only, for comparing runs at equal training budgets (the ablation).
             save_checkpoint(out / f"weights-epoch{epoch + 1:03d}.pth.tar", {"kp_detector": kp_detector, "generator": generator}, {}, epoch)
         if args.weights_out:
-            # fp16 weights, no optimizer state: small enough to commit; --init continues from them.
+            # fp16 weights, no optimizer state: small enough to commit; --init continues from them,
+            # the discriminator included (5.5 MB at face-128), so a run on another machine does not
+            # start the adversarial loss against a fresh one.
             extra = {"anchor_keypoints": anchor_keypoints} if anchor_keypoints else None
-            save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator}, epoch, extra)
+            save_weights(args.weights_out, {"kp_detector": kp_detector, "generator": generator,
+                                            "discriminator": discriminator}, epoch, extra)
         plot_losses(out / "losses.csv", out / "loss-curve.png")
         log.info("epoch %d done at step %d (%.0f s)", epoch + 1, step, time.time() - started)
         if stop:

@@ -198,14 +198,30 @@ def test_training_cli_warm_up_leaves_the_schedule_as_it_was(tmp_path):
     subprocess.run(
         ["/usr/bin/python3", "-m", "fomm.train", "--config", str(config_path), "--split", str(split),
          "--data-root", str(tmp_path), "--out", str(out), "--init", str(init), "--epochs", "2",
-         "--warmup-steps", "1000", "--threads", "1", "--log-every", "1"],
+         "--warmup-steps", "1000", "--threads", "1", "--log-every", "1", "--weights-out", str(out / "w.fp16.pth")],
         check=True, cwd=MODELS_DIR, capture_output=True,
     )
     state = torch.load(out / "checkpoint.pth.tar", map_location="cpu")
     groups = state["optimizer_generator"]["param_groups"]
     assert groups[0]["lr"] == config["train_params"]["lr_generator"]
     assert "scheduled_lr" not in groups[0]
-    assert "warms up over 1000 steps" in (out / "train.log").read_text()
+    log_text = (out / "train.log").read_text()
+    assert "warms up over 1000 steps" in log_text
+    assert "a fresh discriminator" in log_text
+    # The fp16 weights keep the discriminator too, so that --init elsewhere continues with it.
+    weights = torch.load(out / "w.fp16.pth", map_location="cpu")
+    assert set(weights["discriminator"]) == set(state["discriminator"])
+    for key, value in state["discriminator"].items():
+        if value.is_floating_point():
+            assert torch.equal(weights["discriminator"][key], value.half()), key
+    again = tmp_path / "again"
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "fomm.train", "--config", str(config_path), "--split", str(split),
+         "--data-root", str(tmp_path), "--out", str(again), "--init", str(out / "w.fp16.pth"), "--epochs", "3",
+         "--threads", "1"],
+        check=True, cwd=MODELS_DIR, capture_output=True,
+    )
+    assert "its discriminator" in (again / "train.log").read_text()
 
 
 def test_weights_carry_over_to_another_resolution(tmp_path):
