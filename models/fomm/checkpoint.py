@@ -71,5 +71,10 @@ def load_weights(path, networks):
                 weights[key] = own[key]
             else:
                 weights[key] = value.to(own[key].dtype) if key in own else value
+        for key in own.keys() - weights.keys():
+            # A part added since these weights were saved whose zero is no change (the generator's
+            # warped skips): zero is what the saved network had; any other missing key fails below.
+            if key.startswith(getattr(net, "zero_start_prefixes", ())):
+                weights[key] = torch.zeros_like(own[key])
         net.load_state_dict(weights)
     return int(state.get("epoch", 0))

@@ -3,6 +3,13 @@
 The source is encoded to a feature map xi, xi is back-warped with the dense motion, multiplied
 by the occlusion map, and decoded. `encode_source` and `decode` are split so that the app can
 compute the source encoding once per job and run only `decode` per driving frame.
+
+`warp_skips` (not in the paper; off for every published checkpoint) also warps the encoder's
+finer feature maps (full resolution and every level above the bottleneck) with the same motion and
+occlusion, and adds each, through a 1x1 convolution, to the decoder's output at its resolution, so
+detail the 32x32 bottleneck cannot hold (lips, lids, teeth, hair) comes from the photo itself. The
+finer maps are computed again from the source inside `decode`: the app's graphs keep their inputs.
+The convolutions start at zero, so weights trained without skips give the same pictures at first.
 """
 import torch
 import torch.nn.functional as F
@@ -33,6 +40,7 @@ class OcclusionAwareGenerator(nn.Module):
         dense_motion_params=None,
         estimate_jacobian=False,
         align_corners=True,
+        warp_skips=False,
     ):
         super().__init__()
         del estimate_jacobian  # accepted for config compatibility; the Jacobian lives in the keypoints
@@ -60,26 +68,51 @@ class OcclusionAwareGenerator(nn.Module):
             self.bottleneck.add_module(f"r{i}", ResBlock2d(width(num_down_blocks), kernel_size=(3, 3), padding=(1, 1)))
         self.final = nn.Conv2d(block_expansion, num_channels, kernel_size=(7, 7), padding=(3, 3))
         self.num_channels = num_channels
+        self.skip_fusions = None
+        if warp_skips:
+            # one per up block, at its output's width; zero so that the decoder starts as without skips
+            self.skip_fusions = nn.ModuleList(
+                [nn.Conv2d(width(num_down_blocks - i - 1), width(num_down_blocks - i - 1), kernel_size=1) for i in range(num_down_blocks)]
+            )
+            for fusion in self.skip_fusions:
+                nn.init.zeros_(fusion.weight)
+                nn.init.zeros_(fusion.bias)
+
+    # Parameters that weights saved before they existed lack; fomm.checkpoint.load_weights sets them
+    # to zero, which is what those weights meant.
+    zero_start_prefixes = ("skip_fusions.",)
+
+    def encoder_levels(self, source_image, depth):
+        """The encoder's feature maps from full resolution down through `depth` down blocks."""
+        levels = [self.first(source_image)]
+        for block in self.down_blocks[:depth]:
+            levels.append(block(levels[-1]))
+        return levels
 
     def encode_source(self, source_image):
-        out = self.first(source_image)
-        for block in self.down_blocks:
-            out = block(out)
-        return out
+        return self.encoder_levels(source_image, len(self.down_blocks))[-1]
 
-    def decode(self, source_image, source_features, kp_driving, kp_source):
-        motion = self.dense_motion_network(source_image, kp_driving=kp_driving, kp_source=kp_source)
-        _, _, height, width = source_features.shape
-        deformation = resize_flow(motion["deformation"], height, width)
-        out = warp(source_features, deformation, self.align_corners)
+    def warp_occluded(self, features, motion):
+        """Eq. 8 at the features' resolution: back-warped, then multiplied by the occlusion map."""
+        _, _, height, width = features.shape
+        out = warp(features, resize_flow(motion["deformation"], height, width), self.align_corners)
         occlusion_map = motion.get("occlusion_map")
         if occlusion_map is not None:
             if occlusion_map.shape[2:] != out.shape[2:]:
                 occlusion_map = F.interpolate(occlusion_map, size=out.shape[2:], mode="bilinear", align_corners=False)
-            out = out * occlusion_map  # Eq. 8
-        out = self.bottleneck(out)
-        for block in self.up_blocks:
+            out = out * occlusion_map
+        return out
+
+    def decode(self, source_image, source_features, kp_driving, kp_source):
+        motion = self.dense_motion_network(source_image, kp_driving=kp_driving, kp_source=kp_source)
+        out = self.bottleneck(self.warp_occluded(source_features, motion))
+        skips = None
+        if self.skip_fusions is not None:
+            skips = self.encoder_levels(source_image, len(self.down_blocks) - 1)
+        for i, block in enumerate(self.up_blocks):
             out = block(out)
+            if skips is not None:
+                out = out + self.skip_fusions[i](self.warp_occluded(skips[-1 - i], motion))
         prediction = torch.sigmoid(self.final(out))
         result = dict(motion)
         result["prediction"] = prediction

@@ -29,11 +29,16 @@ def run_onnxruntime(model_path, inputs, workdir):
     return {name: np.fromfile(workdir / f"{name}.bin", dtype=np.float32).reshape(d) for name, d in dims.items()}
 
 
-@pytest.fixture(scope="module", params=["random", "trained"])
+@pytest.fixture(scope="module", params=["random", "trained", "warped skips"])
 def exported(tmp_path_factory, request):
     torch.manual_seed(1)
     config = load_config("tiny-64")
+    if request.param == "warped skips":
+        config["model_params"]["generator_params"]["warp_skips"] = True
     kp_detector, generator, discriminator = build_models(config)
+    if request.param == "warped skips":
+        for fusion in generator.skip_fusions:  # not the zero start: the skips must show in the graph
+            fusion.weight.data.normal_(0, 0.3)
     if request.param == "trained":
         # A short real training run: weights and BatchNorm statistics as training leaves them.
         config["train_params"]["loss_weights"]["generator_gan"] = 0
@@ -45,7 +50,7 @@ def exported(tmp_path_factory, request):
             if isinstance(module, torch.nn.BatchNorm2d):
                 module.running_mean.uniform_(-0.1, 0.1)
                 module.running_var.uniform_(0.5, 1.5)
-    out = tmp_path_factory.mktemp(f"onnx-{request.param}")
+    out = tmp_path_factory.mktemp(f"onnx-{request.param.replace(' ', '-')}")
     before = {k: v.clone() for k, v in generator.state_dict().items()}
     manifest = export_models(kp_detector, generator, config, out, "tiny", {"weights": request.param})
     assert not kp_detector.training and not generator.training

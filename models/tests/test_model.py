@@ -159,3 +159,69 @@ def test_extends_lays_a_config_over_its_base(tmp_path):
     loop.write_text(f"extends: {loop}\n")
     with pytest.raises(ValueError, match="extends itself"):
         load_config(loop)
+
+
+def _skip_models(seed=0):
+    """tiny-64's generator without and with warped skips, sharing every weight the first has."""
+    config = load_config("tiny-64")
+    torch.manual_seed(seed)
+    kp_detector, plain, _ = build_models(config)
+    config["model_params"]["generator_params"]["warp_skips"] = True
+    _, skipped, _ = build_models(config)
+    missing, unexpected = skipped.load_state_dict(plain.state_dict(), strict=False)
+    assert not unexpected and missing and all(k.startswith("skip_fusions.") for k in missing)
+    return kp_detector.eval(), plain.eval(), skipped.eval()
+
+
+def test_warped_skips_start_as_the_generator_without_them():
+    kp_detector, plain, skipped = _skip_models()
+    source, driving = torch.rand(2, 3, 64, 64), torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        kp_s, kp_d = kp_detector(source), kp_detector(driving)
+        want = plain(source, kp_driving=kp_d, kp_source=kp_s)["prediction"]
+        got = skipped(source, kp_driving=kp_d, kp_source=kp_s)["prediction"]
+    assert torch.equal(got, want)
+    # one fusion per up block, at its output's width: 16 channels at 32x32, 8 at 64x64
+    assert [f.weight.shape[0] for f in skipped.skip_fusions] == [16, 8]
+
+
+def test_warped_skips_learn_from_zero_and_carry_the_source_detail():
+    kp_detector, _, skipped = _skip_models()
+    source = torch.rand(1, 3, 64, 64)
+    kp = {k: v.detach() for k, v in kp_detector(source).items()}
+    skipped(source, kp_driving=kp, kp_source=kp)["prediction"].mean().backward()
+    # zero weights still get a gradient (the warped features times the decoder's), so training moves them
+    assert all(f.weight.grad.abs().sum() > 0 for f in skipped.skip_fusions)
+    with torch.no_grad():
+        for fusion in skipped.skip_fusions:
+            fusion.weight.normal_(0, 0.5)
+        # a change of the photo's finest detail reaches the picture through the skips...
+        detail = source + 0.05 * torch.sign(torch.randn_like(source))
+        base = skipped(source, kp_driving=kp, kp_source=kp)["prediction"]
+        moved = skipped(detail, kp_driving=kp, kp_source=kp)["prediction"]
+        with_skips = (moved - base).abs().mean()
+        for fusion in skipped.skip_fusions:
+            fusion.weight.zero_()
+        base = skipped(source, kp_driving=kp, kp_source=kp)["prediction"]
+        moved = skipped(detail, kp_driving=kp, kp_source=kp)["prediction"]
+        without = (moved - base).abs().mean()
+    # ...more than through the bottleneck alone
+    assert with_skips > 1.5 * without
+
+
+def test_weights_saved_before_the_skips_load_into_a_generator_with_them(tmp_path):
+    from fomm.checkpoint import load_weights, save_weights
+
+    _, plain, skipped = _skip_models(seed=3)
+    for fusion in skipped.skip_fusions:
+        fusion.weight.data.fill_(1.0)
+    save_weights(tmp_path / "old.pth", {"generator": plain}, epoch=7)
+    assert load_weights(tmp_path / "old.pth", {"generator": skipped}) == 7
+    assert all(f.weight.abs().sum() == 0 for f in skipped.skip_fusions)  # zero, as saved, not the ones
+    assert torch.equal(skipped.final.weight, plain.final.weight.half().float())
+    # any other missing weight is still an error
+    state = torch.load(tmp_path / "old.pth")
+    del state["generator"]["final.weight"]
+    torch.save(state, tmp_path / "broken.pth")
+    with pytest.raises(RuntimeError, match="final.weight"):
+        load_weights(tmp_path / "broken.pth", {"generator": skipped})
