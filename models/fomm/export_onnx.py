@@ -55,6 +55,10 @@ class GeneratorGraph(nn.Module):
     def forward(self, source, source_features, kp_source_value, kp_source_jacobian, kp_driving_value, kp_driving_jacobian):
         # One source for every driving frame, or one per frame: Expand makes both the batch's size.
         batch = kp_driving_value.shape[0]
+        # warped skips' maps from the source as given (once, where one source serves the batch)
+        skips = self.generator.skip_features(source)
+        if skips is not None:
+            skips = [level.expand(batch, -1, -1, -1) for level in skips]
         source = source.expand(batch, -1, -1, -1)
         source_features = source_features.expand(batch, -1, -1, -1)
         out = self.generator.decode(
@@ -62,6 +66,7 @@ class GeneratorGraph(nn.Module):
             source_features,
             kp_driving={"value": kp_driving_value, "jacobian": kp_driving_jacobian},
             kp_source={"value": kp_source_value, "jacobian": kp_source_jacobian},
+            skips=skips,
         )
         occlusion = out.get("occlusion_map")
         if occlusion is None:  # occlusion-free ablations still expose the output, as all ones

@@ -8,7 +8,8 @@ compute the source encoding once per job and run only `decode` per driving frame
 finer feature maps (full resolution and every level above the bottleneck) with the same motion and
 occlusion, and adds each, through a 1x1 convolution, to the decoder's output at its resolution, so
 detail the 32x32 bottleneck cannot hold (lips, lids, teeth, hair) comes from the photo itself. The
-finer maps are computed again from the source inside `decode`: the app's graphs keep their inputs.
+finer maps are computed from the source inside the generator graph (once per batch: the graph
+takes one source for all its frames), so the app's graphs keep their inputs.
 The convolutions start at zero, so weights trained without skips give the same pictures at first.
 """
 import torch
@@ -92,6 +93,12 @@ class OcclusionAwareGenerator(nn.Module):
     def encode_source(self, source_image):
         return self.encoder_levels(source_image, len(self.down_blocks))[-1]
 
+    def skip_features(self, source_image):
+        """The finer maps the warped skips take (full resolution first), or None without skips."""
+        if self.skip_fusions is None:
+            return None
+        return self.encoder_levels(source_image, len(self.down_blocks) - 1)
+
     def warp_occluded(self, features, motion):
         """Eq. 8 at the features' resolution: back-warped, then multiplied by the occlusion map."""
         _, _, height, width = features.shape
@@ -103,12 +110,12 @@ class OcclusionAwareGenerator(nn.Module):
             out = out * occlusion_map
         return out
 
-    def decode(self, source_image, source_features, kp_driving, kp_source):
+    def decode(self, source_image, source_features, kp_driving, kp_source, skips=None):
+        """skips: skip_features(source_image), where the caller has them already."""
         motion = self.dense_motion_network(source_image, kp_driving=kp_driving, kp_source=kp_source)
         out = self.bottleneck(self.warp_occluded(source_features, motion))
-        skips = None
-        if self.skip_fusions is not None:
-            skips = self.encoder_levels(source_image, len(self.down_blocks) - 1)
+        if skips is None:
+            skips = self.skip_features(source_image)
         for i, block in enumerate(self.up_blocks):
             out = block(out)
             if skips is not None:
@@ -119,8 +126,9 @@ class OcclusionAwareGenerator(nn.Module):
         return result
 
     def forward(self, source_image, kp_driving, kp_source):
-        features = self.encode_source(source_image)
-        result = self.decode(source_image, features, kp_driving, kp_source)
+        levels = self.encoder_levels(source_image, len(self.down_blocks))
+        skips = levels[:-1] if self.skip_fusions is not None else None
+        result = self.decode(source_image, levels[-1], kp_driving, kp_source, skips)
         full_res_flow = resize_flow(result["deformation"], source_image.shape[2], source_image.shape[3])
         result["deformed"] = warp(source_image, full_res_flow, self.align_corners)
         return result

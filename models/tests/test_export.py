@@ -111,6 +111,15 @@ def test_onnxruntime_matches_pytorch(exported, tmp_path, batch):
         assert np.abs(got - want.numpy()).max() <= 1e-4
 
 
+def test_warped_skips_encode_the_one_source_once_per_batch(exported):
+    """With warped skips the generator graph encodes the source as given, before it is expanded to
+    the batch, so one source costs one encoding however many frames it drives."""
+    _, _, generator, out, manifest = exported
+    graph = onnx.load(out / manifest["files"]["generator"]["file"]).graph
+    reads_source = [n for n in graph.node if n.op_type == "Conv" and n.input[0] == "source"]
+    assert bool(reads_source) == (generator.skip_fusions is not None)
+
+
 @pytest.mark.skipif(not HAVE_ORT, reason="onnxruntime-node not installed (run npm run setup)")
 def test_generator_takes_one_source_for_the_whole_batch(exported, tmp_path):
     """source_broadcast: one copy of the source and its features drives a batch of three frames
