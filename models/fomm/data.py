@@ -175,9 +175,11 @@ ANCHORS = (
     {"name": "lower lid (image left)", "points": (40, 41), "mirror": 7},
     {"name": "lower lid (image right)", "points": (46, 47), "mirror": 6},
 )
-# Anchor pairs whose distance is an opening: the inner lips, and each eye's upper and lower lid
-# (indices into ANCHORS; a mirrored frame swaps whole anchors, so the pairs still hold).
-ANCHOR_GAPS = ((0, 1), (4, 6), (5, 7))
+# Anchor pairs whose distance is an opening, by part: the inner lips, and each eye's upper and
+# lower lid (indices into ANCHORS, upper first; a mirrored frame swaps whole anchors, so the pairs
+# still hold). The gap loss takes the pairs; tools/keypoint_mouth.py reports them by part.
+OPENINGS = (("mouth", (0, 1)), ("eye (image left)", (4, 6)), ("eye (image right)", (5, 7)))
+ANCHOR_GAPS = tuple(pair for _, pair in OPENINGS)
 
 
 def anchor_targets(landmarks, height, width, mirrored=False):

@@ -25,9 +25,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fomm.checkpoint import load_weights, read_extra  # noqa: E402
 from fomm.config import build_models, load_config  # noqa: E402
-from fomm.data import ANCHOR_GAPS, ANCHORS  # noqa: E402
-
-OPENINGS = ("mouth", "eye (image left)", "eye (image right)")
+from fomm.data import ANCHORS, OPENINGS  # noqa: E402
 
 
 def opening(points_upper, points_lower):
@@ -68,7 +66,7 @@ def main():
         if ok.sum() < 10:
             continue
         row = {"clip": stem, "frames": int(ok.sum())}
-        for name, (a, b) in zip(OPENINGS, ANCHOR_GAPS):
+        for name, (a, b) in OPENINGS:
             real_a = marks[:, list(ANCHORS[a]["points"])].mean(1) * scale - 1
             real_b = marks[:, list(ANCHORS[b]["points"])].mean(1) * scale - 1
             real = opening(real_a, real_b)[ok]
@@ -79,9 +77,9 @@ def main():
                          "keypoint_std": float(found.std())}
         rows.append(row)
         print(stem + ": " + ", ".join(f"{n} corr {row[n]['corr']:.2f} amplitude {row[n]['amplitude']:.2f}"
-                                      for n in OPENINGS), flush=True)
+                                      for n, _ in OPENINGS), flush=True)
     summary = {"clips": len(rows)}
-    for name in OPENINGS:
+    for name, _ in OPENINGS:
         usable = [r for r in rows if np.isfinite(r[name]["corr"])]
         w = np.array([r["frames"] for r in usable], dtype=float)
         summary[name] = {
