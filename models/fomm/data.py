@@ -160,6 +160,45 @@ def expression_weights(landmarks, height, width, strength):
     return weights / weights.mean()
 
 
+def random_camera_motion(generator, scale=(1.0, 1.0), rotation=0.0, shift=0.0):
+    """A random similarity as a (2, 3) sampling matrix in the [-1, 1] (x, y) frame (align_corners).
+
+    The frame it makes shows the picture zoomed by a factor drawn log-uniformly from `scale`,
+    turned by up to `rotation` degrees and moved by up to `shift` (a fraction of the half-width) each
+    way: output position p samples the input at theta[:, :2] @ p + theta[:, 2].
+    """
+    def uniform(low, high):
+        return low + (high - low) * torch.rand((), generator=generator).item()
+
+    zoom = float(np.exp(uniform(np.log(scale[0]), np.log(scale[1]))))
+    angle = np.deg2rad(uniform(-rotation, rotation))
+    cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
+    return torch.tensor([[cos, -sin, uniform(-shift, shift)], [sin, cos, uniform(-shift, shift)]],
+                        dtype=torch.float32)
+
+
+def move_camera(frame, theta):
+    """The (C, H, W) frame seen through theta (random_camera_motion) and a (1, H, W) map that is 1
+    where the new frame shows the old one and 0 where it had to be filled in (by reflection)."""
+    height, width = frame.shape[1:]
+    grid = torch.nn.functional.affine_grid(theta[None], [1, 1, height, width], align_corners=True)
+    moved = torch.nn.functional.grid_sample(frame[None], grid, padding_mode="reflection", align_corners=True)[0]
+    inside = (grid.abs() <= 1 + 1e-6).all(dim=-1).to(frame.dtype)
+    return moved, inside
+
+
+def move_landmarks(landmarks, theta, height, width):
+    """Pixel landmarks (P, 2) of a frame moved to where move_camera(frame, theta) shows them (the
+    inverse of theta's sampling map); NaN (no face) stays NaN."""
+    if landmarks is None:
+        return None
+    scale = np.array([2.0 / (width - 1), 2.0 / (height - 1)])
+    points = landmarks * scale - 1
+    matrix, offset = theta[:, :2].double().numpy(), theta[:, 2].double().numpy()
+    moved = (points - offset) @ np.linalg.inv(matrix).T
+    return ((moved + 1) / scale).astype(np.float32)
+
+
 # Landmark anchors: places whose motion carries the expression, each the mean of some of dlib's 68
 # points. A keypoint pulled onto each (losses.landmark_anchor_loss) makes the mouth and the lids
 # move with their own keypoints instead of being carried along by the head's. `mirror` names the
@@ -211,6 +250,12 @@ class FramePairs(Dataset):
     With `landmarks` (one (T, 68, 2) array per video) and `expression_weight` > 0, each item also
     holds `weights`: where the driving frame's reconstruction counts more (mouth and eyes); with
     `anchors`, `anchors_source` / `anchors_driving` (A, 2) and their `_valid` masks (ANCHORS).
+
+    augmentation["camera_param"] = {probability, scale: [low, high], rotation (degrees), shift}
+    moves the driving frame as a camera would (random_camera_motion), so pairs hold more head motion
+    than the talking-head clips do: zoom, turn and move against the source. The landmarks move with
+    it, and `weights` is 0 where the moved frame had to be filled in, so no loss asks the generator
+    to paint what the camera never saw.
     """
 
     def __init__(self, videos, num_repeats=1, augmentation=None, seed=0, landmarks=None, expression_weight=0.0,
@@ -240,6 +285,22 @@ class FramePairs(Dataset):
         if flips.get("time_flip") and torch.rand((), generator=rng).item() < 0.5:
             pair = pair.flip(0)
             picks = picks[::-1]
+        height, width = pair.shape[2:]
+        marks = self.landmarks[which] if self.landmarks is not None else None
+        marks = {"source": marks[picks[0]], "driving": marks[picks[1]]} if marks is not None else None
+        seen = None
+        camera = self.augmentation.get("camera_param")
+        if camera:
+            # Drawn for every item, so the other augmentations' draws do not depend on this one's.
+            moves = torch.rand((), generator=rng).item() < camera.get("probability", 1.0)
+            theta = random_camera_motion(rng, camera.get("scale", (1.0, 1.0)), camera.get("rotation", 0.0),
+                                         camera.get("shift", 0.0))
+            seen = torch.ones(1, height, width)
+            if moves:
+                driving, seen = move_camera(pair[1], theta)
+                pair = torch.stack([pair[0], driving])
+                if marks is not None:
+                    marks["driving"] = move_landmarks(marks["driving"], theta, height, width)
         mirrored = flips.get("horizontal_flip") and torch.rand((), generator=rng).item() < 0.5
         if mirrored:
             pair = pair.flip(3)
@@ -247,14 +308,16 @@ class FramePairs(Dataset):
         if jitter:
             pair = colour_jitter(pair, rng, **jitter)
         item = {"source": pair[0], "driving": pair[1]}
-        if self.landmarks is not None and self.expression_weight > 0:
-            height, width = pair.shape[2:]
-            weights = expression_weights(self.landmarks[which][picks[1]], height, width, self.expression_weight)
+        weights = None
+        if marks is not None and self.expression_weight > 0:
+            weights = expression_weights(marks["driving"], height, width, self.expression_weight)
+        if seen is not None:
+            weights = seen if weights is None else weights * seen
+        if weights is not None:
             item["weights"] = weights.flip(2) if mirrored else weights
         if self.anchors:
-            height, width = pair.shape[2:]
-            for key, pick in (("source", picks[0]), ("driving", picks[1])):
-                targets, valid = anchor_targets(self.landmarks[which][pick], height, width, bool(mirrored))
+            for key in ("source", "driving"):
+                targets, valid = anchor_targets(marks[key], height, width, bool(mirrored))
                 item[f"anchors_{key}"] = targets
                 item[f"anchors_{key}_valid"] = valid
         return item
