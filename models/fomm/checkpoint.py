@@ -50,14 +50,21 @@ def save_weights(path, networks, epoch, extra=None):
     os.replace(tmp, path)
 
 
+def read_saved(path):
+    """Everything save_weights (or save_checkpoint) wrote to `path`, on the CPU."""
+    return torch.load(path, map_location="cpu")
+
+
 def read_extra(path, key):
     """A fact stored beside the weights by save_weights(extra=...), or None."""
-    return torch.load(path, map_location="cpu").get(key)
+    return read_saved(path).get(key)
 
 
-def load_weights(path, networks):
-    """Weights from save_weights (or a full checkpoint), cast to each network's own dtype; the epoch."""
-    state = torch.load(path, map_location="cpu")
+def load_weights(saved, networks):
+    """Weights from save_weights (or a full checkpoint), cast to each network's own dtype; the epoch.
+
+    saved: the file's path, or what read_saved returned for it (to read a large file once)."""
+    state = saved if isinstance(saved, dict) else read_saved(saved)
     for name, net in networks.items():
         if name not in state:
             continue

@@ -19,7 +19,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
-from .checkpoint import load_checkpoint, load_weights, read_extra, save_checkpoint, save_weights
+from .checkpoint import load_checkpoint, load_weights, read_saved, save_checkpoint, save_weights
 from .config import build_models, frame_size, load_config
 from .data import ANCHORS, FramePairs, anchor_targets, cached_frames, load_split
 from .prepare_faces import load_prepared
@@ -176,13 +176,14 @@ class LossLog:
             csv.DictWriter(handle, self.fields, extrasaction="ignore").writerow(row)
 
 
-def anchor_assignment(out, init, kp_detector, videos, landmarks):
-    """The anchors' keypoints: the run's own (resume), else the --init weights', else a new assignment."""
+def anchor_assignment(out, init_keypoints, kp_detector, videos, landmarks):
+    """The anchors' keypoints: the run's own (resume), else the --init weights' (init_keypoints, the
+    list they were saved with, or None), else a new assignment."""
     record = Path(out) / "anchors.json"
     if record.exists():
         chosen = json.loads(record.read_text())["keypoints"]
-    elif init and read_extra(init, "anchor_keypoints"):
-        chosen = list(read_extra(init, "anchor_keypoints"))
+    elif init_keypoints:
+        chosen = list(init_keypoints)
     else:
         chosen = assign_anchor_keypoints(kp_detector, videos, landmarks)
     if not dist.is_initialized() or dist.get_rank() == 0:
@@ -240,13 +241,15 @@ def train(args):
     optimizers = make_optimizers(kp_detector, generator, discriminator, train_params)
     ckpt = out / "checkpoint.pth.tar"
     start_epoch = 0
+    saved = None  # the --init file, read once
     if args.resume and ckpt.exists():
         start_epoch = load_checkpoint(ckpt, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}, optimizers) + 1
         log.info("resumed from %s at epoch %d", ckpt, start_epoch)
     elif args.init:
-        start_epoch = load_weights(args.init, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}) + 1
+        saved = read_saved(args.init)
+        start_epoch = load_weights(saved, {"kp_detector": kp_detector, "generator": generator, "discriminator": discriminator}) + 1
         log.info("weights from %s (epoch %d; fresh optimizer state; %s discriminator)", args.init, start_epoch,
-                 "its" if read_extra(args.init, "discriminator") is not None else "a fresh")
+                 "its" if saved.get("discriminator") is not None else "a fresh")
     for opt in optimizers.values():
         for group in opt.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -261,7 +264,8 @@ def train(args):
     if train_params["loss_weights"].get("landmark_anchor", 0):
         if landmarks is None:
             raise SystemExit("landmark_anchor needs landmarks: give --prepared (fomm.prepare_faces)")
-        anchor_keypoints = anchor_assignment(out, args.init, kp_detector, videos, landmarks)
+        anchor_keypoints = anchor_assignment(
+            out, saved.get("anchor_keypoints") if saved is not None else None, kp_detector, videos, landmarks)
     vgg = load_perceptual(args.vgg)
     landmark_net = None
     if train_params["loss_weights"].get("expression_landmarks", 0):

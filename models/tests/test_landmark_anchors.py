@@ -7,7 +7,7 @@ from fomm.config import build_models, load_config
 from fomm.data import ANCHOR_GAPS, ANCHORS, FramePairs, anchor_targets
 from fomm.full_model import GeneratorFullModel
 from fomm.losses import landmark_anchor_loss, landmark_gap_loss
-from fomm.train import assign_anchor_keypoints
+from fomm.train import anchor_assignment, assign_anchor_keypoints
 from test_expression_training import fake_landmarks
 
 
@@ -156,3 +156,18 @@ def test_training_step_adds_the_gap_term_where_anchors_are_trained():
     terms, _ = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))(
         batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert "landmark_gap" not in terms
+
+
+def test_the_anchors_keypoints_come_from_the_run_then_the_init_weights_then_a_new_assignment(tmp_path):
+    config = load_config("tiny-64")
+    config["model_params"]["common_params"]["num_kp"] = 10
+    kp_detector, _, _ = build_models(config)
+    video = moving_blob_video(frames=8)
+    marks = np.stack([fake_landmarks() for _ in range(8)]).astype(np.float32)
+    saved = [9, 8, 7, 6, 5, 4, 3, 2]
+    assert anchor_assignment(tmp_path, saved, kp_detector, [video], [marks]) == saved  # from --init
+    # A resumed run keeps its own record, whatever --init says.
+    assert anchor_assignment(tmp_path, [0, 1, 2, 3, 4, 5, 6, 7], kp_detector, [video], [marks]) == saved
+    (tmp_path / "new").mkdir()
+    fresh = anchor_assignment(tmp_path / "new", None, kp_detector, [video], [marks])
+    assert fresh == assign_anchor_keypoints(kp_detector, [video], [marks])
