@@ -80,6 +80,12 @@ class GeneratorFullModel(nn.Module):
             w_gap = self.weights.get("landmark_gap", 0)
             if w_gap:
                 terms["landmark_gap"] = w_gap * on_both_frames(losses.landmark_gap_loss, ANCHOR_GAPS)
+            w_mask = self.weights.get("anchor_mask", 0)
+            if w_mask and "mask" in generated:
+                # The motion at each anchor of the driving frame is its own keypoint's (Eq. 7's masks).
+                terms["anchor_mask"] = w_mask * losses.anchor_mask_loss(
+                    generated["mask"], anchors["anchors_driving"], anchors["anchors_driving_valid"], self.anchor_keypoints
+                )
 
         w_value = self.weights.get("equivariance_value", 0)
         w_jac = self.weights.get("equivariance_jacobian", 0)

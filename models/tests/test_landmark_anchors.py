@@ -6,7 +6,7 @@ from conftest import moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.data import ANCHOR_GAPS, ANCHORS, FramePairs, anchor_targets
 from fomm.full_model import GeneratorFullModel
-from fomm.losses import landmark_anchor_loss, landmark_gap_loss
+from fomm.losses import anchor_mask_loss as losses_anchor_mask, landmark_anchor_loss, landmark_gap_loss
 from fomm.train import anchor_assignment, assign_anchor_keypoints
 from test_expression_training import fake_landmarks
 
@@ -171,3 +171,62 @@ def test_the_anchors_keypoints_come_from_the_run_then_the_init_weights_then_a_ne
     (tmp_path / "new").mkdir()
     fresh = anchor_assignment(tmp_path / "new", None, kp_detector, [video], [marks])
     assert fresh == assign_anchor_keypoints(kp_detector, [video], [marks])
+
+
+def one_hot_mask(size, owners, num_kp=10):
+    """(1, K+1, size, size) masks: the background everywhere but 3x3 patches, each owned by a channel."""
+    mask = torch.zeros(1, num_kp + 1, size, size)
+    mask[0, 0] = 1
+    for (x, y), channel in owners:
+        mask[0, :, y - 1:y + 2, x - 1:x + 2] = 0
+        mask[0, channel, y - 1:y + 2, x - 1:x + 2] = 1
+    return mask
+
+
+def test_anchor_mask_loss_asks_for_each_anchors_own_keypoint_where_the_anchor_is():
+    size, keypoints = 32, [3, 7]
+    cells = [(8, 20), (24, 10)]
+    to_frame = lambda x, y: [x * 2 / (size - 1) - 1, y * 2 / (size - 1) - 1]  # noqa: E731
+    targets = torch.tensor([[to_frame(*cells[0]), to_frame(*cells[1])]])
+    valid = torch.ones(1, 2, dtype=torch.bool)
+    right = one_hot_mask(size, [(cells[0], 4), (cells[1], 8)])  # keypoint k is channel k + 1
+    assert float(losses_anchor_mask(right, targets, valid, keypoints)) < 1e-5
+    swapped = one_hot_mask(size, [(cells[0], 8), (cells[1], 4)])
+    moved = one_hot_mask(size, [((12, 20), 4), ((24, 14), 8)])  # the right keypoints, 4 cells away
+    assert float(losses_anchor_mask(swapped, targets, valid, keypoints)) > 10
+    assert float(losses_anchor_mask(moved, targets, valid, keypoints)) > 10
+    # Half the mask's share at an anchor costs log 2 there; anchors without a face do not count.
+    half = 0.5 * right + 0.5 * one_hot_mask(size, [])
+    assert abs(float(losses_anchor_mask(half, targets, valid, keypoints)) - np.log(2)) < 1e-4
+    only_first = torch.tensor([[True, False]])
+    assert float(losses_anchor_mask(one_hot_mask(size, [(cells[0], 4)]), targets, only_first, keypoints)) < 1e-5
+    logits = torch.zeros(1, 11, size, size, requires_grad=True)
+    none = losses_anchor_mask(logits.softmax(1), targets, torch.zeros(1, 2, dtype=torch.bool), keypoints)
+    assert float(none) == 0
+    none.backward()
+
+
+def test_anchor_mask_term_trains_the_dense_motion_masks():
+    config = load_config("tiny-64")
+    params = config["train_params"]
+    params["loss_weights"]["anchor_mask"] = 1
+    config["model_params"]["common_params"]["num_kp"] = 10
+    kp_detector, generator, discriminator = build_models(config)
+    video = moving_blob_video(frames=4)
+    marks = np.stack([fake_landmarks() for _ in range(4)]).astype(np.float32)
+    data = FramePairs([video], 4, landmarks=[marks], anchors=True)
+    batch = {k: torch.stack([data[i][k] for i in range(2)]) for k in data[0]}
+    anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")}
+    model = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))
+    optimizer = torch.optim.Adam(generator.dense_motion_network.parameters(), lr=1e-2)
+    history = []
+    for _ in range(15):
+        terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+        history.append(float(terms["anchor_mask"]))
+        optimizer.zero_grad()
+        terms["anchor_mask"].backward()
+        optimizer.step()
+    assert history[-1] < 0.5 * history[0], history
+    params["loss_weights"]["anchor_mask"] = 0
+    terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+    assert "anchor_mask" not in terms
