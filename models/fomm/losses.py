@@ -133,6 +133,15 @@ def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
     return masked_mean_l1(found, wanted, valid[:, first] & valid[:, second])
 
 
+def anchor_mask_shares(mask, targets, keypoints):
+    """(N, A): each anchor's own keypoint's share of the masks (N, K+1, h, w) in the 3x3 cells
+    around the anchor (targets (N, A, 2), [-1, 1] (x, y)); channel k+1 is keypoint k."""
+    patches = F.avg_pool2d(mask, 3, stride=1, padding=1, count_include_pad=False)
+    sampled = F.grid_sample(patches, targets.unsqueeze(2).to(mask.dtype), align_corners=True)[..., 0]  # (N, K+1, A)
+    index = torch.as_tensor([k + 1 for k in keypoints], device=mask.device)
+    return sampled.gather(1, index.view(1, 1, -1).expand(mask.shape[0], 1, -1))[:, 0]
+
+
 def anchor_mask_loss(mask, targets, valid, keypoints):
     """How far the dense motion's masks (Eq. 7) are from giving each landmark anchor of the driving
     frame its own keypoint's transformation: mean -log of that keypoint's mask share there.
@@ -140,14 +149,11 @@ def anchor_mask_loss(mask, targets, valid, keypoints):
     mask (N, K+1, h, w), channel 0 the background's (identity) and k+1 keypoint k's, on the driving
     frame's grid; targets (N, A, 2) the anchors in the keypoints' [-1, 1] (x, y) frame; valid (N, A);
     keypoints: A keypoint indices. The share is read from the 3x3 mean of the mask around each
-    anchor, so a keypoint must hold a small patch there, not a single cell. Without this the lips'
-    and lids' keypoints can open as far as the lips while the mask hands the whole mouth to another
-    keypoint (e.g. a mouth corner's), whose transformation cannot open it.
+    anchor (anchor_mask_shares), so a keypoint must hold a small patch there, not a single cell.
+    Without this the lips' and lids' keypoints can open as far as the lips while the mask hands the
+    whole mouth to another keypoint (e.g. a mouth corner's), whose transformation cannot open it.
     """
-    patches = F.avg_pool2d(mask, 3, stride=1, padding=1, count_include_pad=False)
-    sampled = F.grid_sample(patches, targets.unsqueeze(2).to(mask.dtype), align_corners=True)[..., 0]  # (N, K+1, A)
-    index = torch.as_tensor([k + 1 for k in keypoints], device=mask.device)
-    share = sampled.gather(1, index.view(1, 1, -1).expand(mask.shape[0], 1, -1))[:, 0]  # (N, A)
+    share = anchor_mask_shares(mask, targets, keypoints)
     counted = valid.to(share.dtype)
     if float(counted.sum()) == 0:
         return share.sum() * 0

@@ -1,0 +1,123 @@
+"""Does the picture's motion at the lips and lids come from their own keypoints?
+
+Follows tools/keypoint_mouth.py one step further. For each held-out clip of a split (prepared by
+fomm.prepare_faces), the clip's first frame is driven by every 10th of its first 100 frames (relative
+motion, as the app animates) and two things are measured at the driving frame's landmark anchors:
+
+- own share: the dense motion's mask (Eq. 7) for each anchor's own keypoint, in the 3x3 cells
+  around the anchor (losses.anchor_mask_shares). Near 0, another keypoint's transformation moves
+  that place, whatever the anchor's own keypoint does.
+- lip effect: the mean change over the mouth's landmark box (0-255) when only the inner lip
+  keypoints' separation is taken away (their common motion kept), against the change of the whole
+  result from the photo there. Near 0: the lip keypoints' opening never reaches the picture.
+
+    cd models && /usr/bin/python3 tools/motion_owners.py --config configs/face-128-v13.yaml \\
+        --weights weights/face-128-v13.fp16.pth --split data/face-split-v2.json --prepared ../../runs/faces-128
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fomm.animate import transfer_keypoints  # noqa: E402
+from fomm.checkpoint import load_weights, read_saved  # noqa: E402
+from fomm.config import build_models, load_config  # noqa: E402
+from fomm.data import ANCHORS, MOUTH, OPENINGS, anchor_targets  # noqa: E402
+from fomm.losses import anchor_mask_shares  # noqa: E402
+
+PARTS = {"inner lips": (0, 1), "mouth corners": (2, 3), "lids": (4, 5, 6, 7)}
+
+
+def without_lip_opening(kp_driven, kp_source, upper, lower):
+    """The driven keypoints with the upper and lower inner lip moved by their common motion only."""
+    value = kp_driven["value"].clone()
+    change = value - kp_source["value"]
+    common = (change[:, upper] + change[:, lower]) / 2
+    value[:, upper] = kp_source["value"][:, upper] + common
+    value[:, lower] = kp_source["value"][:, lower] + common
+    return {"value": value, "jacobian": kp_driven["jacobian"]}
+
+
+def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
+    """Own shares per part and the lip effect for one prepared clip (frames (T, H, W, 3) uint8)."""
+    height, width = frames.shape[1:3]
+    as_tensor = lambda i: torch.from_numpy(np.array(frames[i])).permute(2, 0, 1)[None].float() / 255  # noqa: E731
+    source = as_tensor(0)
+    upper, lower = (chosen[i] for i in OPENINGS[0][1])
+    shares, effect, whole = [], [], []
+    with torch.no_grad():
+        kp_source = kp_detector(source)
+        for t in range(step, len(frames), step):
+            targets, valid = anchor_targets(marks[t], height, width)
+            if not valid.all():
+                continue
+            kp_driven = transfer_keypoints(kp_source, kp_detector(as_tensor(t)), kp_source)
+            out = generator(source, kp_driving=kp_driven, kp_source=kp_source)
+            shares.append(anchor_mask_shares(out["mask"], targets[None], chosen)[0].numpy())
+            closed = generator(source, kp_driving=without_lip_opening(kp_driven, kp_source, upper, lower),
+                               kp_source=kp_source)["prediction"]
+            x0, y0 = np.floor(marks[t][MOUTH].min(0)).astype(int)
+            x1, y1 = np.ceil(marks[t][MOUTH].max(0)).astype(int) + 1
+            box = (Ellipsis, slice(max(0, y0), y1), slice(max(0, x0), x1))
+            effect.append(float((out["prediction"] - closed)[box].abs().mean() * 255))
+            whole.append(float((out["prediction"] - source)[box].abs().mean() * 255))
+    if not shares:
+        return None
+    shares = np.stack(shares).mean(0)
+    row = {part: float(shares[list(indices)].mean()) for part, indices in PARTS.items()}
+    row.update({"lip_effect": float(np.mean(effect)), "mouth_change": float(np.mean(whole)), "frames": len(effect)})
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--weights", required=True, help="fp16 weights file of fomm.train --weights-out")
+    parser.add_argument("--split", required=True)
+    parser.add_argument("--prepared", required=True)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    config = load_config(args.config)
+    kp_detector, generator, _ = build_models(config)
+    saved = read_saved(args.weights)
+    load_weights(saved, {"kp_detector": kp_detector, "generator": generator})
+    kp_detector.eval()
+    generator.eval()
+    chosen = saved.get("anchor_keypoints")
+    if not chosen or len(chosen) != len(ANCHORS):
+        raise SystemExit(f"{args.weights} records no anchor keypoints (trained without landmark anchors)")
+    rows = []
+    for clip in json.loads(Path(args.split).read_text())["test"]:
+        stem = Path(clip).stem
+        frames_path = Path(args.prepared) / f"{stem}.npy"
+        if not frames_path.exists():
+            continue
+        frames = np.load(frames_path, mmap_mode="r")[:100]
+        marks = np.load(Path(args.prepared) / f"{stem}.landmarks.npy")[:100]
+        if not np.isfinite(marks[0]).all():
+            continue  # the photo (first frame) needs a face
+        row = measure_clip(frames, marks, kp_detector, generator, chosen)
+        if row is None:
+            continue
+        row["clip"] = stem
+        rows.append(row)
+        print(f"{stem}: " + ", ".join(f"{p} {row[p]:.2f}" for p in PARTS)
+              + f"; lip effect {row['lip_effect']:.2f} of {row['mouth_change']:.1f}", flush=True)
+    if not rows:
+        raise SystemExit("no prepared held-out clip with a face in its first frame")
+    weights = np.array([r["frames"] for r in rows], dtype=float)
+    summary = {key: float(np.average([r[key] for r in rows], weights=weights))
+               for key in (*PARTS, "lip_effect", "mouth_change")}
+    summary["clips"] = len(rows)
+    print("mean (frame-weighted): " + json.dumps({k: round(v, 3) for k, v in summary.items()}))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"summary": summary, "clips": rows}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
