@@ -230,3 +230,17 @@ def test_anchor_mask_term_trains_the_dense_motion_masks():
     params["loss_weights"]["anchor_mask"] = 0
     terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert "anchor_mask" not in terms
+
+
+def test_anchor_mask_loss_still_pulls_a_keypoint_the_masks_never_use():
+    # A trained model's masks give its lip keypoints about 1e-8 of the lips: the loss must still
+    # raise that share, not sit flat under a clamp.
+    size = 16
+    logits = torch.zeros(1, 11, size, size)
+    logits[:, 1] = 20.0  # keypoint 0 owns everything; keypoint 3's share is about e^-20
+    logits.requires_grad_(True)
+    targets = torch.zeros(1, 1, 2)
+    loss = losses_anchor_mask(logits.softmax(1), targets, torch.ones(1, 1, dtype=torch.bool), [3])
+    assert float(loss) > 15
+    loss.backward()
+    assert float(logits.grad[0, 4, size // 2, size // 2]) < -0.01  # gradient descent raises keypoint 3 there
