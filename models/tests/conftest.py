@@ -37,3 +37,18 @@ def moving_blob_video(frames=12, size=64, seed=0):
         frame[inside] = np.array([220, 180, 60]) + texture[inside] * 0.5
         video.append(np.clip(frame, 0, 255).astype(np.uint8))
     return np.stack(video)
+
+
+def tiny_anchored_weights(tmp_path, anchors):
+    """A random tiny-64 model with 10 keypoints saved as fomm.train's --weights-out would save it,
+    recording `anchors` as its anchors' keypoints (none when falsy): (config path, weights path)."""
+    from fomm.checkpoint import save_weights
+    from fomm.config import build_models, load_config
+
+    config_path = tmp_path / "tiny10.yaml"
+    config_path.write_text("extends: tiny-64\nmodel_params:\n  common_params: {num_kp: 10}\n")
+    kp_detector, generator, _ = build_models(load_config(str(config_path)))
+    weights = tmp_path / "weights.fp16.pth"
+    save_weights(weights, {"kp_detector": kp_detector, "generator": generator}, 0,
+                 {"anchor_keypoints": anchors} if anchors else None)
+    return config_path, weights

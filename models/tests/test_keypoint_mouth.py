@@ -6,23 +6,14 @@ import sys
 import numpy as np
 import torch
 
-from conftest import MODELS_DIR, moving_blob_video
-from fomm.checkpoint import save_weights
-from fomm.config import build_models, load_config
+from conftest import MODELS_DIR, moving_blob_video, tiny_anchored_weights
 from test_expression_training import fake_landmarks
 
 TOOL = MODELS_DIR / "tools" / "keypoint_mouth.py"
 
 
 def run_tool(tmp_path, anchors):
-    config = load_config("tiny-64")
-    config["model_params"]["common_params"]["num_kp"] = 10
-    config_path = tmp_path / "tiny10.yaml"
-    config_path.write_text("extends: tiny-64\nmodel_params:\n  common_params: {num_kp: 10}\n")
-    kp_detector, generator, _ = build_models(config)
-    weights = tmp_path / "weights.fp16.pth"
-    save_weights(weights, {"kp_detector": kp_detector, "generator": generator}, 0,
-                 {"anchor_keypoints": anchors} if anchors else None)
+    config_path, weights = tiny_anchored_weights(tmp_path, anchors)
     prepared = tmp_path / "prepared"
     prepared.mkdir()
     frames = 12

@@ -135,26 +135,31 @@ def test_training_pulls_the_anchored_keypoints_onto_the_landmarks():
     assert np.mean(history[-5:]) < 0.65 * np.mean(history[:5])
 
 
-def test_training_step_adds_the_gap_term_where_anchors_are_trained():
+def anchored_tiny_step(term, weight):
+    """A tiny model (10 keypoints, the eight anchors on keypoints 0-7) with one anchor loss term on,
+    its GeneratorFullModel, and a two-pair batch of a moving blob with fake landmarks."""
     config = load_config("tiny-64")
     params = config["train_params"]
-    params["loss_weights"]["landmark_gap"] = 100
+    params["loss_weights"][term] = weight
     config["model_params"]["common_params"]["num_kp"] = 10
     kp_detector, generator, discriminator = build_models(config)
     video = moving_blob_video(frames=4)
     marks = np.stack([fake_landmarks() for _ in range(4)]).astype(np.float32)
     data = FramePairs([video], 4, landmarks=[marks], anchors=True)
-    items = [data[i] for i in range(2)]
-    batch = {k: torch.stack([it[k] for it in items]) for k in items[0]}
+    batch = {k: torch.stack([data[i][k] for i in range(2)]) for k in data[0]}
     anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")}
     model = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))
+    return model, batch, anchors
+
+
+def test_training_step_adds_the_gap_term_where_anchors_are_trained():
+    model, batch, anchors = anchored_tiny_step("landmark_gap", 100)
     terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert float(terms["landmark_gap"]) > 0
     sum(terms.values()).backward()
-    assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in kp_detector.parameters())
-    params["loss_weights"]["landmark_gap"] = 0
-    terms, _ = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))(
-        batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+    assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in model.kp_detector.parameters())
+    model.weights["landmark_gap"] = 0
+    terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert "landmark_gap" not in terms
 
 
@@ -207,18 +212,8 @@ def test_anchor_mask_loss_asks_for_each_anchors_own_keypoint_where_the_anchor_is
 
 
 def test_anchor_mask_term_trains_the_dense_motion_masks():
-    config = load_config("tiny-64")
-    params = config["train_params"]
-    params["loss_weights"]["anchor_mask"] = 1
-    config["model_params"]["common_params"]["num_kp"] = 10
-    kp_detector, generator, discriminator = build_models(config)
-    video = moving_blob_video(frames=4)
-    marks = np.stack([fake_landmarks() for _ in range(4)]).astype(np.float32)
-    data = FramePairs([video], 4, landmarks=[marks], anchors=True)
-    batch = {k: torch.stack([data[i][k] for i in range(2)]) for k in data[0]}
-    anchors = {k: v for k, v in batch.items() if k.startswith("anchors_")}
-    model = GeneratorFullModel(kp_detector, generator, discriminator, params, anchor_keypoints=list(range(8)))
-    optimizer = torch.optim.Adam(generator.dense_motion_network.parameters(), lr=1e-2)
+    model, batch, anchors = anchored_tiny_step("anchor_mask", 1)
+    optimizer = torch.optim.Adam(model.generator.dense_motion_network.parameters(), lr=1e-2)
     history = []
     for _ in range(15):
         terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
@@ -227,7 +222,7 @@ def test_anchor_mask_term_trains_the_dense_motion_masks():
         terms["anchor_mask"].backward()
         optimizer.step()
     assert history[-1] < 0.5 * history[0], history
-    params["loss_weights"]["anchor_mask"] = 0
+    model.weights["anchor_mask"] = 0
     terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
     assert "anchor_mask" not in terms
 

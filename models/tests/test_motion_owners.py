@@ -8,9 +8,7 @@ import sys
 import numpy as np
 import torch
 
-from conftest import MODELS_DIR, moving_blob_video
-from fomm.checkpoint import save_weights
-from fomm.config import build_models, load_config
+from conftest import MODELS_DIR, moving_blob_video, tiny_anchored_weights
 from test_expression_training import fake_landmarks
 
 TOOL = MODELS_DIR / "tools" / "motion_owners.py"
@@ -67,13 +65,7 @@ def test_shares_and_lip_effect_of_a_known_model():
 
 
 def test_command_line_on_a_tiny_model(tmp_path):
-    config = load_config("tiny-64")
-    config["model_params"]["common_params"]["num_kp"] = 10
-    config_path = tmp_path / "tiny10.yaml"
-    config_path.write_text("extends: tiny-64\nmodel_params:\n  common_params: {num_kp: 10}\n")
-    kp_detector, generator, _ = build_models(config)
-    weights = tmp_path / "weights.fp16.pth"
-    save_weights(weights, {"kp_detector": kp_detector, "generator": generator}, 0, {"anchor_keypoints": CHOSEN})
+    config_path, weights = tiny_anchored_weights(tmp_path, CHOSEN)
     prepared = tmp_path / "prepared"
     prepared.mkdir()
     np.save(prepared / "clip.npy", moving_blob_video(frames=25))
@@ -88,7 +80,7 @@ def test_command_line_on_a_tiny_model(tmp_path):
     report = json.loads(out.read_text())
     assert report["summary"]["clips"] == 1 and report["clips"][0]["frames"] == 2
     assert all(0 <= report["summary"][part] <= 1 for part in motion_owners.PARTS)
-    save_weights(weights, {"kp_detector": kp_detector, "generator": generator}, 0)
+    config_path, weights = tiny_anchored_weights(tmp_path, None)
     proc = subprocess.run(
         [sys.executable, str(TOOL), "--config", str(config_path), "--weights", str(weights), "--split", str(split),
          "--prepared", str(prepared)], cwd=MODELS_DIR, capture_output=True, text=True)

@@ -14,7 +14,6 @@ itself moves too little.
     cd models && /usr/bin/python3 tools/keypoint_mouth.py --config configs/face-128-v3.yaml \
         --weights weights/face-128-v4.fp16.pth --split data/face-split-v2.json --prepared ../../runs/faces-128
 """
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -23,9 +22,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fomm.checkpoint import load_weights, read_extra  # noqa: E402
-from fomm.config import build_models, load_config  # noqa: E402
 from fomm.data import ANCHORS, OPENINGS  # noqa: E402
+from fomm.held_out import load_anchored_model, prepared_held_out, tool_arguments  # noqa: E402
 
 
 def opening(points_upper, points_lower):
@@ -33,30 +31,13 @@ def opening(points_upper, points_lower):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--weights", required=True, help="fp16 weights file of fomm.train --weights-out")
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--prepared", required=True)
+    parser = tool_arguments(__doc__.split("\n")[0])
     parser.add_argument("--max-frames", type=int, default=100)
-    parser.add_argument("--out")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    config = load_config(args.config)
-    kp_detector, _, _ = build_models(config)
-    load_weights(args.weights, {"kp_detector": kp_detector})
-    kp_detector.eval()
-    chosen = read_extra(args.weights, "anchor_keypoints")
-    if not chosen:
-        raise SystemExit(f"{args.weights} records no anchor keypoints (trained without landmark anchors)")
+    kp_detector, _, chosen = load_anchored_model(args.config, args.weights)
     rows = []
-    for clip in json.loads(Path(args.split).read_text())["test"]:
-        stem = Path(clip).stem
-        frames_path = Path(args.prepared) / f"{stem}.npy"
-        if not frames_path.exists():
-            continue
-        frames = np.load(frames_path, mmap_mode="r")[: args.max_frames]
-        marks = np.load(Path(args.prepared) / f"{stem}.landmarks.npy")[: args.max_frames]
+    for stem, frames, marks in prepared_held_out(args.split, args.prepared, args.max_frames):
         height, width = frames.shape[1:3]
         scale = np.array([2.0 / (width - 1), 2.0 / (height - 1)], dtype=np.float32)
         with torch.no_grad():

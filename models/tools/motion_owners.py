@@ -14,7 +14,6 @@ motion, as the app animates) and two things are measured at the driving frame's 
     cd models && /usr/bin/python3 tools/motion_owners.py --config configs/face-128-v13.yaml \\
         --weights weights/face-128-v13.fp16.pth --split data/face-split-v2.json --prepared ../../runs/faces-128
 """
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,9 +23,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fomm.animate import transfer_keypoints  # noqa: E402
-from fomm.checkpoint import load_weights, read_saved  # noqa: E402
-from fomm.config import build_models, load_config  # noqa: E402
-from fomm.data import ANCHORS, MOUTH, OPENINGS, anchor_targets  # noqa: E402
+from fomm.data import MOUTH, OPENINGS, anchor_targets  # noqa: E402
+from fomm.held_out import load_anchored_model, prepared_held_out, tool_arguments  # noqa: E402
 from fomm.losses import anchor_mask_shares  # noqa: E402
 
 PARTS = {"inner lips": (0, 1), "mouth corners": (2, 3), "lids": (4, 5, 6, 7)}
@@ -74,31 +72,12 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--weights", required=True, help="fp16 weights file of fomm.train --weights-out")
-    parser.add_argument("--split", required=True)
-    parser.add_argument("--prepared", required=True)
-    parser.add_argument("--out")
+    parser = tool_arguments(__doc__.split("\n")[0])
     args = parser.parse_args()
     torch.set_num_threads(1)
-    config = load_config(args.config)
-    kp_detector, generator, _ = build_models(config)
-    saved = read_saved(args.weights)
-    load_weights(saved, {"kp_detector": kp_detector, "generator": generator})
-    kp_detector.eval()
-    generator.eval()
-    chosen = saved.get("anchor_keypoints")
-    if not chosen or len(chosen) != len(ANCHORS):
-        raise SystemExit(f"{args.weights} records no anchor keypoints (trained without landmark anchors)")
+    kp_detector, generator, chosen = load_anchored_model(args.config, args.weights)
     rows = []
-    for clip in json.loads(Path(args.split).read_text())["test"]:
-        stem = Path(clip).stem
-        frames_path = Path(args.prepared) / f"{stem}.npy"
-        if not frames_path.exists():
-            continue
-        frames = np.load(frames_path, mmap_mode="r")[:100]
-        marks = np.load(Path(args.prepared) / f"{stem}.landmarks.npy")[:100]
+    for stem, frames, marks in prepared_held_out(args.split, args.prepared, 100):
         if not np.isfinite(marks[0]).all():
             continue  # the photo (first frame) needs a face
         row = measure_clip(frames, marks, kp_detector, generator, chosen)
