@@ -55,11 +55,6 @@ def read_saved(path):
     return torch.load(path, map_location="cpu")
 
 
-def read_extra(path, key):
-    """A fact stored beside the weights by save_weights(extra=...), or None."""
-    return read_saved(path).get(key)
-
-
 def load_weights(saved, networks):
     """Weights from save_weights (or a full checkpoint), cast to each network's own dtype; the epoch.
 
