@@ -222,11 +222,30 @@ test('the studio autosaves, and after a reload offers the last session and resto
   await source.getByRole('button', { name: 'Load' }).click();
   const driving = await loadClipAndTrim(page, 0.1, 0.3);
   const timecode = (await driving.getByLabel('Timecode').textContent())!.replace(/^.*?· in/, '· in').trim();
-  // Autosave writes a second after the last change.
+  // Autosave writes a second after the last change. An earlier autosave (after the photo, before
+  // the clip or its trim) may already be on disk, so wait for the one that holds all of them.
   const session = path.resolve('build/e2e-home/session.marionette');
-  await expect
-    .poll(() => (existsSync(session) ? readFileSync(session, 'utf8') : ''), { timeout: 10_000 })
-    .toContain('source-is-frame-7.png');
+  const saved = (): string => {
+    if (!existsSync(session)) return '';
+    type Saved = {
+      sourcePath: string | null;
+      drivingPath: string | null;
+      trimIn: number;
+      trimOut: number | null;
+    };
+    let project: Saved;
+    try {
+      ({ project } = JSON.parse(readFileSync(session, 'utf8')) as { project: Saved });
+    } catch {
+      return ''; // caught mid-write: ask again
+    }
+    return [
+      path.basename(project.sourcePath ?? ''),
+      path.basename(project.drivingPath ?? ''),
+      project.trimIn > 0 && project.trimOut !== null ? 'trimmed' : 'untrimmed',
+    ].join(' ');
+  };
+  await expect.poll(saved, { timeout: 10_000 }).toBe('source-is-frame-7.png driving.avi trimmed');
 
   await page.reload();
   const offer = page.getByRole('region', { name: 'Last session' });
