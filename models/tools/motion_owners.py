@@ -23,11 +23,19 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fomm.animate import transfer_keypoints  # noqa: E402
-from fomm.data import MOUTH, OPENINGS, anchor_targets  # noqa: E402
+from fomm.data import ANCHORS, MOUTH, OPENINGS, anchor_targets  # noqa: E402
 from fomm.held_out import load_anchored_model, prepared_held_out, tool_arguments  # noqa: E402
 from fomm.losses import anchor_mask_shares  # noqa: E402
 
-PARTS = {"inner lips": (0, 1), "mouth corners": (2, 3), "lids": (4, 5, 6, 7)}
+# Anchors (indices into fomm.data.ANCHORS) by part, from the openings' pairs: the mouth's pair is the
+# inner lips, the eyes' pairs the lids, and the anchors in no opening the mouth corners.
+_MOUTH_PAIR = dict(OPENINGS)["mouth"]
+_LIDS = tuple(i for name, pair in OPENINGS if name != "mouth" for i in pair)
+PARTS = {
+    "inner lips": _MOUTH_PAIR,
+    "mouth corners": tuple(i for i in range(len(ANCHORS)) if i not in _MOUTH_PAIR + _LIDS),
+    "lids": tuple(sorted(_LIDS)),
+}
 
 
 def without_lip_opening(kp_driven, kp_source, upper, lower):
@@ -45,7 +53,7 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
     height, width = frames.shape[1:3]
     as_tensor = lambda i: torch.from_numpy(np.array(frames[i])).permute(2, 0, 1)[None].float() / 255  # noqa: E731
     source = as_tensor(0)
-    upper, lower = (chosen[i] for i in OPENINGS[0][1])
+    upper, lower = (chosen[i] for i in _MOUTH_PAIR)
     shares, effect, whole = [], [], []
     with torch.no_grad():
         kp_source = kp_detector(source)
