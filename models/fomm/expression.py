@@ -240,6 +240,13 @@ def evaluate_expressions(animate, clips, photos, prepared, tool, size, max_frame
     }
 
 
+def spread(clips, count=None):
+    """`count` of the clips, evenly spaced through the list (all of them without a count)."""
+    if not count or count >= len(clips):
+        return list(clips)
+    return [clips[int(i)] for i in np.linspace(0, len(clips) - 1, count).round()]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     weights = parser.add_mutually_exclusive_group(required=True)
@@ -253,7 +260,11 @@ def main(argv=None):
     parser.add_argument("--tools", default="../build/tools")
     parser.add_argument("--max-frames", type=int, default=None)
     parser.add_argument("--cross-frames", type=int, default=100, help="driving frames per cross-identity pair")
-    parser.add_argument("--clips", type=int, default=None, help="only the first N held-out clips (quick runs)")
+    parser.add_argument("--clips", type=int, default=None,
+                        help="only N clips, spread evenly over the part's list (quick runs)")
+    parser.add_argument("--part", choices=("test", "train"), default="test",
+                        help="train: the training clips, same identity only (to choose a setting without "
+                        "looking at the held-out clips)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -263,17 +274,17 @@ def main(argv=None):
     if args.onnx:
         size = json.loads((Path(args.onnx) / "manifest.json").read_text())["resolution"][0]
         animate = cli_animator(Path(args.onnx).resolve())
-        source = {"onnx": args.onnx}
+        source = {"onnx": args.onnx, "part": args.part}
     else:
         if not args.config:
             parser.error("--checkpoint needs --config")
         size = load_config(args.config)["dataset_params"]["frame_shape"][0]
         animate = torch_animator(args.config, args.checkpoint)
-        source = {"config": args.config, "checkpoint": args.checkpoint}
+        source = {"config": args.config, "checkpoint": args.checkpoint, "part": args.part}
     split = load_split(args.split, args.data_root)
-    clips = split["test"][: args.clips] if args.clips else split["test"]
+    clips = spread(split[args.part], args.clips)
     photos = []
-    for path in split.get("test_photos", []):
+    for path in split.get("test_photos", []) if args.part == "test" else []:
         photo = framed_photo(tool, path, size)
         if photo is not None:
             photos.append((path, photo))

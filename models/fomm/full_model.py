@@ -86,6 +86,13 @@ class GeneratorFullModel(nn.Module):
                 terms["anchor_mask"] = w_mask * losses.anchor_mask_loss(
                     generated["mask"], anchors["anchors_driving"], anchors["anchors_driving_valid"], self.anchor_keypoints
                 )
+            w_flow = self.weights.get("landmark_flow", 0)
+            if w_flow and "deformation" in generated:
+                # The warp carries each anchor of the source to its place on the driving frame.
+                terms["landmark_flow"] = w_flow * losses.landmark_flow_loss(
+                    generated["deformation"], anchors["anchors_driving"], anchors["anchors_source"],
+                    anchors["anchors_driving_valid"] & anchors["anchors_source_valid"],
+                )
 
         w_value = self.weights.get("equivariance_value", 0)
         w_jac = self.weights.get("equivariance_jacobian", 0)

@@ -162,6 +162,28 @@ def anchor_mask_loss(mask, targets, valid, keypoints):
     return (-torch.log(share.clamp_min(1e-30)) * counted).sum() / counted.sum()
 
 
+def landmark_flow_loss(deformation, targets_driving, targets_source, valid):
+    """Mean L1 between where the motion field sends each landmark anchor of the driving frame and
+    where that anchor is on the source.
+
+    deformation (N, h, w, 2): for each cell of the driving frame, the source position it samples
+    ((x, y) in [-1, 1], the dense motion network's output, Eq. 7); targets_driving, targets_source
+    (N, A, 2) the anchors of both frames in that frame; valid (N, A): the anchor is on both faces.
+    The keypoints' losses say where the lips and lids are and how far they open; this one says the
+    warp itself must carry the source's lips and lids to the driver's places, so a mouth the
+    driver opens is opened by the motion, not left for the generator to half-paint.
+    """
+    return masked_mean_l1(warped_anchors(deformation, targets_driving), targets_source, valid)
+
+
+def warped_anchors(deformation, targets):
+    """(N, A, 2): the source positions the motion field (N, h, w, 2) samples at points (N, A, 2) of
+    the driving frame, all in the [-1, 1] (x, y) frame (bilinear between cells)."""
+    field = deformation.permute(0, 3, 1, 2)
+    sampled = F.grid_sample(field, targets.unsqueeze(2).to(field.dtype), align_corners=True)[..., 0]  # (N, 2, A)
+    return sampled.permute(0, 2, 1)
+
+
 def generator_gan_loss(disc_fake):
     return sum(((1 - pred) ** 2).mean() for _, pred in disc_fake.values())
 

@@ -82,3 +82,11 @@ def test_sharpness_is_the_laplacian_variance_and_falls_with_blur():
         [{"sharpness": {"source": 100.0, "result": 50.0}}, {"sharpness": {"source": 200.0, "result": 50.0}}]
     )
     assert summary == {"source": 150.0, "result": 50.0, "ratio": pytest.approx(0.375), "pairs": 2}
+
+
+def test_a_quick_run_spreads_its_clips_over_the_whole_list():
+    clips = [f"clip{i}" for i in range(10)]
+    assert expression.spread(clips, 4) == ["clip0", "clip3", "clip6", "clip9"]
+    assert expression.spread(clips, 1) == ["clip0"]
+    assert expression.spread(clips) == clips
+    assert expression.spread(clips, 20) == clips

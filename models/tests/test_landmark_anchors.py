@@ -6,7 +6,7 @@ from conftest import moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.data import ANCHOR_GAPS, ANCHORS, FramePairs, anchor_targets
 from fomm.full_model import GeneratorFullModel
-from fomm.losses import anchor_mask_loss as losses_anchor_mask, landmark_anchor_loss, landmark_gap_loss
+from fomm.losses import anchor_mask_loss as losses_anchor_mask, landmark_anchor_loss, landmark_flow_loss, landmark_gap_loss
 from fomm.train import anchor_assignment, assign_anchor_keypoints
 from test_expression_training import fake_landmarks
 
@@ -239,3 +239,49 @@ def test_anchor_mask_loss_still_pulls_a_keypoint_the_masks_never_use():
     assert float(loss) > 15
     loss.backward()
     assert float(logits.grad[0, 4, size // 2, size // 2]) < -0.01  # gradient descent raises keypoint 3 there
+
+
+def identity_field(size):
+    """(1, size, size, 2): every cell of the driving frame samples the source where it is."""
+    line = torch.linspace(-1, 1, size)
+    y, x = torch.meshgrid(line, line, indexing="ij")
+    return torch.stack([x, y], dim=-1)[None]
+
+
+def test_landmark_flow_loss_reads_where_the_warp_sends_each_driving_anchor():
+    driving = torch.tensor([[[-0.5, 0.2], [0.3, -0.4]]])
+    both = torch.ones(1, 2, dtype=torch.bool)
+    shift = torch.tensor([0.1, -0.05])
+    moved = identity_field(16) + shift  # every point sampled 0.1 right and 0.05 up on the source
+    assert float(landmark_flow_loss(moved, driving, driving + shift, both)) < 1e-6
+    # Sent elsewhere than the source's anchors: the mean of |0.1| and |0.05|.
+    assert abs(float(landmark_flow_loss(moved, driving, driving, both)) - 0.075) < 1e-6
+    # A mouth opening twice as far on the driving frame as on the source: the warp must halve it.
+    halving = 0.5 * identity_field(16)
+    assert float(landmark_flow_loss(halving, driving, 0.5 * driving, both)) < 1e-6
+    assert float(landmark_flow_loss(identity_field(16), driving, 0.5 * driving, both)) > 0.1
+    # Anchors missing on either frame do not count; with none left the loss is 0, still differentiable.
+    first_only = torch.tensor([[True, False]])
+    wrong_second = torch.cat([driving[:, :1] + shift, torch.zeros(1, 1, 2)], dim=1)
+    assert float(landmark_flow_loss(moved, driving, wrong_second, first_only)) < 1e-6
+    field = moved.clone().requires_grad_(True)
+    none = landmark_flow_loss(field, driving, driving, torch.zeros(1, 2, dtype=torch.bool))
+    assert float(none) == 0
+    none.backward()
+
+
+def test_landmark_flow_term_trains_the_motion_field():
+    model, batch, anchors = anchored_tiny_step("landmark_flow", 10)
+    networks = list(model.kp_detector.parameters()) + list(model.generator.dense_motion_network.parameters())
+    optimizer = torch.optim.Adam(networks, lr=1e-2)
+    history = []
+    for _ in range(15):
+        terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+        history.append(float(terms["landmark_flow"]))
+        optimizer.zero_grad()
+        terms["landmark_flow"].backward()
+        optimizer.step()
+    assert history[-1] < 0.5 * history[0], history
+    model.weights["landmark_flow"] = 0
+    terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
+    assert "landmark_flow" not in terms

@@ -36,7 +36,11 @@ class StubGenerator(torch.nn.Module):
         mask = torch.zeros(1, 11, 16, 16)
         mask[:, CHOSEN[0] + 1] = 1
         separation = kp_driving["value"][0, 4, 1] - kp_driving["value"][0, 0, 1]
-        return {"mask": mask, "prediction": source + separation}
+        # The motion field samples (x, y / 2): it carries half of any vertical opening.
+        line = torch.linspace(-1, 1, 16)
+        y, x = torch.meshgrid(line, line, indexing="ij")
+        field = torch.stack([x, y / 2], dim=-1)[None]
+        return {"mask": mask, "prediction": source + separation, "deformation": field}
 
 
 def test_the_lip_opening_is_taken_away_and_the_common_motion_kept():
@@ -53,6 +57,8 @@ def test_the_lip_opening_is_taken_away_and_the_common_motion_kept():
 def test_shares_and_lip_effect_of_a_known_model():
     frames = np.stack([np.full((64, 64, 3), 10 * t, dtype=np.uint8) for t in range(21)])
     marks = np.stack([fake_landmarks() for _ in range(21)]).astype(np.float32)
+    for t in range(21):
+        marks[t, [65, 66, 67], 1] += 0.2 * t  # the lower inner lip drops: the mouth opens from closed
     marks[15] = np.nan  # no face: not measured
     row = motion_owners.measure_clip(frames, marks, StubKeypoints(), StubGenerator(), CHOSEN, step=5)
     assert row["frames"] == 3  # frames 5, 10 and 20
@@ -62,6 +68,9 @@ def test_shares_and_lip_effect_of_a_known_model():
     # pixel: taking it away changes the mouth by 0.5 x 10 t / 255, in 0-255 units 5 t.
     expected = np.mean([5 * t for t in (5, 10, 20)])
     assert abs(row["lip_effect"] - expected) < 1e-3, (row["lip_effect"], expected)
+    # The field halves every vertical distance, so it opens the closed photo's mouth half as far as
+    # the driver's lips open.
+    assert abs(row["warp_opening"] - 0.5) < 1e-4, row["warp_opening"]
 
 
 def test_command_line_on_a_tiny_model(tmp_path):
@@ -80,6 +89,7 @@ def test_command_line_on_a_tiny_model(tmp_path):
     report = json.loads(out.read_text())
     assert report["summary"]["clips"] == 1 and report["clips"][0]["frames"] == 2
     assert all(0 <= report["summary"][part] <= 1 for part in motion_owners.PARTS)
+    assert np.isfinite(report["summary"]["warp_opening"])
     config_path, weights = tiny_anchored_weights(tmp_path, None)
     proc = subprocess.run(
         [sys.executable, str(TOOL), "--config", str(config_path), "--weights", str(weights), "--split", str(split),

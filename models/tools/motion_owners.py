@@ -10,6 +10,11 @@ motion, as the app animates) and two things are measured at the driving frame's 
 - lip effect: the mean change over the mouth's landmark box (0-255) when only the inner lip
   keypoints' separation is taken away (their common motion kept), against the change of the whole
   result from the photo there. Near 0: the lip keypoints' opening never reaches the picture.
+- warp opening: how much of the change in the inner lips' opening since the first frame the motion
+  field itself carries (the least-squares slope, over the measured frames, of the warp's opening
+  change on the driver's; the warp's is the driving frame's lip gap less the gap between the
+  source positions the field samples for its two lip anchors). 1: the warp opens the photo's mouth
+  as far as the driver's opens; 0: it leaves the photo's opening as it was.
 
     cd models && /usr/bin/python3 tools/motion_owners.py --config configs/face-128-v13.yaml \\
         --weights weights/face-128-v13.fp16.pth --split data/face-split-v2.json --prepared ../../runs/faces-128
@@ -25,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fomm.animate import transfer_keypoints  # noqa: E402
 from fomm.data import ANCHORS, MOUTH, OPENINGS, anchor_targets  # noqa: E402
 from fomm.held_out import load_anchored_model, prepared_held_out, tool_arguments  # noqa: E402
-from fomm.losses import anchor_mask_shares  # noqa: E402
+from fomm.losses import anchor_mask_shares, warped_anchors  # noqa: E402
 
 # Anchors (indices into fomm.data.ANCHORS) by part, from the openings' pairs: the mouth's pair is the
 # inner lips, the eyes' pairs the lids, and the anchors in no opening the mouth corners.
@@ -54,7 +59,10 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
     as_tensor = lambda i: torch.from_numpy(np.array(frames[i])).permute(2, 0, 1)[None].float() / 255  # noqa: E731
     source = as_tensor(0)
     upper, lower = (chosen[i] for i in _MOUTH_PAIR)
-    shares, effect, whole = [], [], []
+    first, second = _MOUTH_PAIR
+    at_start = anchor_targets(marks[0], height, width)[0]
+    opening_at_start = at_start[second] - at_start[first]
+    shares, effect, whole, driver_change, warp_change = [], [], [], [], []
     with torch.no_grad():
         kp_source = kp_detector(source)
         for t in range(step, len(frames), step):
@@ -64,6 +72,10 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
             kp_driven = transfer_keypoints(kp_source, kp_detector(as_tensor(t)), kp_source)
             out = generator(source, kp_driving=kp_driven, kp_source=kp_source)
             shares.append(anchor_mask_shares(out["mask"], targets[None], chosen)[0].numpy())
+            sampled = warped_anchors(out["deformation"], targets[None])[0]
+            opening = targets[second] - targets[first]
+            driver_change.append((opening - opening_at_start).numpy())
+            warp_change.append((opening - (sampled[second] - sampled[first])).numpy())
             closed = generator(source, kp_driving=without_lip_opening(kp_driven, kp_source, upper, lower),
                                kp_source=kp_source)["prediction"]
             x0, y0 = np.floor(marks[t][MOUTH].min(0)).astype(int)
@@ -76,6 +88,11 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
     shares = np.stack(shares).mean(0)
     row = {part: float(shares[list(indices)].mean()) for part, indices in PARTS.items()}
     row.update({"lip_effect": float(np.mean(effect)), "mouth_change": float(np.mean(whole)), "frames": len(effect)})
+    driver_change, warp_change = np.stack(driver_change), np.stack(warp_change)
+    # The slope's parts, so that clips pool by summing them (summary) rather than by averaging slopes.
+    row["opening_products"] = float((driver_change * warp_change).sum())
+    row["opening_squares"] = float((driver_change ** 2).sum())
+    row["warp_opening"] = row["opening_products"] / max(row["opening_squares"], 1e-12)
     return row
 
 
@@ -94,12 +111,14 @@ def main():
         row["clip"] = stem
         rows.append(row)
         print(f"{stem}: " + ", ".join(f"{p} {row[p]:.2f}" for p in PARTS)
-              + f"; lip effect {row['lip_effect']:.2f} of {row['mouth_change']:.1f}", flush=True)
+              + f"; lip effect {row['lip_effect']:.2f} of {row['mouth_change']:.1f}"
+              + f"; warp opening {row['warp_opening']:.2f}", flush=True)
     if not rows:
         raise SystemExit("no prepared held-out clip with a face in its first frame")
     weights = np.array([r["frames"] for r in rows], dtype=float)
     summary = {key: float(np.average([r[key] for r in rows], weights=weights))
                for key in (*PARTS, "lip_effect", "mouth_change")}
+    summary["warp_opening"] = sum(r["opening_products"] for r in rows) / max(sum(r["opening_squares"] for r in rows), 1e-12)
     summary["clips"] = len(rows)
     print("mean (frame-weighted): " + json.dumps({k: round(v, 3) for k, v in summary.items()}))
     if args.out:
