@@ -211,20 +211,26 @@ def test_anchor_mask_loss_asks_for_each_anchors_own_keypoint_where_the_anchor_is
     none.backward()
 
 
-def test_anchor_mask_term_trains_the_dense_motion_masks():
-    model, batch, anchors = anchored_tiny_step("anchor_mask", 1)
-    optimizer = torch.optim.Adam(model.generator.dense_motion_network.parameters(), lr=1e-2)
+def assert_term_trains(term, weight, parameters_of):
+    """15 Adam steps on one anchor term alone (of the tiny anchored model's parameters_of(model))
+    halve it; with its weight 0 the term is not computed."""
+    model, batch, anchors = anchored_tiny_step(term, weight)
+    optimizer = torch.optim.Adam(parameters_of(model), lr=1e-2)
     history = []
     for _ in range(15):
         terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
-        history.append(float(terms["anchor_mask"]))
+        history.append(float(terms[term]))
         optimizer.zero_grad()
-        terms["anchor_mask"].backward()
+        terms[term].backward()
         optimizer.step()
     assert history[-1] < 0.5 * history[0], history
-    model.weights["anchor_mask"] = 0
+    model.weights[term] = 0
     terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
-    assert "anchor_mask" not in terms
+    assert term not in terms
+
+
+def test_anchor_mask_term_trains_the_dense_motion_masks():
+    assert_term_trains("anchor_mask", 1, lambda model: model.generator.dense_motion_network.parameters())
 
 
 def test_anchor_mask_loss_still_pulls_a_keypoint_the_masks_never_use():
@@ -271,17 +277,5 @@ def test_landmark_flow_loss_reads_where_the_warp_sends_each_driving_anchor():
 
 
 def test_landmark_flow_term_trains_the_motion_field():
-    model, batch, anchors = anchored_tiny_step("landmark_flow", 10)
-    networks = list(model.kp_detector.parameters()) + list(model.generator.dense_motion_network.parameters())
-    optimizer = torch.optim.Adam(networks, lr=1e-2)
-    history = []
-    for _ in range(15):
-        terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
-        history.append(float(terms["landmark_flow"]))
-        optimizer.zero_grad()
-        terms["landmark_flow"].backward()
-        optimizer.step()
-    assert history[-1] < 0.5 * history[0], history
-    model.weights["landmark_flow"] = 0
-    terms, _ = model(batch["source"], batch["driving"], torch.Generator().manual_seed(0), None, anchors)
-    assert "landmark_flow" not in terms
+    assert_term_trains("landmark_flow", 10, lambda model: [
+        *model.kp_detector.parameters(), *model.generator.dense_motion_network.parameters()])
