@@ -2,7 +2,7 @@
 
 Follows tools/keypoint_mouth.py one step further. For each held-out clip of a split (prepared by
 fomm.prepare_faces), the clip's first frame is driven by every 10th of its first 100 frames (relative
-motion, as the app animates) and two things are measured at the driving frame's landmark anchors:
+motion, as the app animates) and three things are measured at the driving frame's landmark anchors:
 
 - own share: the dense motion's mask (Eq. 7) for each anchor's own keypoint, in the 3x3 cells
   around the anchor (losses.anchor_mask_shares). Near 0, another keypoint's transformation moves
@@ -54,7 +54,7 @@ def without_lip_opening(kp_driven, kp_source, upper, lower):
 
 
 def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
-    """Own shares per part and the lip effect for one prepared clip (frames (T, H, W, 3) uint8)."""
+    """Own shares per part, the lip effect and the warp opening for one prepared clip (frames (T, H, W, 3) uint8)."""
     height, width = frames.shape[1:3]
     as_tensor = lambda i: torch.from_numpy(np.array(frames[i])).permute(2, 0, 1)[None].float() / 255  # noqa: E731
     source = as_tensor(0)
