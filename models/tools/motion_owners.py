@@ -53,6 +53,11 @@ def without_lip_opening(kp_driven, kp_source, upper, lower):
     return {"value": value, "jacobian": kp_driven["jacobian"]}
 
 
+def slope(products, squares):
+    """The least-squares slope through 0 from its sums: sum(x * y) / sum(x * x) (0 when x is all 0)."""
+    return products / max(squares, 1e-12)
+
+
 def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
     """Own shares per part, the lip effect and the warp opening for one prepared clip (frames (T, H, W, 3) uint8)."""
     height, width = frames.shape[1:3]
@@ -92,7 +97,7 @@ def measure_clip(frames, marks, kp_detector, generator, chosen, step=10):
     # The slope's parts, so that clips pool by summing them (summary) rather than by averaging slopes.
     row["opening_products"] = float((driver_change * warp_change).sum())
     row["opening_squares"] = float((driver_change ** 2).sum())
-    row["warp_opening"] = row["opening_products"] / max(row["opening_squares"], 1e-12)
+    row["warp_opening"] = slope(row["opening_products"], row["opening_squares"])
     return row
 
 
@@ -118,7 +123,7 @@ def main():
     weights = np.array([r["frames"] for r in rows], dtype=float)
     summary = {key: float(np.average([r[key] for r in rows], weights=weights))
                for key in (*PARTS, "lip_effect", "mouth_change")}
-    summary["warp_opening"] = sum(r["opening_products"] for r in rows) / max(sum(r["opening_squares"] for r in rows), 1e-12)
+    summary["warp_opening"] = slope(sum(r["opening_products"] for r in rows), sum(r["opening_squares"] for r in rows))
     summary["clips"] = len(rows)
     print("mean (frame-weighted): " + json.dumps({k: round(v, 3) for k, v in summary.items()}))
     if args.out:

@@ -15,11 +15,14 @@ still shows (the ± is the standard error of the paired differences).
 """
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
-EXPRESSION_MEASURES = ("mouth", "eyes", "roll", "yaw")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fomm.expression import MEASURES as EXPRESSION_MEASURES  # noqa: E402
+
 RECONSTRUCTION_MEASURES = ("l1", "akd", "mkr", "aed")
 
 
