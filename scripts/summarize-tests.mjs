@@ -7,12 +7,26 @@ import path from 'node:path';
 const dir = process.argv[2] ?? 'build/test-results';
 const suites = [];
 const skips = [];
+const failures = [];
+/** Terminal colour codes, which the reports keep in their messages. */
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+/** The first line of a failure message, short enough for CI's last lines. */
+const firstLine = (text) =>
+  String(text ?? '')
+    .replace(COLOUR, '')
+    .split('\n')
+    .find((l) => l.trim()) ?? '';
+const brief = (text) => firstLine(text).trim().slice(0, 300);
 
 function vitest(file) {
   const r = JSON.parse(readFileSync(file, 'utf8'));
   for (const f of r.testResults ?? [])
     for (const t of f.assertionResults ?? [])
       if (t.status === 'skipped' || t.status === 'pending') skips.push(`unit: ${t.fullName}`);
+      else if (t.status === 'failed')
+        failures.push(
+          `unit: ${path.relative(process.cwd(), f.name)}: ${t.fullName}: ${brief(t.failureMessages?.[0])}`,
+        );
   return {
     passed: r.numPassedTests,
     failed: r.numFailedTests,
@@ -29,6 +43,10 @@ function junit(file) {
     );
   for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped[^>]*message="([^"]*)"/g))
     skips.push(`python: ${m[1]}: ${m[2]}`);
+  for (const m of xml.matchAll(
+    /<testcase [^>]*classname="([^"]*)"[^>]*name="([^"]+)"[^>]*>\s*<(failure|error)[^>]*message="([^"]*)"/g,
+  ))
+    failures.push(`python: ${m[1]}::${m[2]}: ${brief(m[4])}`);
   const tests = attr('tests');
   const failed = attr('failures') + attr('errors');
   const skipped = attr('skipped');
@@ -40,7 +58,10 @@ function playwright(file) {
   const walk = (suite) => {
     for (const spec of suite.specs ?? [])
       for (const t of spec.tests ?? [])
-        if (t.status === 'skipped') {
+        if (t.status === 'unexpected' || t.status === 'flaky') {
+          const error = t.results?.find((r) => r.error)?.error?.message;
+          failures.push(`e2e: ${spec.file}: ${spec.title}: ${brief(error)}`);
+        } else if (t.status === 'skipped') {
           const reason = t.annotations?.find((a) => a.type === 'skip')?.description ?? 'skipped';
           skips.push(`e2e: ${spec.title}: ${reason}`);
         }
@@ -68,6 +89,7 @@ for (const [name, file, read] of [
   console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 }
 for (const s of skips) console.log(`  skipped — ${s}`);
+for (const f of failures) console.log(`  FAILED — ${f}`);
 const total = (k) => suites.reduce((sum, s) => sum + s[k], 0);
 console.log(`all suites: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped`);
 process.exit(total('failed') > 0 || missing ? 1 : 0);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JobSpecSchema } from '../../src-shared/job.js';
 import type { ResultEvent } from '../../src-shared/protocol/engine.js';
 import { tempDir } from '../test-support/fixtures.js';
@@ -13,6 +13,12 @@ const job = (name: string) =>
     drivingPath: 'd.mp4',
     outputPath: `/out/${name}.mp4`,
   });
+
+/**
+ * Wait until `check` passes (or fail with its last error after 10 s): the queue saves itself to
+ * disk between steps, which takes as long as the disk takes, so the tests wait for states, not times.
+ */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
 /** A runner whose jobs finish when the test says so. */
 function controllableRunner() {
@@ -37,7 +43,9 @@ function controllableRunner() {
         pending.push(entry);
       }),
   };
+  /** Finish the oldest running job, once the queue has handed it to the runner. */
   const finish = async (ok = true) => {
+    await eventually(() => expect(pending.length).toBeGreaterThan(0));
     const next = pending.shift()!;
     if (ok)
       next.resolve({
@@ -54,12 +62,9 @@ function controllableRunner() {
         referenceFrame: 0,
       });
     else next.reject(new Error('driving video: no video stream'));
-    await new Promise((r) => setTimeout(r, 20));
   };
   return { runner, finish, pending };
 }
-
-const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('job queue', () => {
   it('runs jobs one at a time and records results and failures', async () => {
@@ -69,14 +74,15 @@ describe('job queue', () => {
     await queue.start();
     await queue.enqueue(job('a'));
     await queue.enqueue(job('b'));
-    await settle();
-    expect(queue.list().map((i) => i.state)).toEqual(['running', 'queued']);
+    await eventually(() => expect(queue.list().map((i) => i.state)).toEqual(['running', 'queued']));
     expect(pending).toHaveLength(1);
     await finish(true);
     await finish(false);
-    const [a, b] = queue.list();
-    expect(a).toMatchObject({ state: 'done', outputPath: '/out/a.mp4', done: 4 });
-    expect(b).toMatchObject({ state: 'failed', message: 'driving video: no video stream' });
+    await eventually(() => {
+      const [a, b] = queue.list();
+      expect(a).toMatchObject({ state: 'done', outputPath: '/out/a.mp4', done: 4 });
+      expect(b).toMatchObject({ state: 'failed', message: 'driving video: no video stream' });
+    });
   });
 
   it('cancels the running job and retries it on request', async () => {
@@ -84,16 +90,38 @@ describe('job queue', () => {
     const queue = new JobQueue(path.join(tempDir(), 'queue.json'), runner);
     await queue.start();
     const item = await queue.enqueue(job('c'));
-    await settle();
+    const state = () => expect(queue.list()[0]!.state);
+    await eventually(() => state().toBe('running'));
     await queue.cancel(item.id);
-    await settle();
-    expect(queue.list()[0]!.state).toBe('cancelled');
+    await eventually(() => state().toBe('cancelled'));
     await queue.retry(item.id);
-    await settle();
-    expect(queue.list()[0]!.state).toBe('running');
+    await eventually(() => state().toBe('running'));
     await finish(true);
-    expect(queue.list()[0]!.state).toBe('done');
+    await eventually(() => state().toBe('done'));
     await expect(queue.remove('missing')).rejects.toThrow(/no job missing/);
+  });
+
+  it('a cancel while the job is being handed to the runner cancels it; the runner never starts it', async () => {
+    const started: string[] = [];
+    const { runner, finish } = controllableRunner();
+    const queue = new JobQueue(path.join(tempDir(), 'queue.json'), {
+      run: (spec, callbacks) => {
+        started.push(spec.outputPath);
+        return runner.run(spec, callbacks);
+      },
+    });
+    await queue.start();
+    // enqueue returns with the job marked running while that state is still being saved.
+    const item = await queue.enqueue(job('f'));
+    expect(queue.list()[0]!.state).toBe('running');
+    await queue.cancel(item.id);
+    await eventually(() => expect(queue.list()[0]!.state).toBe('cancelled'));
+    expect(started).toEqual([]);
+    // The queue is free for the next job.
+    await queue.enqueue(job('g'));
+    await finish(true);
+    await eventually(() => expect(queue.list()[1]!.state).toBe('done'));
+    expect(started).toEqual(['/out/g.mp4']);
   });
 
   it('survives a restart: a job that was running is queued again', async () => {
@@ -104,20 +132,16 @@ describe('job queue', () => {
     await before.start();
     await before.enqueue(job('d'));
     await before.enqueue(job('e'));
-    await settle();
+    const saved = () =>
+      JSON.parse(readFileSync(file, 'utf8')) as { version: number; items: Array<{ state: string }> };
+    await eventually(() => expect(saved().items.map((i) => i.state)).toEqual(['running', 'queued']));
     // The app "crashes" here: nothing more happens to `before`.
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
-      version: number;
-      items: Array<{ state: string }>;
-    };
-    expect(saved.version).toBe(1);
-    expect(saved.items.map((i) => i.state)).toEqual(['running', 'queued']);
+    expect(saved().version).toBe(1);
     const second = controllableRunner();
     const after = new JobQueue(file, second.runner);
     await after.start();
-    await settle();
+    await eventually(() => expect(second.pending.map((p) => p.outputPath)).toEqual(['/out/d.mp4']));
     expect(after.list().map((i) => i.state)).toEqual(['running', 'queued']);
-    expect(second.pending[0]!.outputPath).toBe('/out/d.mp4');
   });
 
   it('sets a corrupt queue file aside instead of crashing or overwriting it', async () => {

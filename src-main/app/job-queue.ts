@@ -142,6 +142,8 @@ export class JobQueue {
     });
     await this.changed(true);
     try {
+      // A cancel that came while the 'running' state was being saved: the runner never starts.
+      controller.signal.throwIfAborted();
       const result = await runner.run(next.job, {
         signal: controller.signal,
         onProgress: (e) => {

@@ -54,6 +54,25 @@ describe('engine process', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('refuses a job whose cancel came before it started, and renders nothing', async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    controller.abort();
+    const error = await withClient(async (client) => {
+      const outcome = await client
+        .run(job({ outputPath: path.join(dir, 'd.mp4') }), { signal: controller.signal })
+        .then(
+          () => null,
+          (err: EngineError) => err,
+        );
+      // The engine is still free: the next job renders.
+      await client.run(job({ outputPath: path.join(dir, 'e.mp4') }));
+      return outcome;
+    });
+    expect(error?.code).toBe('cancelled');
+    expect(readdirSync(dir)).toEqual(['e.mp4']);
+  });
+
   it('fails the job (not the caller) when the worker is killed mid-job, and cleans its temporaries', async () => {
     const dir = tempDir();
     const error = await withClient((client, transport) =>

@@ -18,7 +18,7 @@ import {
   type ProgressEvent,
   type ResultEvent,
 } from '../../src-shared/protocol/engine.js';
-import { EngineError } from './errors.js';
+import { cancelled, EngineError } from './errors.js';
 import { removeTemporaries } from './video-sink.js';
 
 export interface EngineTransport {
@@ -121,6 +121,9 @@ export class EngineClient {
   run(job: JobSpec, callbacks: RunCallbacks = {}): Promise<ResultEvent> {
     if (this.exited)
       return Promise.reject(new EngineError('worker-crashed', 'the engine process is not running'));
+    // Cancelled before it started (e.g. the user cancelled as the queue handed it over): an abort
+    // listener added now would never fire, so the render would run to its end.
+    if (callbacks.signal?.aborted) return Promise.reject(cancelled());
     const jobId = randomUUID();
     return new Promise<ResultEvent>((resolve, reject) => {
       this.pending.set(jobId, {

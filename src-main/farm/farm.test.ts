@@ -139,7 +139,9 @@ describe.skipIf(!REDIS && !process.env.CI)('the render farm (BullMQ on Redis)', 
       ...['--out-dir', out, '--redis', url, '--no-audio'],
     ]);
     await w1.waitFor(/^started /);
-    await new Promise((r) => setTimeout(r, 800));
+    // Killed mid-render: once the batch shows w1 rendering, before its last frame (not after a
+    // fixed time, which a fast machine can outrun).
+    await batch.waitFor(/render\s+(?!240\/)\d+\/240\b.*on w1,/);
     w1.proc.kill('SIGKILL');
     expect(await batch.exited).toBe(0);
     expect(batch.lines.some((l) => /handed to another/.test(l))).toBe(true);
