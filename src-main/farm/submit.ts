@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, type Job } from 'bullmq';
+import { whenAborted } from '../../src-shared/abort.js';
 import {
   FARM_ATTEMPTS,
   FARM_QUEUE,
@@ -95,7 +96,7 @@ export async function submitToFarm(
         }
       }
     };
-    signal.addEventListener('abort', () => void cancel(), { once: true });
+    whenAborted(signal, () => void cancel());
     const outcome: FarmOutcome = { done: 0, failed: 0 };
     await Promise.all(
       jobs.map(async (job, i) => {

@@ -11,6 +11,7 @@ import { access, constants } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { whenAborted } from '../../src-shared/abort.js';
 import { FARM_QUEUE, FarmJobDataSchema, type FarmProgress } from '../../src-shared/farm.js';
 import { describeIssues, JobSpecSchema } from '../../src-shared/job.js';
 import { EngineClient, nodeTransport } from '../engine/client.js';
@@ -104,8 +105,7 @@ export async function runFarmWorker(o: FarmWorkerOptions): Promise<void> {
   worker.on('error', (err) => o.log(`queue error: ${err.message}`));
   o.log(`worker ${name} waiting for renders on ${FARM_QUEUE} (concurrency ${o.concurrency})`);
   await new Promise<void>((resolve) => {
-    if (o.signal.aborted) resolve();
-    o.signal.addEventListener('abort', () => resolve(), { once: true });
+    whenAborted(o.signal, resolve);
   });
   o.log('stopping: letting the renders in progress finish…');
   await worker.close();

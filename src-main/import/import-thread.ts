@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { whenAborted } from '../../src-shared/abort.js';
 import { describeIssues } from '../../src-shared/job.js';
 import { ImportWorkerEventSchema, type ImportWorkerData } from '../../src-shared/protocol/import.js';
 import { ImportError, importTempPrefix, type ImportOptions, type ImportResult } from './import-checkpoint.js';
@@ -50,7 +51,7 @@ export async function importInThread(file: string, options: ThreadImportOptions)
       void worker.terminate();
     }, graceMs).unref();
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const stopListening = whenAborted(signal, onAbort);
   try {
     return await new Promise<ImportResult>((resolve, reject) => {
       let settled = false;
@@ -97,6 +98,6 @@ export async function importInThread(file: string, options: ThreadImportOptions)
     await rm(data.tempDir, { recursive: true, force: true });
     throw err;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    stopListening();
   }
 }

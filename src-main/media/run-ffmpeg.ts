@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { debuglog } from 'node:util';
+import { whenAborted } from '../../src-shared/abort.js';
 import { resolveBinary, type MediaTool } from './binaries.js';
 
 const STDERR_TAIL = 8192;
@@ -32,13 +33,12 @@ export function startMediaTool(tool: MediaTool, args: readonly string[], signal?
   });
   // A consumer that stops reading or writing early must not crash the process with EPIPE.
   child.stdin.on('error', () => undefined);
-  const onAbort = () => child.kill('SIGKILL');
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const stopListening = whenAborted(signal, () => child.kill('SIGKILL'));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
     (resolve) => {
       const finish = (code: number | null, sig: NodeJS.Signals | null) => {
         running.delete(child);
-        signal?.removeEventListener('abort', onAbort);
+        stopListening();
         resolve({ code, signal: sig, stderr });
       };
       child.once('error', (err) => {
