@@ -93,6 +93,13 @@ class GeneratorFullModel(nn.Module):
                     generated["deformation"], anchors["anchors_driving"], anchors["anchors_source"],
                     anchors["anchors_driving_valid"] & anchors["anchors_source_valid"],
                 )
+            w_flow_gap = self.weights.get("landmark_flow_gap", 0)
+            if w_flow_gap and "deformation" in generated:
+                # The warp opens the source's mouth and eyes as far as the driving frame's are open.
+                terms["landmark_flow_gap"] = w_flow_gap * losses.landmark_flow_gap_loss(
+                    generated["deformation"], anchors["anchors_driving"], anchors["anchors_source"],
+                    anchors["anchors_driving_valid"] & anchors["anchors_source_valid"], ANCHOR_GAPS,
+                )
 
         w_value = self.weights.get("equivariance_value", 0)
         w_jac = self.weights.get("equivariance_jacobian", 0)

@@ -116,6 +116,14 @@ def masked_mean_l1(found, wanted, valid):
     return ((found - wanted).abs() * mask).sum() / count
 
 
+def pair_gaps(points, valid, gaps):
+    """(N, G, 2): points[b] - points[a] for each (a, b) of gaps (indices into the anchors), and
+    (N, G): whether both anchors of the pair count (valid (N, A))."""
+    first = [a for a, _ in gaps]
+    second = [b for _, b in gaps]
+    return points[:, second] - points[:, first], valid[:, first] & valid[:, second]
+
+
 def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
     """Mean L1 between the openings the anchored keypoints make and the landmarks' openings.
 
@@ -125,12 +133,9 @@ def landmark_gap_loss(kp_value, targets, valid, keypoints, gaps):
     the mouth and the eyes do (an absolute position that is unsure pulls each keypoint to the
     middle, and the opening shrinks). A pair counts where both anchors have a face.
     """
-    first = [a for a, _ in gaps]
-    second = [b for _, b in gaps]
-    chosen = kp_value[:, list(keypoints)]
-    found = chosen[:, second] - chosen[:, first]
-    wanted = targets[:, second] - targets[:, first]
-    return masked_mean_l1(found, wanted, valid[:, first] & valid[:, second])
+    found, _ = pair_gaps(kp_value[:, list(keypoints)], valid, gaps)
+    wanted, both = pair_gaps(targets, valid, gaps)
+    return masked_mean_l1(found, wanted, both)
 
 
 def anchor_mask_shares(mask, targets, keypoints):
@@ -174,6 +179,20 @@ def landmark_flow_loss(deformation, targets_driving, targets_source, valid):
     driver opens is opened by the motion, not left for the generator to half-paint.
     """
     return masked_mean_l1(warped_anchors(deformation, targets_driving), targets_source, valid)
+
+
+def landmark_flow_gap_loss(deformation, targets_driving, targets_source, valid, gaps):
+    """Mean L1 between the openings the motion field carries and the source's openings.
+
+    For each (a, b) of gaps: the source places the field samples for the driving frame's anchors
+    b and a, their difference, against the same pair's difference on the source. What
+    landmark_flow_loss is to landmark_anchor_loss, this is to landmark_gap_loss: the mean over
+    every anchor's place can fall while the lips' two anchors keep moving together, and the warp
+    then leaves the photo's mouth as open as it was; this term asks for the opening itself.
+    """
+    found, both = pair_gaps(warped_anchors(deformation, targets_driving), valid, gaps)
+    wanted, _ = pair_gaps(targets_source, valid, gaps)
+    return masked_mean_l1(found, wanted, both)
 
 
 def warped_anchors(deformation, targets):

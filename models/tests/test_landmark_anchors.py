@@ -6,7 +6,13 @@ from conftest import moving_blob_video
 from fomm.config import build_models, load_config
 from fomm.data import ANCHOR_GAPS, ANCHORS, FramePairs, anchor_targets
 from fomm.full_model import GeneratorFullModel
-from fomm.losses import anchor_mask_loss as losses_anchor_mask, landmark_anchor_loss, landmark_flow_loss, landmark_gap_loss
+from fomm.losses import (
+    anchor_mask_loss as losses_anchor_mask,
+    landmark_anchor_loss,
+    landmark_flow_gap_loss,
+    landmark_flow_loss,
+    landmark_gap_loss,
+)
 from fomm.train import anchor_assignment, assign_anchor_keypoints
 from test_expression_training import fake_landmarks
 
@@ -278,4 +284,30 @@ def test_landmark_flow_loss_reads_where_the_warp_sends_each_driving_anchor():
 
 def test_landmark_flow_term_trains_the_motion_field():
     assert_term_trains("landmark_flow", 10, lambda model: [
+        *model.kp_detector.parameters(), *model.generator.dense_motion_network.parameters()])
+
+
+def test_landmark_flow_gap_loss_asks_for_the_opening_the_warp_carries_not_the_places():
+    # Two anchors (upper and lower lip), a mouth open 0.4 on the driving frame and 0.2 on the source.
+    driving = torch.tensor([[[0.0, -0.2], [0.0, 0.2]]])
+    source = torch.tensor([[[0.3, -0.1], [0.3, 0.1]]])
+    both = torch.ones(1, 2, dtype=torch.bool)
+    gaps = ((0, 1),)
+    halving = 0.5 * identity_field(16)
+    # A field that halves distances carries the opening exactly, though it sends both lips 0.3 to
+    # the left of the source's: the gap term is 0 where the place term is not.
+    assert float(landmark_flow_gap_loss(halving, driving, source, both, gaps)) < 1e-6
+    assert float(landmark_flow_loss(halving, driving, source, both)) > 0.1
+    # The identity carries the driver's opening (0.4 against 0.2): |0 - 0| and |0.4 - 0.2|, halved.
+    assert abs(float(landmark_flow_gap_loss(identity_field(16), driving, source, both, gaps)) - 0.1) < 1e-6
+    # A shift moves both lips alike and changes no opening.
+    shifted = identity_field(16) + torch.tensor([0.1, 0.05])
+    assert abs(float(landmark_flow_gap_loss(shifted, driving, source, both, gaps)) - 0.1) < 1e-6
+    # A pair with an anchor missing on either frame does not count.
+    none = landmark_flow_gap_loss(identity_field(16), driving, source, torch.tensor([[True, False]]), gaps)
+    assert float(none) == 0
+
+
+def test_landmark_flow_gap_term_trains_the_motion_field():
+    assert_term_trains("landmark_flow_gap", 10, lambda model: [
         *model.kp_detector.parameters(), *model.generator.dense_motion_network.parameters()])
