@@ -21,6 +21,8 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
+from . import few_channels
+
 PLAN_FORMAT = "marionette-int8/1"
 GRAPH, WEIGHTS, CALIBRATION, PLAN = "generator.int8.onnx", "generator.int8.weights", "generator.calibrate.onnx", "generator.int8.json"
 _BYTES = {TensorProto.FLOAT: 4, TensorProto.INT8: 1, TensorProto.UINT8: 1, TensorProto.INT32: 4}
@@ -34,8 +36,17 @@ def _attr(node, name, default):
     return next((helper.get_attribute_value(a) for a in node.attribute if a.name == name), default)
 
 
+# Convolutions with fewer output channels than this stay float32. ONNX Runtime's int8 convolution
+# gains nothing there and its first run is slow: on the 256² vox generator (bench, 2 cores) the final
+# 7x7 convolution to 3 channels took 36 ms a frame in int8 against 25 ms in float32, and 713 ms on the
+# session's first run; the 11- and 1-channel mask and occlusion convolutions took the same 3 ms either
+# way, with 78 ms more on the first run. The float kernels work in blocks of 16 channels anyway.
+MIN_CHANNELS = 16
+
+
 def quantizable(model):
-    """The convolutions worth quantizing: own weights (an initializer, or a Cast of one), no groups."""
+    """The convolutions worth quantizing: own weights (an initializer, or a Cast of one), no groups,
+    at least MIN_CHANNELS output channels."""
     inits = {i.name: i for i in model.graph.initializer}
     casts = {n.output[0]: n.input[0] for n in model.graph.node if n.op_type == "Cast" and n.input[0] in inits}
     convs = []
@@ -44,7 +55,7 @@ def quantizable(model):
             continue
         weight = node.input[1]
         stored = inits.get(weight) or inits.get(casts.get(weight, ""))
-        if stored is None:
+        if stored is None or int(stored.dims[0]) < MIN_CHANNELS:
             continue
         convs.append({"node": node.name, "input": node.input[0], "output": node.output[0], "weight": weight,
                       "bias": node.input[2] if len(node.input) > 2 and node.input[2] else None,
@@ -105,6 +116,19 @@ def _prune(graph):
         graph.initializer.remove(init)
 
 
+def _upsamples_into_quantized(node, tensors):
+    """A nearest-neighbour Resize whose output is a quantized convolution's input."""
+    mode = _attr(node, "mode", b"nearest")
+    return node.op_type == "Resize" and mode in (b"nearest", "nearest") and node.output[0] in tensors
+
+
+def _with_input(node, index, name):
+    new = onnx.NodeProto()
+    new.CopyFrom(node)
+    new.input[index] = name
+    return new
+
+
 def int8_graph(model, convs, tensors, slots):
     q = onnx.ModelProto()
     q.CopyFrom(model)
@@ -115,11 +139,15 @@ def int8_graph(model, convs, tensors, slots):
     conv_of = {c["node"]: (i, c) for i, c in enumerate(convs)}
     fed = {}  # activation -> the name quantized convolutions read it under
 
-    def qdq(t, source, target):
+    def qdq_named(t, source, target, prefix):
+        """Quantize `source` with tensor t's scale and zero point, and dequantize it as `target`."""
         s, z = f"int8/{t}/scale", f"int8/{t}/zero"
         assert s in by_name and z in by_name
-        return [helper.make_node("QuantizeLinear", [source, s, z], [f"int8/{t}/q"], name=f"int8/{t}/Q"),
-                helper.make_node("DequantizeLinear", [f"int8/{t}/q", s, z], [target], name=f"int8/{t}/DQ")]
+        return [helper.make_node("QuantizeLinear", [source, s, z], [f"{prefix}/q"], name=f"{prefix}/Q"),
+                helper.make_node("DequantizeLinear", [f"{prefix}/q", s, z], [target], name=f"{prefix}/DQ")]
+
+    def qdq(t, source, target):
+        return qdq_named(t, source, target, f"int8/{t}")
 
     def after(name):
         """Q/DQ for an activation once it exists; a conv's own output keeps its name downstream."""
@@ -136,6 +164,14 @@ def int8_graph(model, convs, tensors, slots):
     for name in existing:
         nodes += after(name)
     for node in graph.node:
+        if _upsamples_into_quantized(node, tensors):
+            # Nearest upsampling only repeats values: quantized with its output's scale before it as
+            # well, it runs on uint8 (ONNX Runtime drops the Q/DQ pair around it), a quarter of the
+            # bytes of float (the generator's last one, 128 channels to 256², took 12 ms in float).
+            t = node.output[0]
+            before = f"int8/{t}/upsampled"
+            nodes += qdq_named(t, node.input[0], before, f"int8/{t}/in")
+            node = _with_input(node, 0, before)
         if node.name in conv_of:
             i, conv = conv_of[node.name]
             c = conv["channels"]
@@ -162,7 +198,7 @@ def int8_graph(model, convs, tensors, slots):
     del graph.node[:]
     graph.node.extend(nodes)
     _prune(graph)
-    return q
+    return few_channels.rewrite(q)
 
 
 def calibration_graph(model, convs, tensors):

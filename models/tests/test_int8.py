@@ -82,3 +82,32 @@ def test_the_calibration_graph_returns_what_calibration_needs(model_dir):
     # It reads the float32 generator's own weights file: no second copy.
     locations = {e.value for i in graph.initializer for e in i.external_data if e.key == "location"}
     assert locations == {"generator.weights"}
+
+
+def test_few_channel_convolutions_stay_float_and_are_rearranged(model_dir):
+    from fomm.int8 import MIN_CHANNELS
+
+    plan = json.loads((model_dir / PLAN).read_text())
+    assert all(conv["channels"] >= MIN_CHANNELS for conv in plan["convs"])
+    floats = onnx.load(str(model_dir / "generator.onnx"), load_external_data=False).graph
+    small = [n for n in floats.node if n.op_type == "Conv" and n.output[0] not in {c["output"] for c in plan["convs"]}]
+    assert {n.name for n in small} >= {"/final/Conv", "/dense_motion_network/mask/Conv", "/dense_motion_network/occlusion/Conv"}
+    graph = onnx.load(str(model_dir / GRAPH), load_external_data=False).graph
+    names = {n.name for n in graph.node}
+    # fomm.few_channels: the RGB convolution phase-split, mask and occlusion one convolution.
+    assert "/final/Conv/phases" in names and "/dense_motion_network/mask/Conv/siblings" in names
+
+
+def test_nearest_upsampling_before_a_quantized_convolution_runs_on_uint8(model_dir):
+    plan = json.loads((model_dir / PLAN).read_text())
+    graph = onnx.load(str(model_dir / GRAPH), load_external_data=False).graph
+    producer = {o: n for n in graph.node for o in n.output}
+    resizes = [n for n in graph.node if n.op_type == "Resize" and n.output[0] in plan["tensors"]]
+    assert resizes, "the tiny model upsamples into quantized convolutions"
+    for resize in resizes:
+        dq = producer[resize.input[0]]
+        q = producer[dq.input[0]]
+        assert (dq.op_type, q.op_type) == ("DequantizeLinear", "QuantizeLinear")
+        # The same scale and zero point as after it: ONNX Runtime drops the pair and resizes uint8.
+        t = resize.output[0]
+        assert list(q.input[1:]) == list(dq.input[1:]) == [f"int8/{t}/scale", f"int8/{t}/zero"]
