@@ -2,7 +2,7 @@
  * Kept optimised graphs: a session from the cache computes exactly what a fresh one does; a changed
  * model, a torn entry or an unwritable cache never fails a load; the cache stays bounded.
  */
-import { cp, mkdir, readdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { ModelSet } from './model-set.js';
 import {
   cacheableOptions,
   createSession,
+  entryWeights,
   sessionCacheDir,
   sessionCacheEntryName,
   type GraphIdentity,
@@ -66,11 +67,16 @@ describe('the session cache', () => {
     const kept = await ModelSet.load(model, 'cpu', 1, { sessionCache: cache });
     expect(plain.sessionCache).toEqual(['off', 'off', 'off']);
     expect(storing.sessionCache).toEqual(['stored', 'stored', 'stored']);
-    // The fixture's generator keeps its weights in generator.weights: the kept graph holds them
-    // itself (else it would look for them in the cache folder, fail, and be stored again).
+    // The fixture's generator keeps its weights in generator.weights: the kept graph's initializers
+    // are in the entry's own weights file beside it, never read from the model folder.
     expect((await stat(path.join(model, 'generator.weights'))).size).toBeGreaterThan(0);
     expect(kept.sessionCache).toEqual(['hit', 'hit', 'hit']);
-    expect((await readdir(cache)).filter((f) => !f.endsWith('.onnx'))).toEqual([]);
+    const graphs = await entries(cache);
+    expect((await readdir(cache)).filter((f) => !f.endsWith('.onnx')).sort()).toEqual(
+      graphs.map(entryWeights).sort(),
+    );
+    for (const graph of graphs)
+      expect((await readFile(path.join(cache, graph))).includes('generator.weights')).toBe(false);
     const image = random(3 * 64 * 64, 3);
     const frames = async (models: ModelSet) => {
       const driving = await models.keypoints(random(2 * 3 * 64 * 64, 5), 2);
@@ -108,6 +114,14 @@ describe('the session cache', () => {
     expect(remade.cache).toBe('stored');
     expect(await keypointsOf(remade.session)).toEqual(expected);
     expect((await createSession(graph, CPU, cache)).cache).toBe('hit');
+    // Its weights file torn, or gone: made again too.
+    await truncate(path.join(cache, entryWeights(entry!)), 100);
+    expect((await createSession(graph, CPU, cache)).cache).toBe('stored');
+    await rm(path.join(cache, entryWeights(entry!)));
+    const again = await createSession(graph, CPU, cache);
+    expect(again.cache).toBe('stored');
+    expect(await keypointsOf(again.session)).toEqual(expected);
+    expect((await readdir(cache)).sort()).toEqual([entry!, entryWeights(entry!)].sort());
 
     const blocked = path.join(tempDir(), 'a-file');
     await writeFile(blocked, 'not a folder');
@@ -195,5 +209,7 @@ describe('the session cache', () => {
     expect(left).toHaveLength(1);
     expect(left).not.toContain(older);
     expect((await readFile(path.join(cache, left[0]!))).byteLength).toBeGreaterThan(0);
+    // The removed entry's weights went with it.
+    expect((await readdir(cache)).sort()).toEqual([left[0]!, entryWeights(left[0]!)].sort());
   });
 });
