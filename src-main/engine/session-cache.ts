@@ -8,8 +8,9 @@
  * with optimisation off, a session runs the very same kernels and starts in a fraction of the time.
  *
  * An entry is two files: the graph (`<name>.onnx`) and its initializers (`<name>.weights`), which
- * ONNX Runtime reads as external data instead of parsing them out of the graph: the 256² generator's
- * 181 MB took 0.8–1.0 s to create embedded, 0.03–0.08 s external (same outputs to the bit).
+ * ONNX Runtime reads as external data instead of parsing them out of the graph: a later job's three
+ * 256² float32 graphs (the generator's weights are 181 MB) loaded in 1.7 s embedded, 0.13 s beside
+ * (`npm run bench`, README "Start-up"; same outputs to the bit).
  *
  * The written graph belongs to this machine (its CPU's vector width), this ONNX Runtime and this
  * version of the model's files, so all of them name the cache entry: a changed model folder, an
