@@ -21,7 +21,7 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
-from . import few_channels
+from . import few_channels, matrix_vectors
 
 PLAN_FORMAT = "marionette-int8/1"
 GRAPH, WEIGHTS, CALIBRATION, PLAN = "generator.int8.onnx", "generator.int8.weights", "generator.calibrate.onnx", "generator.int8.json"
@@ -198,7 +198,7 @@ def int8_graph(model, convs, tensors, slots):
     del graph.node[:]
     graph.node.extend(nodes)
     _prune(graph)
-    return few_channels.rewrite(q)
+    return matrix_vectors.rewrite(few_channels.rewrite(q))
 
 
 def calibration_graph(model, convs, tensors):

@@ -111,3 +111,10 @@ def test_nearest_upsampling_before_a_quantized_convolution_runs_on_uint8(model_d
         # The same scale and zero point as after it: ONNX Runtime drops the pair and resizes uint8.
         t = resize.output[0]
         assert list(q.input[1:]) == list(dq.input[1:]) == [f"int8/{t}/scale", f"int8/{t}/zero"]
+
+
+def test_the_jacobians_are_applied_elementwise(model_dir):
+    graph = onnx.load(str(model_dir / GRAPH), load_external_data=False).graph
+    floats = onnx.load(str(model_dir / "generator.onnx"), load_external_data=False).graph
+    assert sum(n.op_type == "MatMul" for n in graph.node) == sum(n.op_type == "MatMul" for n in floats.node) - 1
+    assert any(n.name.endswith("/elementwise") and n.op_type == "ReduceSum" for n in graph.node)
