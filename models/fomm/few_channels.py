@@ -15,8 +15,8 @@ rewrites, exact up to the order of float additions:
 
 On the 256x256 vox generator in float32 (2 cores, AVX-512; `node scripts/profile-graph.mjs` on the
 bench's generator.onnx and on its rewrite) the final convolution went from 25.0 ms a frame to 8.6 ms
-(+0.5 ms for DepthToSpace) and the mask and occlusion convolutions from 6.5 ms to 3.3 ms. The outputs
-came out identical to the bit: the extra weights are zeros, summed in the same order.
+(+0.5 ms for DepthToSpace) and the mask and occlusion convolutions from 6.5 ms to 3.3 ms. The extra
+weights are zeros, so the sums are the same (tests/test_few_channels.py).
 
 The new weights are nodes on the old ones (Pad, Concat, Reshape), which ONNX Runtime folds into
 constants when it optimises the graph, so the files keep the float weights as they are. Used for the
