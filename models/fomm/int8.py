@@ -37,10 +37,11 @@ def _attr(node, name, default):
 
 
 # Convolutions with fewer output channels than this stay float32. ONNX Runtime's int8 convolution
-# gains nothing there and its first run is slow: on the 256² vox generator (bench, 2 cores) the final
-# 7x7 convolution to 3 channels took 36 ms a frame in int8 against 25 ms in float32, and 713 ms on the
-# session's first run; the 11- and 1-channel mask and occlusion convolutions took the same 3 ms either
-# way, with 78 ms more on the first run. The float kernels work in blocks of 16 channels anyway.
+# gains nothing there and its first run is slow: on the 256² vox generator (2 cores,
+# scripts/profile-graph.mjs) the final 7x7 convolution to 3 channels took 34 ms a frame in int8
+# against 25 ms in float32, and a session's first run took 1140 ms before this rule (and the rewrites
+# below), 234 ms after (README, "CPU fast mode"). The float kernels work in blocks of 16 channels
+# anyway (fomm.few_channels).
 MIN_CHANNELS = 16
 
 
