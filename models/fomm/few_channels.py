@@ -33,8 +33,9 @@ def _attrs(node):
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _out_channels(graph):
-    """Output channels of each convolution whose weight is an initializer (or a Cast of one)."""
+def stored_conv_weights(graph):
+    """Each convolution with its own weights: node name -> the stored weight (an initializer, or the
+    initializer a Cast reads, as float16 exports have it)."""
     inits = {i.name: i for i in graph.initializer}
     casts = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Cast" and n.input[0] in inits}
     out = {}
@@ -42,8 +43,12 @@ def _out_channels(graph):
         if node.op_type == "Conv":
             stored = inits.get(node.input[1]) or inits.get(casts.get(node.input[1], ""))
             if stored is not None:
-                out[node.name] = int(stored.dims[0])
+                out[node.name] = stored
     return out
+
+
+def _out_channels(graph):
+    return {name: int(stored.dims[0]) for name, stored in stored_conv_weights(graph).items()}
 
 
 def _small(node, channels):

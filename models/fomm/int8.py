@@ -48,17 +48,15 @@ MIN_CHANNELS = 16
 def quantizable(model):
     """The convolutions worth quantizing: own weights (an initializer, or a Cast of one), no groups,
     at least MIN_CHANNELS output channels."""
-    inits = {i.name: i for i in model.graph.initializer}
-    casts = {n.output[0]: n.input[0] for n in model.graph.node if n.op_type == "Cast" and n.input[0] in inits}
+    stored_weights = few_channels.stored_conv_weights(model.graph)
     convs = []
     for node in model.graph.node:
         if node.op_type != "Conv" or _attr(node, "group", 1) != 1:
             continue
-        weight = node.input[1]
-        stored = inits.get(weight) or inits.get(casts.get(weight, ""))
+        stored = stored_weights.get(node.name)
         if stored is None or int(stored.dims[0]) < MIN_CHANNELS:
             continue
-        convs.append({"node": node.name, "input": node.input[0], "output": node.output[0], "weight": weight,
+        convs.append({"node": node.name, "input": node.input[0], "output": node.output[0], "weight": node.input[1],
                       "bias": node.input[2] if len(node.input) > 2 and node.input[2] else None,
                       "channels": int(stored.dims[0]), "weight_dims": [int(d) for d in stored.dims]})
     return convs
